@@ -1,0 +1,27 @@
+# Signoff: `make` builds the acceptance package of $(DATA) into $(OUT); `make test` runs the test suite.
+DATA ?= data
+OUT ?= output
+PYTHON ?= python3
+JOBS ?=
+PY := .venv/bin/python
+READY := .venv/.ready
+
+.PHONY: all build check test bundle diff clean bench
+
+all: build
+
+$(READY): requirements.txt tools/setup-env
+	@tools/setup-env $(PYTHON)
+	@touch $@
+
+build: $(READY)
+	@$(PY) build.py build --data $(DATA) --out $(OUT) $(if $(JOBS),-j $(JOBS))
+
+check: $(READY)
+	@$(PY) build.py check --data $(DATA)
+
+test: $(READY)
+	@$(PY) -m pytest -q
+
+clean:
+	rm -rf $(OUT)

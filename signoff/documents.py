@@ -1,0 +1,118 @@
+"""The registry of documents (SPEC §6): what each one is, when it is built, its number, file and inputs."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+
+@dataclass(frozen=True)
+class Document:
+    """One kind of document; `each(facts)` lists its subjects (one output each), `[None]` for a single one."""
+
+    key: str
+    template: str
+    file: str
+    number: str
+    inputs: tuple[str, ...]
+    look: str  # "letter": official-letter style; "form": compact ruled tables
+    each: Callable[[dict], list]
+    dated: Callable[[dict, dict | None], str]  # the document's date
+    signers: Callable[[dict, dict | None], list[str]] | None = None  # people keys; None: not signed
+    landscape: bool = False
+
+
+@dataclass(frozen=True)
+class Output:
+    """One PDF to build: a document for one subject (a meeting, an issue) or for the whole package."""
+
+    document: Document
+    subject: dict | None
+    file: str
+    number: str
+    date: str
+    signers: tuple[str, ...] | None
+
+    @property
+    def name(self) -> str:
+        return self.file.removesuffix(".pdf")
+
+
+def _once(facts: dict) -> list:
+    return [None]
+
+
+def _if(key: str) -> Callable[[dict], list]:
+    return lambda facts: [None] if facts.get(key) else []
+
+
+def _report_date(facts, subject):
+    return facts["report"]["date"]
+
+
+def _report_signers(facts, subject):
+    return facts["report"]["signatories"]
+
+
+def _latest_deferral(facts, subject):
+    return max(i["deferral"]["agreed"] for i in facts["issues"] if i["status"] == "deferred")
+
+
+def _reverifiers(facts, subject):
+    last = subject["latest_reverification"]
+    return last["by"] if last else []
+
+
+DOCUMENTS = (
+    Document("confirmation", "confirmation.html.j2", "01-confirmation.pdf", "{code}-CONF",
+             ("project", "criteria"), "letter", _once,
+             lambda f, s: f["confirmation"]["date"], lambda f, s: f["confirmation"]["signatories"]),
+    Document("minutes", "minutes.html.j2", "02-minutes-{id}.pdf", "{code}-MIN-{id}",
+             ("project", "meetings"), "letter", lambda facts: facts["meetings"],
+             lambda f, s: s["issued"], lambda f, s: s["signatories"]),
+    Document("issue_log", "issue_log.html.j2", "03-issue-log.pdf", "{code}-LOG",
+             ("project", "criteria", "issues"), "form", _once,
+             lambda f, s: f["issue_log"]["as_of"], _report_signers, landscape=True),
+    Document("report", "report.html.j2", "04-report.pdf", "{code}-RPT",
+             ("project", "criteria", "results", "issues", "report"), "form", _once,
+             _report_date, _report_signers),
+    Document("delivery", "delivery.html.j2", "05-delivery.pdf", "{code}-DLV",
+             ("project", "delivery"), "form", _if("delivery"),
+             lambda f, s: f["delivery"]["date"],
+             lambda f, s: [f["delivery"]["received_by"], f["delivery"]["handed_over_by"]]),
+    Document("service_guide", "service_guide.html.j2", "06-service-guide.pdf", "{code}-SVC",
+             ("project", "meetings", "report", "service"), "form", _if("service"),
+             lambda f, s: f["service"]["start"]),
+    Document("rectification", "rectification.html.j2", "07-rectification-{id}.pdf", "{report}",
+             ("project", "issues"), "form",
+             lambda facts: [i for i in facts["issues"] if (i["rectification"] or {}).get("completed")],
+             lambda f, s: s["rectification"]["completed"], _reverifiers),
+    Document("agreement", "agreement.html.j2", "08-agreement.pdf", "{code}-AGR",
+             ("project", "criteria", "issues", "report"), "letter",
+             lambda facts: [None] if any(i["status"] == "deferred" for i in facts["issues"]) else [],
+             _latest_deferral, _report_signers),
+    Document("acceptance_letter", "acceptance_letter.html.j2", "09-acceptance-letter.pdf", "{code}-ACK",
+             ("project", "report", "service"), "letter",
+             lambda facts: [None] if facts["conclusion"] in ("pass", "conditional") else [],
+             _report_date, _report_signers),
+    Document("fault_form", "fault_form.html.j2", "10-fault-form.pdf", "{code}-FF",
+             ("project", "service"), "form", _if("service"),
+             lambda f, s: f["service"]["start"]),
+)
+DOCUMENT_KEYS = tuple(d.key for d in DOCUMENTS)
+
+
+def plan_outputs(facts: dict, only: tuple[str, ...] = ()) -> list[Output]:
+    """Every PDF the facts call for, in registry order; `only` keeps the named document keys."""
+    code = facts["project"]["code"]
+    outputs = []
+    for document in DOCUMENTS:
+        if only and document.key not in only:
+            continue
+        for subject in document.each(facts):
+            ident = subject["id"] if subject else ""
+            report = (subject.get("rectification") or {}).get("report", "") if subject else ""
+            signers = document.signers(facts, subject) if document.signers else None
+            outputs.append(Output(document, subject, document.file.format(id=ident),
+                                  document.number.format(code=code, id=ident, report=report),
+                                  document.dated(facts, subject), tuple(signers) if signers is not None else None))
+    return outputs

@@ -1,0 +1,87 @@
+"""Glyph coverage: every printed character must be drawable by each of the theme's fonts (SPEC §3)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from .errors import EnvironmentProblem, Problem
+from .sources import Source
+from .text import char_name, walk_strings
+
+_IGNORED = {"\n", "\r", "\t"}
+
+
+def font_files(families: list[str]) -> list[tuple[str, int]]:
+    """The font file and face index fontconfig picks for each family; the family must really be there."""
+    found = []
+    for family in families:
+        try:
+            out = subprocess.run(["fc-match", "-f", "%{family}\n%{file}\n%{index}\n", family],
+                                 capture_output=True, text=True, check=True).stdout.split("\n")
+        except (OSError, subprocess.CalledProcessError) as exc:
+            raise EnvironmentProblem(f"fontconfig cannot be asked for fonts ({exc}); install fontconfig") from exc
+        if family.split(":")[0] not in out[0].split(","):
+            raise EnvironmentProblem(f"the theme's font '{family}' is not installed (fontconfig offers "
+                                     f"'{out[0]}'); run: sudo apt-get install fonts-noto-cjk")
+        found.append((out[1], int(out[2] or 0)))
+    return found
+
+
+def _cache_dir() -> Path:
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "signoff"
+
+
+def covered_characters(families: list[str]) -> frozenset[int]:
+    """The code points every one of the families can draw; cached by font file, size and time."""
+    files = font_files(families)
+    key_parts = []
+    for path, index in files:
+        stat = os.stat(path)
+        key_parts.append(f"{path}:{index}:{stat.st_size}:{stat.st_mtime_ns}")
+    key = hashlib.sha256("\n".join(key_parts).encode()).hexdigest()[:24]
+    cache = _cache_dir() / f"glyphs-{key}.json"
+    try:
+        ranges = json.loads(cache.read_text())
+        return frozenset(c for start, end in ranges for c in range(start, end + 1))
+    except (OSError, ValueError):
+        pass
+    from fontTools.ttLib import TTFont  # imported only when the cache is cold
+
+    covered = None
+    for path, index in files:
+        font = TTFont(path, fontNumber=index, lazy=True)
+        cmap = set(font.getBestCmap())
+        covered = cmap if covered is None else covered & cmap
+    covered = frozenset(covered or ())
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_text(json.dumps(_ranges(sorted(covered))))
+        os.replace(tmp, cache)
+    except OSError:
+        pass  # a read-only home only costs time
+    return covered
+
+
+def _ranges(points: list[int]) -> list[tuple[int, int]]:
+    out: list[list[int]] = []
+    for point in points:
+        if out and out[-1][1] == point - 1:
+            out[-1][1] = point
+        else:
+            out.append([point, point])
+    return [tuple(r) for r in out]
+
+
+def check_glyphs(sources: dict[str, Source], covered: frozenset[int]) -> list[Problem]:
+    problems = []
+    for source in sources.values():
+        for path, value in walk_strings(source.data):
+            for char in sorted(set(value), key=value.index):
+                if char not in _IGNORED and ord(char) not in covered:
+                    problems.append(source.problem(path, f"character U+{ord(char):04X} '{char}' is not in the "
+                                                   "theme's fonts and would print as a box"))
+    return problems

@@ -1,0 +1,112 @@
+"""Facts to HTML: strict Jinja2 templates, one label catalog per locale, dates through Babel (SPEC §6–§7)."""
+from __future__ import annotations
+
+import datetime
+from functools import lru_cache
+from pathlib import Path
+
+import jinja2
+from babel.dates import format_date
+
+from .documents import Output
+from .provenance import Provenance
+from .sources import read_project_yaml
+from .text import render_markdown
+
+TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
+LOCALES = ("zh-CN", "en")
+_DATE_PATTERNS = {"zh-CN": ("zh_CN", "y年M月d日"), "en": ("en_GB", "d MMMM y")}
+
+
+@lru_cache(maxsize=None)
+def load_theme(templates_dir: Path = TEMPLATES_DIR) -> dict:
+    return read_project_yaml(templates_dir / "theme.yaml")
+
+
+@lru_cache(maxsize=None)
+def load_labels(locale: str, document: str, templates_dir: Path = TEMPLATES_DIR) -> dict:
+    """The common labels of a locale with the document's own on top."""
+    folder = templates_dir / "labels" / locale
+    labels = read_project_yaml(folder / "common.yaml")
+    own = folder / f"{document}.yaml"
+    if own.exists():
+        labels.update(read_project_yaml(own))
+    return labels
+
+
+def long_date(value, locale: str) -> str:
+    """`2026年11月25日` / `25 November 2026`."""
+    if value is None:
+        return ""
+    day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+    babel_locale, pattern = _DATE_PATTERNS[locale]
+    return format_date(day, pattern, locale=babel_locale)
+
+
+def make_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+                             keep_trailing_newline=True)
+    env.filters["md"] = render_markdown
+    return env
+
+
+def page_context(facts: dict, output: Output, provenance: Provenance, templates_dir: Path = TEMPLATES_DIR,
+                 assets_dir: Path | None = None) -> dict:
+    """Everything a template may print about one output."""
+    locale = facts["project"]["locale"]
+    labels = load_labels(locale, output.document.key, templates_dir)
+    draft = facts["conclusion"] == "pending" or provenance.draft
+    if provenance.state == "committed":
+        source = labels["source_commit"].format(commit=provenance.commit)
+    elif provenance.state == "dirty":
+        source = labels["source_dirty"].format(commit=provenance.commit)
+    else:
+        source = labels["source_untracked"]
+    stamp = datetime.datetime.fromtimestamp(provenance.epoch, datetime.timezone.utc)
+    return {
+        "f": facts,
+        "stamp": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "signing": signing_block(facts, output, assets_dir),
+        "L": labels,
+        "locale": locale,
+        "lang": locale,
+        "doc": {"key": output.document.key, "number": output.number, "file": output.file, "date": output.date,
+                "look": output.document.look, "landscape": output.document.landscape,
+                "title": labels["titles"][output.document.key], "draft": draft, "source": source},
+        "subject": output.subject,
+        "people": facts["people"],
+        "theme": load_theme(templates_dir),
+        "logo": _asset_uri(facts["parties"]["contractor"].get("logo"), assets_dir),
+        "date": lambda value: long_date(value, locale),
+    }
+
+
+def signing_block(facts: dict, output: Output, assets_dir: Path | None) -> list[dict]:
+    """The two columns of a signature block: per party, its seal and its first signatory (or a blank line)."""
+    if output.signers is None:
+        return []
+    columns = []
+    for party in ("customer", "contractor"):
+        info = facts["parties"][party]
+        person = next((facts["people"][k] for k in output.signers if facts["people"][k]["party"] == party), None)
+        columns.append({
+            "party": party, "short": info["short"], "name": info["name"],
+            "seal": _asset_uri(info.get("seal"), assets_dir),
+            "person": person,
+            "signature": _asset_uri(person["signature"], assets_dir) if person else None,
+            "date": output.date,
+        })
+    return columns
+
+
+def _asset_uri(value: str | None, assets_dir: Path | None) -> str | None:
+    if not value or assets_dir is None:
+        return None
+    return (assets_dir.parent / value).resolve().as_uri()
+
+
+def render_html(env: jinja2.Environment, facts: dict, output: Output, provenance: Provenance,
+                assets_dir: Path | None = None) -> str:
+    template = env.get_template(output.document.template)
+    return template.render(page_context(facts, output, provenance, Path(env.loader.searchpath[0]), assets_dir))

@@ -1,0 +1,190 @@
+"""Checking each data file against its closed Cerberus schema under schemas/, with messages that say where."""
+from __future__ import annotations
+
+import datetime
+import difflib
+import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
+from cerberus import TypeDefinition, Validator, errors as cerr, rules_set_registry
+
+from .errors import Problem
+from .sources import Source, format_path
+
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
+
+_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
+_TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]\Z")
+_DURATION = re.compile(r"([1-9][0-9]*|0)(\.[0-9]+)? ?(min|h|wd)\Z")
+_NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?\Z")
+
+_REGEX_HINTS = {
+    r"[A-Z0-9]+(-[A-Z0-9]+)*\Z": "is not a valid id: use A–Z, 0–9 and single hyphens, as in F-01",
+    r"[a-z][a-z0-9_-]*\Z": "is not a valid key: start with a–z, then a–z, 0–9, _ or -",
+    r"[0-9a-fA-F]{64}\Z": "is not a SHA-256: 64 hexadecimal digits",
+    r"[A-Za-z0-9]+([-_.][A-Za-z0-9]+)*\Z": "is not a valid project code: letters, digits and - _ .",
+}
+
+_TYPE_NAMES = {
+    "text": "text", "markdown": "text", "string": "text", "integer": "a whole number",
+    "boolean": "true or false", "list": "a list", "dict": "a mapping of keys to values",
+    "number": "a number", "date": "a date (YYYY-MM-DD)", "time": "a time (HH:MM)",
+    "duration": "a duration such as 15 min, 2 h or 8 wd", "asset": "a path under assets/",
+}
+
+
+def parse_date(value: str) -> datetime.date | None:
+    if not isinstance(value, str) or not _DATE.match(value):
+        return None
+    try:
+        return datetime.date.fromisoformat(value)
+    except ValueError:
+        return None
+
+
+class DataValidator(Validator):
+    """Cerberus with the data types of SPEC §4; `integer` never accepts true or false."""
+
+    types_mapping = dict(Validator.types_mapping)
+    types_mapping["integer"] = TypeDefinition("integer", (int,), (bool,))
+    del types_mapping["date"], types_mapping["number"]  # ours are text, checked by the methods below
+
+    def _validate_type_text(self, value):
+        return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
+
+    _validate_type_markdown = _validate_type_text
+
+    def _validate_type_date(self, value):
+        return parse_date(value) is not None
+
+    def _validate_type_time(self, value):
+        return isinstance(value, str) and bool(_TIME.match(value))
+
+    def _validate_type_duration(self, value):
+        return isinstance(value, str) and bool(_DURATION.match(value))
+
+    def _validate_type_number(self, value):
+        if isinstance(value, bool):
+            return False
+        return isinstance(value, int) or (isinstance(value, str) and bool(_NUMBER.match(value)))
+
+    def _validate_type_asset(self, value):
+        return isinstance(value, str)
+
+
+@lru_cache(maxsize=None)
+def load_schema(name: str) -> dict:
+    """The schema of one data file; the shared rule sets of common.yaml are registered first."""
+    if "text" not in rules_set_registry.all():
+        common = yaml.safe_load((SCHEMA_DIR / "common.yaml").read_text(encoding="utf-8"))
+        rules_set_registry.extend(common.items())
+    return yaml.safe_load((SCHEMA_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+
+
+def validate_schema(source: Source) -> list[Problem]:
+    """Every way `source` departs from its schema, as problems at the offending key or value."""
+    schema = load_schema(source.name)
+    validator = DataValidator(schema, allow_unknown=False)
+    validator.validate(source.data)
+    return [_problem(source, error, schema) for error in _leaves(validator._errors)]
+
+
+def _leaves(errors):
+    for error in errors:
+        if error.is_group_error:
+            yield from _leaves(error.child_errors)
+        else:
+            yield error
+
+
+def _show(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, (dict, list)):
+        return "a mapping" if isinstance(value, dict) else "a list"
+    return str(value)
+
+
+def _problem(source: Source, error, schema) -> Problem:
+    path = tuple(error.document_path)
+    code = error.code
+    rule_value = error.constraint
+    if code == cerr.UNKNOWN_FIELD.code:
+        known = _known_keys(schema, path[:-1])
+        close = difflib.get_close_matches(str(path[-1]), known, n=1)
+        hint = f"; did you mean '{close[0]}'?" if close else (
+            f"; known keys: {', '.join(sorted(known))}" if known else "")
+        return source.problem(path, f"unknown key '{path[-1]}'{hint}", key=True)
+    if code == cerr.REQUIRED_FIELD.code:
+        return source.problem(path, "is required")
+    if code == cerr.NOT_NULLABLE.code:
+        return source.problem(path, "has no value")
+    if code == cerr.BAD_TYPE.code:
+        kinds = rule_value if isinstance(rule_value, list) else [rule_value]
+        if "date" in kinds and _DATE.match(str(error.value)):
+            return source.problem(path, f"{_show(error.value)} is not a valid date")
+        if "number" in kinds and isinstance(error.value, str) and error.value.lower().lstrip("+-") in (
+                "nan", ".nan", "inf", ".inf", "infinity"):
+            return source.problem(path, f"{_show(error.value)} is not a number (NaN and infinity are refused)")
+        expected = " or ".join(_TYPE_NAMES.get(kind, kind) for kind in kinds)
+        return source.problem(path, f"{_show(error.value)} is not {expected}")
+    if code == cerr.UNALLOWED_VALUE.code:
+        return source.problem(path, f"{_show(error.value)} is not one of {', '.join(map(str, rule_value))}")
+    if code == cerr.REGEX_MISMATCH.code:
+        hint = _REGEX_HINTS.get(rule_value, f"does not match {rule_value}")
+        if path and path[-1] == error.value and path in source.key_positions:  # a key of `people`
+            return source.problem(path, f"the key {_show(error.value)} {hint}", key=True)
+        return source.problem(path, f"{_show(error.value)} {hint}")
+    if code == cerr.EMPTY_NOT_ALLOWED.code:
+        return source.problem(path, "may not be empty")
+    if code == cerr.MIN_VALUE.code:
+        return source.problem(path, f"{_show(error.value)} is less than {rule_value}")
+    if code == cerr.MAX_VALUE.code:
+        return source.problem(path, f"{_show(error.value)} is more than {rule_value}")
+    return source.problem(path, f"{_show(error.value)}: {error.rule} {rule_value}")
+
+
+def _known_keys(schema, path) -> list[str]:
+    """The keys the schema allows at `path`, for a did-you-mean hint."""
+    node = {"type": "dict", "schema": schema}
+    for part in path:
+        if isinstance(node, str):
+            node = rules_set_registry.get(node)
+        if isinstance(part, int):
+            node = node.get("schema", {})
+        elif "valuesrules" in node:
+            node = node["valuesrules"]
+        else:
+            node = node.get("schema", {}).get(part, {})
+    if isinstance(node, str):
+        node = rules_set_registry.get(node)
+    inner = node.get("schema", {})
+    return [key for key in inner] if isinstance(inner, dict) and "type" not in inner else []
+
+
+def values_of_type(source: Source, kind: str):
+    """(path, value) for every value whose schema type is `kind`, e.g. every Markdown field."""
+    def rules(node):
+        return rules_set_registry.get(node) if isinstance(node, str) else node
+
+    def walk(value, node, path):
+        node = rules(node)
+        if node.get("type") == kind:
+            yield path, value
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if "schema" in node and key in node["schema"]:
+                    yield from walk(item, node["schema"][key], path + (key,))
+                elif "valuesrules" in node:
+                    yield from walk(item, node["valuesrules"], path + (key,))
+        elif isinstance(value, list) and isinstance(rules(node.get("schema", {})), dict):
+            for index, item in enumerate(value):
+                yield from walk(item, node["schema"], path + (index,))
+
+    yield from walk(source.data, {"type": "dict", "schema": load_schema(source.name)}, ())

@@ -1,0 +1,39 @@
+"""Shared fixtures: the repository's data folders, copies of them to break, and running build.py."""
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA_DIRS = {"data": ROOT / "data", "pass-en": ROOT / "examples" / "pass-en",
+             "pending-en": ROOT / "examples" / "pending-en"}
+
+
+def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
+    """build.py as a user runs it; returns the finished process (stdout, stderr, returncode)."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("GITHUB_ACTIONS", None) if env is None or "GITHUB_ACTIONS" not in env else None
+    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True)
+
+
+@pytest.fixture
+def data_copy(tmp_path):
+    """A fresh copy of a data folder: data_copy('data') -> Path."""
+    def copy(name: str = "data") -> Path:
+        target = tmp_path / name
+        shutil.copytree(DATA_DIRS[name], target)
+        return target
+    return copy
+
+
+def edit(path: Path, old: str, new: str, count: int = 1) -> None:
+    """Replace text in a data file; the test fails if `old` is not there."""
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"{old!r} not in {path}"
+    path.write_text(text.replace(old, new, count), encoding="utf-8")
