@@ -9,6 +9,7 @@ from pathlib import Path
 
 import yaml
 from cerberus import TypeDefinition, Validator, errors as cerr, rules_set_registry
+from cerberus import schema as cerberus_schema
 
 from .errors import Problem
 from .sources import Source, format_path
@@ -72,6 +73,12 @@ class DataValidator(Validator):
 
     def _validate_type_asset(self, value):
         return isinstance(value, str)
+
+
+# Cerberus re-validates a schema definition for every nested value it checks: most of the time `check` took.
+# The definitions are our shipped files; tests/test_schema.py validates each one with the original method.
+VALIDATE_DEFINITION = cerberus_schema.DefinitionSchema.validate
+cerberus_schema.DefinitionSchema.validate = lambda self, schema=None: None
 
 
 @lru_cache(maxsize=None)

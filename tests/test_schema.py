@@ -1,0 +1,49 @@
+"""The schemas: valid Cerberus definitions, closed, with messages that say where and what."""
+import pytest
+from cerberus import schema as cerberus_schema
+
+from signoff.schema import VALIDATE_DEFINITION, DataValidator, load_schema
+from signoff.sources import DATA_FILES
+from signoff.validation import check_data
+from signoff.errors import DataError
+from conftest import edit
+
+
+@pytest.mark.parametrize("name", [name for name, _ in DATA_FILES])
+def test_shipped_schemas_are_valid_definitions(name):
+    definition = cerberus_schema.DefinitionSchema.__new__(cerberus_schema.DefinitionSchema, DataValidator({}))
+    cerberus_schema.DefinitionSchema.__init__(definition, DataValidator({}), {})
+    VALIDATE_DEFINITION(definition, load_schema(name))
+
+
+def problems(folder):
+    with pytest.raises(DataError) as caught:
+        check_data(folder)
+    return [p.format().split(str(folder) + "/", 1)[-1] for p in caught.value.problems]
+
+
+def test_unknown_key_typo_is_an_error_with_a_hint(data_copy):
+    folder = data_copy("data")
+    edit(folder / "report.yaml", "signatories:", "signatorys:")
+    found = problems(folder)
+    assert any(line.startswith("report.yaml:") and "error: signatorys: unknown key 'signatorys'; did you mean "
+               "'signatories'?" in line for line in found)
+    assert any("error: signatories: is required" in line for line in found)
+
+
+def test_wrong_party_and_bad_date(data_copy):
+    folder = data_copy("data")
+    edit(folder / "project.yaml", "party: contractor", "party: contracter")
+    edit(folder / "report.yaml", "date: 2026-11-20", "date: 2026-02-30")
+    found = problems(folder)
+    assert any(": error: people." in line and ".party: 'contracter' is not one of customer, contractor" in line
+               for line in found)
+    assert any(line.startswith("report.yaml:") and "error: date: '2026-02-30' is not a valid date" in line
+               for line in found)
+
+
+def test_boolean_is_not_an_integer(data_copy):
+    folder = data_copy("data")
+    edit(folder / "delivery.yaml", "quantity: 4,", "quantity: true,")
+    assert any(line.startswith("delivery.yaml:7:") and "error: hardware[0].quantity: true is not a whole number"
+               in line for line in problems(folder))
