@@ -1,0 +1,89 @@
+"""build.py end to end: exit codes, errors on standard error, output untouched by bad data, incremental builds."""
+import json
+
+from pypdf import PdfReader
+
+from conftest import DATA_DIRS, edit, run_build
+
+
+def snapshot(folder):
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
+
+
+def test_bad_data_prints_every_error_and_leaves_output_untouched(data_copy, tmp_path):
+    folder = data_copy("data")
+    out = tmp_path / "out"
+    first = run_build("build", "--data", str(folder), "--out", str(out), "--only", "confirmation", "-j", "1")
+    assert first.returncode == 0, first.stderr
+    before = snapshot(out)
+    edit(folder / "report.yaml", "date: 2026-11-20", "date: 2026-11-31")
+    edit(folder / "project.yaml", "party: contractor", "party: contracter")
+    result = run_build("build", "--data", str(folder), "--out", str(out), "--only", "confirmation")
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    lines = [line for line in result.stderr.splitlines() if ": error: " in line]
+    assert len(lines) == 2
+    assert lines[0].startswith(f"{folder}/project.yaml:") or "project.yaml:" in lines[0]
+    assert "people." in lines[0] and "'contracter' is not one of customer, contractor" in lines[0]
+    assert lines[1].endswith("error: date: '2026-11-31' is not a valid date")
+    assert result.stderr.splitlines()[-1] == "2 error(s); nothing was written"
+    assert result.stdout == ""
+    assert snapshot(out) == before
+
+
+def test_annotations_under_github_actions(data_copy):
+    folder = data_copy("data")
+    edit(folder / "report.yaml", "date: 2026-11-20", "date: 2026-11-31")
+    result = run_build("check", "--data", str(folder), env={"GITHUB_ACTIONS": "true"})
+    assert result.returncode == 1
+    assert any(line.startswith("::error file=") and ",line=" in line and "2026-11-31" in line
+               for line in result.stderr.splitlines())
+
+
+def test_usage_errors_exit_2():
+    assert run_build("build", "--only", "nonsense").returncode == 2
+    assert run_build("frobnicate").returncode == 2
+    help_text = run_build("--help")
+    assert help_text.returncode == 0 and "facts" in help_text.stdout
+
+
+def test_malformed_source_date_epoch_exits_3(tmp_path):
+    result = run_build("build", "--data", str(DATA_DIRS["pass-en"]), "--out", str(tmp_path / "o"),
+                       "--only", "confirmation", env={"SOURCE_DATE_EPOCH": "yesterday"})
+    assert result.returncode == 3
+    assert "SOURCE_DATE_EPOCH" in result.stderr
+
+
+def test_facts_json():
+    result = run_build("facts", "--json", "--data", str(DATA_DIRS["data"]))
+    assert result.returncode == 0, result.stderr
+    facts = json.loads(result.stdout)
+    for key in ("conclusion", "derived_conclusion", "reasons", "criteria", "issues", "counts", "maintenance",
+                "warnings"):
+        assert key in facts
+    assert facts["conclusion"] == "conditional"
+    assert {"code", "message", "ids"} <= set(facts["reasons"][0])
+    assert {"id", "result", "history"} <= set(facts["criteria"][0])
+    assert {"id", "status", "overdue"} <= set(facts["issues"][0])
+    assert "warning: maintenance:" in result.stderr  # warnings go to standard error, never to stdout
+
+
+def test_second_build_renders_nothing_and_a_change_renders_again(data_copy, tmp_path):
+    folder = data_copy("pass-en")
+    out = tmp_path / "out"
+    args = ("build", "--data", str(folder), "--out", str(out), "--only", "confirmation", "-j", "1")
+    assert "rendered 01-confirmation.pdf" in run_build(*args).stderr
+    second = run_build(*args)
+    assert "unchanged 01-confirmation.pdf" in second.stderr and "rendered" not in second.stderr
+    edit(folder / "criteria.yaml", "title: ", "title: X ", 1)
+    assert "rendered 01-confirmation.pdf" in run_build(*args).stderr
+
+
+def test_pending_package_carries_the_draft_mark(data_copy, tmp_path):
+    for name, expected in (("pending-en", True), ("pass-en", False)):
+        out = tmp_path / f"out-{name}"  # copies lie outside git: no DRAFT mark for uncommitted changes
+        result = run_build("build", "--data", str(data_copy(name)), "--out", str(out), "--only", "confirmation")
+        assert result.returncode == 0, result.stderr
+        pages = PdfReader(out / "01-confirmation.pdf").pages  # pdftotext -layout drops rotated text
+        assert len(pages) > 1
+        assert all(("DRAFT" in page.extract_text()) == expected for page in pages)
