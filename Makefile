@@ -23,5 +23,12 @@ check: $(READY)
 test: $(READY)
 	@$(PY) -m pytest -q
 
+bundle: $(READY)
+	@$(PY) build.py bundle --data $(DATA) --out $(OUT) $(if $(ALLOW_DIRTY),--allow-dirty)
+
+diff: $(READY)
+	@$(if $(BASE),,echo "make diff: BASE=<rev> is required, e.g. make diff BASE=main" >&2; exit 2)
+	@$(PY) build.py diff --base $(BASE) --data $(DATA)
+
 clean:
 	rm -rf $(OUT)

@@ -47,6 +47,23 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("facts", help="print the derived facts")
     data_option(p)
     p.add_argument("--json", action="store_true", required=True, help="as JSON on standard output")
+
+    p = commands.add_parser("bundle", help="build, then write the archive bundle {code}-acceptance-{commit}.zip "
+                            "into the output folder (PDFs, data, manifest.json, SHA256SUMS)")
+    data_option(p)
+    p.add_argument("--out", type=Path, default=Path("output"), metavar="DIR", help="output folder (default: output/)")
+    p.add_argument("--allow-dirty", action="store_true",
+                   help="bundle even when the data or templates have uncommitted changes (a draft)")
+
+    p = commands.add_parser("verify", help="check a bundle's members against its manifest and SHA256SUMS")
+    p.add_argument("bundle", type=Path, metavar="BUNDLE", help="the bundle (.zip) to check")
+    p.add_argument("--rebuild", action="store_true",
+                   help="also rebuild the PDFs from the bundled data and compare them byte for byte")
+
+    p = commands.add_parser("diff", help="the review report (Markdown) between a revision and the working tree")
+    p.add_argument("--base", required=True, metavar="REV", help="the git revision to compare with")
+    data_option(p)
+    p.add_argument("--report", type=Path, metavar="FILE", help="write the report to FILE (default: standard output)")
     return parser
 
 
@@ -77,6 +94,31 @@ def main(argv: list[str] | None = None) -> int:
                 raise UsageError("-j/--jobs takes a number of 1 or more")
             pipeline.build(args.data, args.out, jobs=args.jobs, only=tuple(args.only), force=args.force,
                            report=_report, say=lambda line: print(line, file=sys.stderr))
+        elif args.command == "bundle":
+            from signoff import bundle
+
+            pipeline.build(args.data, args.out, jobs=os.cpu_count() or 1, only=(), force=False,
+                           report=_report, say=lambda line: print(line, file=sys.stderr))
+            print(bundle.bundle_package(args.data, args.out, allow_dirty=args.allow_dirty), file=sys.stderr)
+        elif args.command == "verify":
+            from signoff import bundle
+
+            failures = bundle.verify_bundle(args.bundle, rebuild=args.rebuild)
+            for failure in failures:
+                print(f"{args.bundle}: {failure}", file=sys.stderr)
+            if failures:
+                print(f"{len(failures)} failure(s)", file=sys.stderr)
+                return 1
+            print(f"{args.bundle}: verified{' and rebuilt' if args.rebuild else ''}", file=sys.stderr)
+        elif args.command == "diff":
+            from signoff import review
+            from signoff.pdf import write_atomic
+
+            report = review.diff_report(args.base, args.data)
+            if args.report:
+                write_atomic(args.report, report.encode())
+            else:
+                sys.stdout.write(report)
     except DataError as exc:
         _report(exc.problems)
         errors = sum(p.severity == "error" for p in exc.problems)

@@ -2,11 +2,13 @@
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 from pathlib import Path
 
 import yaml
 
+from .documents import DOCUMENTS
 from .errors import Problem
 from .schema import SCHEMA_DIR, parse_date
 from .sources import Source
@@ -23,6 +25,11 @@ OPERATORS = {"<": Decimal.__lt__, "<=": Decimal.__le__, ">": Decimal.__gt__, ">=
              "==": Decimal.__eq__}
 MONTHS = {"quarter": 3, "half_year": 6}
 HANDOVER_WORKING_DAYS = 7
+NOTICE_WORKING_DAYS = 3  # maintenance notice when the data gives none (SPEC §4)
+# A meeting's optional parts, present in its facts even when not given (None / []), so the minutes test them.
+MEETING_TEXTS = ("end_time", "process", "test_methods", "disputes")
+MEETING_LISTS = ("absent", "agenda", "schedule", "decisions", "actions")
+_DURATION = re.compile(r"([0-9.]+) ?(min|h|wd)\Z")  # as validated by schema.py
 
 
 def text(value) -> str | None:
@@ -84,6 +91,8 @@ def derive_facts(sources: dict[str, Source]) -> dict:
     core_ids = {c["id"] for c in criteria if c["core"]}
     for issue in issues:
         issue["core"] = issue.get("criterion") in core_ids or issue["severity"] == "critical"
+    for issue in issues:
+        issue["concerns"] = _concerns(issue, criteria, materials)
 
     derived, reasons = _conclusion(criteria, issues, report_date)
     stated = report.get("conclusion")
@@ -111,8 +120,10 @@ def derive_facts(sources: dict[str, Source]) -> dict:
         "overridden": bool(override),
         "reasons": reasons,
         "acceptance_date": report["date"] if effective in ("pass", "conditional") else None,
+        "acceptance_leader": acceptance_leader(group),
+        "numbers": document_numbers(project["project"]["code"]),
         "counts": _counts(criteria, issues),
-        "delivery": data.get("delivery"),
+        "delivery": _delivery(data.get("delivery")),
         "service": None,
         "maintenance": None,
         "handover": None,
@@ -120,7 +131,7 @@ def derive_facts(sources: dict[str, Source]) -> dict:
     }
     if "service" in data:
         service = data["service"]
-        facts["service"] = _service(service, project.get("locale", "zh-CN"))
+        facts["service"] = _service(service, facts["project"]["locale"])
         facts["maintenance"] = _maintenance(service, calendar, warnings, sources["service"])
         facts["handover"] = _handover(service, meetings, report_date, calendar, warnings, sources)
     return facts
@@ -186,7 +197,7 @@ def _materials(raw: list[dict], reviews: list[dict]) -> list[dict]:
 
 
 def _issue(raw: dict, as_of: str) -> dict:
-    rounds = by_date(raw.get("reverification") or [])
+    rounds = by_date([dict(r, note=r.get("note")) for r in raw.get("reverification") or []])
     last = latest(rounds)
     closed = bool(last and last["result"] == "pass")
     deferred = bool(raw.get("deferral")) and not closed
@@ -194,14 +205,37 @@ def _issue(raw: dict, as_of: str) -> dict:
     rect = dict(raw["rectification"]) if raw.get("rectification") else None
     if rect is not None:
         rect["report"] = text(rect.get("report")) or f"RC-{raw['id']}"
+        for key in ("cause", "completed", "self_test"):  # optional: present as None so documents can test them
+            rect.setdefault(key, None)
+    deferral = dict(raw["deferral"]) if raw.get("deferral") else None
+    if deferral is not None:
+        for key in ("impact", "confirmation"):  # optional: present as None so documents can test them
+            deferral.setdefault(key, None)
     return {
         "id": raw["id"], "title": text(raw["title"]), "description": raw.get("description"), "kind": raw["kind"],
         "severity": raw["severity"], "criterion": raw.get("criterion"), "material": raw.get("material"),
         "module": text(raw.get("module")), "found": raw["found"], "responsible": raw["responsible"],
         "owner": raw["owner"], "due": raw["due"], "rectification": rect, "reverification": rounds,
-        "latest_reverification": last, "deferral": raw.get("deferral"),
+        "latest_reverification": last, "deferral": deferral,
         "status": status, "overdue": status == "open" and raw["due"] < as_of,
     }
+
+
+def _concerns(issue: dict, criteria: list[dict], materials: list[dict]) -> dict | None:
+    """What an issue is about, as documents name it: its criterion (id, title), else its material (title, version)."""
+    for c in criteria:
+        if c["id"] == issue["criterion"]:
+            return {"kind": "criterion", "id": c["id"], "title": c["title"], "version": None}
+    for m in materials:
+        if m["id"] == issue["material"]:
+            return {"kind": "material", "id": m["id"], "title": m["title"], "version": m["version"]}
+    return None
+
+
+def document_numbers(code: str) -> dict:
+    """The numbers of the package's single documents (SPEC §6), for documents that cite one another."""
+    return {d.key: d.number.format(code=code) for d in DOCUMENTS if d.number.startswith("{code}")
+            and "{id}" not in d.number}
 
 
 def _conclusion(criteria: list[dict], issues: list[dict], report_date: datetime.date):
@@ -256,6 +290,15 @@ def _conclusion(criteria: list[dict], issues: list[dict], report_date: datetime.
                            "closed", passed)]
 
 
+def acceptance_leader(group: list[dict]) -> str:
+    """Who signs the report for the group (DOCUMENTS §4): the group leader, else the customer's project lead."""
+    for role in ("group_leader", "customer_pm"):
+        for member in group:
+            if member["role"] == role:
+                return member["person"]
+    raise AssertionError("validation guarantees a customer_pm in the group")
+
+
 def _counts(criteria: list[dict], issues: list[dict]) -> dict:
     results = ("pass", "fail", "conditional", "untested")
 
@@ -281,6 +324,12 @@ def _meeting(raw: dict, people: dict, code: str) -> dict:
     meeting["number"] = f"{code}-MIN-{raw['id']}"
     meeting["issued"] = raw.get("issued") or raw["date"]
     meeting["title"] = text(raw.get("title"))  # None: the template prints the kind's default title
+    for key in MEETING_TEXTS:
+        meeting[key] = raw.get(key)
+    for key in MEETING_LISTS:
+        meeting[key] = raw.get(key) or []
+    meeting["present_by_party"] = _by_party([{"person": key} for key in raw["attendees"]], people)
+    meeting["absent_by_party"] = _by_party(raw.get("absent") or [], people)
     if not raw.get("signatories"):
         chair = raw["chair"]
         other = [a for a in raw["attendees"] if people[a]["party"] != people[chair]["party"]]
@@ -290,6 +339,17 @@ def _meeting(raw: dict, people: dict, code: str) -> dict:
     return meeting
 
 
+def _by_party(entries: list[dict], people: dict) -> list[dict]:
+    """Meeting participants ({person, reason}) by party for the minutes: customer first, file order within."""
+    groups = []
+    for party in ("customer", "contractor"):
+        members = [{"person": e["person"], "reason": text(e.get("reason"))} for e in entries
+                   if people[e["person"]]["party"] == party]
+        if members:
+            groups.append({"party": party, "members": members})
+    return groups
+
+
 def _service(raw: dict, locale: str) -> dict:
     service = dict(raw)
     overrides = {level["level"]: level for level in raw.get("levels") or []}
@@ -297,9 +357,54 @@ def _service(raw: dict, locale: str) -> dict:
     for standard in load_fault_levels():
         merged = {key: (value[locale] if isinstance(value, dict) else value) for key, value in standard.items()}
         merged.update({k: v for k, v in overrides.get(standard["level"], {}).items()})
+        merged["response_time"] = _duration(merged["response"])
+        merged["resolution_time"] = _duration(merged["resolution"])
         levels.append(merged)
     service["levels"] = levels
+    _complete_service(service, raw)
     return service
+
+
+def _complete_service(service: dict, raw: dict) -> None:
+    """Every optional part of service.yaml present (None / [] / the default), so the documents can test it."""
+    for key in ("escalation", "exclusions", "training", "handover_meeting"):
+        service[key] = raw.get(key)
+    for key in ("desk", "engineers"):
+        service[key] = raw.get(key) or []
+    service["channels"] = [{"kind": c["kind"], "value": text(c["value"]), "hours": text(c.get("hours"))}
+                           for c in raw["channels"]]
+    preventive, inspection = raw["maintenance"]["preventive"], raw["maintenance"].get("inspection")
+    service["maintenance"] = {
+        "preventive": {"every": preventive["every"],
+                       "notice_working_days": preventive.get("notice_working_days", NOTICE_WORKING_DAYS),
+                       "tasks": [text(t) for t in preventive.get("tasks") or []]},
+        "inspection": {"per_year": inspection.get("per_year", 1),
+                       "notice_working_days": inspection.get("notice_working_days", NOTICE_WORKING_DAYS),
+                       "items": [text(t) for t in inspection.get("items") or []]} if inspection else None,
+    }
+
+
+DELIVERY_FIELDS = {"hardware": ("name", "model", "serial", "quantity", "unit", "warranty", "location"),
+                   "software": ("name", "version", "medium", "quantity", "license", "sha256"),
+                   "documents": ("title", "version", "format", "copies")}
+
+
+def _delivery(raw: dict | None) -> dict | None:
+    """The delivery checklist with every optional field present (None when not given), text as typed."""
+    if raw is None:
+        return None
+    delivery = {"date": raw["date"], "place": text(raw.get("place")), "handed_over_by": raw["handed_over_by"],
+                "received_by": raw["received_by"]}
+    for key, fields in DELIVERY_FIELDS.items():
+        delivery[key] = [{field: (item.get(field) if field in ("quantity", "copies") else text(item.get(field)))
+                          for field in fields} for item in raw.get(key) or []]
+    return delivery
+
+
+def _duration(value: str) -> dict:
+    """`15 min` as {amount: "15", unit: "min"}, so a template prints it in its own language."""
+    amount, unit = _DURATION.match(value).groups()
+    return {"amount": amount, "unit": unit}
 
 
 def _maintenance(service: dict, calendar: WorkCalendar, warnings: list, source: Source) -> dict:
@@ -307,13 +412,14 @@ def _maintenance(service: dict, calendar: WorkCalendar, warnings: list, source: 
     plan = service["maintenance"]
     preventive = plan["preventive"]
     out = {"preventive": _windows(start, end, MONTHS[preventive["every"]],
-                                  preventive.get("notice_working_days", 3), calendar),
+                                  preventive.get("notice_working_days", NOTICE_WORKING_DAYS), calendar),
            "inspection": []}
     inspection = plan.get("inspection")
     if inspection:
         out["inspection"] = _windows(start, end, 12 // inspection.get("per_year", 1),
-                                     inspection.get("notice_working_days", 3), calendar)
+                                     inspection.get("notice_working_days", NOTICE_WORKING_DAYS), calendar)
     uncovered = sorted({y for kind in out.values() for w in kind for y in w["uncovered"]})
+    out["uncovered_years"] = uncovered  # the years of every provisional date in the calendar, for its note
     if uncovered:
         years = ", ".join(map(str, uncovered))
         warnings.append(_warning(source, ("maintenance",), f"the official holiday calendar of {years} is not known "
@@ -349,8 +455,11 @@ def _handover(service: dict, meetings: list[dict], report_date, calendar: WorkCa
                                  "official holiday calendar is not known yet; it is counted on weekends alone "
                                  "and marked provisional"))
     meeting_id = service.get("handover_meeting")
+    meeting = next((m for m in meetings if m["id"] == meeting_id), None)
     return {"deadline": deadline.iso(), "provisional": deadline.provisional, "meeting": meeting_id,
-            "meeting_date": next((m["date"] for m in meetings if m["id"] == meeting_id), None)}
+            "meeting_date": meeting["date"] if meeting else None,
+            "meeting_number": meeting["number"] if meeting else None,
+            "uncovered_years": list(deadline.uncovered)}
 
 
 def _warning(source: Source, path: tuple, message: str) -> dict:

@@ -46,6 +46,8 @@ class Renderer:
             """Loads only files under the templates and assets folders; anything else stops the build."""
 
             def fetch(self, url, headers=None):
+                if url.startswith("data:"):  # the data's own images, inlined by render.py
+                    return super().fetch(url, headers)
                 if not url.startswith("file://"):
                     raise ValueError(f"refusing to fetch {url}: only the project's own files are read")
                 from urllib.parse import unquote, urlparse

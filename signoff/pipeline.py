@@ -77,7 +77,7 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
         html = render_html(env, facts, output, provenance, assets_dir)
         attachments = [(f"{name}.yaml", checked.sources[name].raw) for name in output.document.inputs
                        if name in checked.sources]
-        digest = _digest(html.encode(), *(data for _, data in attachments), _asset_bytes(html))
+        digest = _digest(html.encode(), *(data for _, data in attachments))  # images are inline in the HTML
         digests[output.file] = digest
         if previous.get(output.file) == digest and (out_dir / output.file).exists():
             say(f"  unchanged {output.file}")
@@ -97,17 +97,6 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
     write_atomic(out_dir / STATE_FILE, json.dumps(new_state, indent=1, sort_keys=True).encode())
     say(f"built {len(written)} document(s), {len(outputs) - len(written)} unchanged, in {out_dir}")
     return written
-
-
-def _asset_bytes(html: str) -> bytes:
-    """The images an HTML page shows are part of what it prints: a changed seal re-renders the page."""
-    from urllib.parse import unquote, urlparse
-
-    parts = []
-    for chunk in html.split('src="file://')[1:]:
-        path = Path(unquote(urlparse("file://" + chunk.split('"', 1)[0]).path))
-        parts.append(path.read_bytes() if path.is_file() else b"")
-    return b"".join(parts)
 
 
 def _git_head_state(data_dir: Path) -> str:

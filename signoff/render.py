@@ -1,6 +1,7 @@
 """Facts to HTML: strict Jinja2 templates, one label catalog per locale, dates through Babel (SPEC §6–§7)."""
 from __future__ import annotations
 
+import base64
 import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -101,9 +102,13 @@ def signing_block(facts: dict, output: Output, assets_dir: Path | None) -> list[
 
 
 def _asset_uri(value: str | None, assets_dir: Path | None) -> str | None:
+    """An image as a data: URI: the PDF must not depend on where the data folder lies on this machine
+    (WeasyPrint names images after their URL), and the page's HTML then holds everything it prints."""
     if not value or assets_dir is None:
         return None
-    return (assets_dir.parent / value).resolve().as_uri()
+    data = (assets_dir.parent / value).resolve().read_bytes()
+    kind = "image/png" if data.startswith(b"\x89PNG") else "image/jpeg"
+    return f"data:{kind};base64,{base64.b64encode(data).decode()}"
 
 
 def render_html(env: jinja2.Environment, facts: dict, output: Output, provenance: Provenance,

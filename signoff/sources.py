@@ -156,8 +156,11 @@ def load_source(name: str, path: Path) -> tuple[Source | None, list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(filter(None, [exc.context, exc.problem])) or "syntax error"
-        reader.problems.append(Problem(display, mark.line + 1, mark.column + 1, "",
-                                       f"YAML syntax error: {message}"))
+        if "maximum nesting depth" in message:  # libyaml stops at 1,000 levels, before we see the 33rd
+            message = f"nesting deeper than {MAX_DEPTH} levels"
+        else:
+            message = f"YAML syntax error: {message}"
+        reader.problems.append(Problem(display, mark.line + 1, mark.column + 1, "", message))
     except _Abort:
         pass
     if reader.problems:

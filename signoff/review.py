@@ -1,0 +1,206 @@
+"""The review report (SPEC §9): the package of a base revision against the working tree, facts and text."""
+from __future__ import annotations
+
+import difflib
+import io
+import json
+import os
+import shutil
+import subprocess
+import sys
+import tarfile
+import tempfile
+from pathlib import Path
+
+from .errors import EnvironmentProblem, SignoffError, UsageError
+
+CODE_ROOT = Path(__file__).resolve().parent.parent
+
+
+def diff_report(base_rev: str, data_dir: Path, only: tuple[str, ...] = ()) -> str:
+    """Build `base_rev` (with its own build.py and templates) and the working tree; the differences as Markdown."""
+    data_dir = data_dir.resolve()
+    top = _git(data_dir, "rev-parse", "--show-toplevel")
+    if top is None:
+        raise UsageError(f"{data_dir} is not in a git repository: there is no revision to compare with")
+    top_dir = Path(top)
+    commit = _git(top_dir, "rev-parse", "--verify", "--quiet", f"{base_rev}^{{commit}}")
+    if commit is None:
+        raise UsageError(f"{base_rev!r} is not a revision of {top_dir}")
+    relative = data_dir.relative_to(top_dir.resolve())
+    with tempfile.TemporaryDirectory(prefix="signoff-diff-") as tmp:
+        tmp_dir = Path(tmp)
+        base_tree = tmp_dir / "base"
+        _export(top_dir, commit, base_tree)
+        if not (base_tree / relative).is_dir():
+            raise UsageError(f"{relative} does not exist at {base_rev}")
+        # The working side builds a copy of the data outside git, like the base: the footers then say the same
+        # thing on both sides and the diff shows only what the data and templates changed.
+        work_data = tmp_dir / "work" / "data"
+        shutil.copytree(data_dir, work_data, symlinks=True)
+        work_code = top_dir if (top_dir / "build.py").is_file() else CODE_ROOT
+        base = _build(base_tree / "build.py", base_tree / relative, tmp_dir / "base-out", only, tmp_dir, base_rev)
+        work = _build(work_code / "build.py", work_data, tmp_dir / "work-out", only, tmp_dir, "the working tree")
+        lines = [f"# Review: {base_rev} ({commit[:7]}) → working tree", "", "## Facts that changed", ""]
+        changes = fact_changes(base[0], work[0])
+        lines += [f"- {change}" for change in changes] or ["No fact changed."]
+        lines += ["", "## Documents", ""]
+        lines += _document_sections(base[1], work[1])
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _git(cwd: Path, *args: str) -> str | None:
+    try:
+        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+    except OSError:
+        return None
+    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def _export(top_dir: Path, commit: str, target: Path) -> None:
+    """The tree of `commit` in `target`, without touching the repository (no worktree, no checkout)."""
+    result = subprocess.run(["git", "archive", "--format=tar", commit], cwd=top_dir, capture_output=True)
+    if result.returncode != 0:
+        raise SignoffError(f"git archive {commit[:7]} failed: {result.stderr.decode(errors='replace').strip()}")
+    target.mkdir(parents=True)
+    with tarfile.open(fileobj=io.BytesIO(result.stdout)) as tar:
+        tar.extractall(target, filter="data")
+
+
+def _build(build_py: Path, data_dir: Path, out_dir: Path, only: tuple[str, ...], ceiling: Path,
+           label: str) -> tuple[dict, dict[str, str]]:
+    """Run a revision's own build.py: its facts, and the text of each PDF it builds."""
+    if not build_py.is_file():
+        raise SignoffError(f"{label} has no build.py to build with")
+    env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(ceiling)}  # the copies are outside version control
+    env.pop("GITHUB_ACTIONS", None)
+
+    def run(*args: str) -> str:
+        result = subprocess.run([sys.executable, str(build_py), *args], cwd=build_py.parent, env=env,
+                                capture_output=True, text=True)
+        if result.returncode != 0:
+            raise SignoffError(f"building {label} failed (build.py {args[0]}):\n{result.stderr.strip()}")
+        return result.stdout
+
+    facts = json.loads(run("facts", "--json", "--data", str(data_dir)))
+    run("build", "--data", str(data_dir), "--out", str(out_dir), "--force", *(("--only", *only) if only else ()))
+    texts = {pdf.name: _pdf_text(pdf) for pdf in sorted(out_dir.glob("*.pdf"))}
+    return facts, texts
+
+
+def _pdf_text(pdf: Path) -> str:
+    try:
+        result = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, check=True)
+    except FileNotFoundError as exc:
+        raise EnvironmentProblem("pdftotext is missing; run: sudo apt-get install poppler-utils") from exc
+    except subprocess.CalledProcessError as exc:
+        raise SignoffError(f"pdftotext could not read {pdf.name}: {exc.stderr.decode(errors='replace')}") from exc
+    return result.stdout.decode("utf-8", "replace")
+
+
+def fact_changes(old: dict, new: dict) -> list[str]:
+    """The changes between two sets of facts, in words, most important first."""
+    changes = []
+    for key in ("conclusion", "derived_conclusion"):
+        if old.get(key) != new.get(key):
+            changes.append(f"{key}: {old.get(key)} → {new.get(key)}")
+    changes += _issue_changes({i["id"]: i for i in old.get("issues", [])}, {i["id"]: i for i in new.get("issues", [])})
+    changes += _criterion_changes({c["id"]: c for c in old.get("criteria", [])},
+                                  {c["id"]: c for c in new.get("criteria", [])})
+    old_counts, new_counts = _flatten(old.get("counts", {}), "counts"), _flatten(new.get("counts", {}), "counts")
+    for path in sorted(set(old_counts) | set(new_counts)):
+        if old_counts.get(path) != new_counts.get(path):
+            changes.append(f"{path}: {old_counts.get(path, '—')} → {new_counts.get(path, '—')}")
+    covered = {"conclusion", "derived_conclusion", "issues", "criteria", "counts", "reasons", "warnings"}
+    others = sorted(key for key in set(old) | set(new) if key not in covered and old.get(key) != new.get(key))
+    if others:
+        changes.append("also changed: " + ", ".join(others))
+    return changes
+
+
+def _issue_changes(old: dict, new: dict) -> list[str]:
+    changes = []
+    for ident in sorted(set(old) | set(new)):
+        before, after = old.get(ident), new.get(ident)
+        if before is None:
+            changes.append(f"{ident}: new, {after['status']} ({after['severity']}): {after['title']}")
+            continue
+        if after is None:
+            changes.append(f"{ident}: removed (was {before['status']})")
+            continue
+        if before["status"] != after["status"]:
+            changes.append(f"{ident}: {before['status']} → {after['status']}{_why(after)}")
+        elif before.get("latest_reverification") != after.get("latest_reverification") and after.get(
+                "latest_reverification"):
+            last = after["latest_reverification"]
+            changes.append(f"{ident}: re-verified {last['date']}, {last['result']}")
+        for field in ("severity", "due", "owner", "title"):
+            if before.get(field) != after.get(field):
+                changes.append(f"{ident} {field}: {before.get(field)} → {after.get(field)}")
+        if before.get("overdue") != after.get("overdue"):
+            changes.append(f"{ident}: {'now overdue' if after.get('overdue') else 'no longer overdue'}")
+    return changes
+
+
+def _why(issue: dict) -> str:
+    if issue["status"] == "closed" and issue.get("latest_reverification"):
+        return f" (re-verified {issue['latest_reverification']['date']})"
+    if issue["status"] == "deferred" and issue.get("deferral"):
+        return f" (deferral agreed {issue['deferral'].get('agreed')})"
+    return ""
+
+
+def _criterion_changes(old: dict, new: dict) -> list[str]:
+    changes = []
+    for ident in sorted(set(old) | set(new)):
+        before, after = old.get(ident), new.get(ident)
+        if before is None:
+            changes.append(f"{ident}: new criterion, {after.get('result') or 'untested'}: {after['title']}")
+            continue
+        if after is None:
+            changes.append(f"{ident}: criterion removed")
+            continue
+        if before.get("measured") != after.get("measured"):
+            unit = ((after.get("metric") or {}).get("unit") or "")
+            show = (lambda v: f"{v} {unit}".strip() if v is not None else "not measured")
+            changes.append(f"{ident} measured {show(before.get('measured'))} → {show(after.get('measured'))}")
+        if before.get("result") != after.get("result"):
+            changes.append(f"{ident}: {before.get('result') or 'untested'} → {after.get('result') or 'untested'}")
+        for field in ("title", "requirement", "metric", "core"):
+            if before.get(field) != after.get(field):
+                changes.append(f"{ident} {field}: {_show(before.get(field))} → {_show(after.get(field))}")
+    return changes
+
+
+def _show(value) -> str:
+    if isinstance(value, dict):
+        return " ".join(str(value[k]) for k in ("operator", "target", "unit") if k in value) or json.dumps(value)
+    return str(value)
+
+
+def _flatten(value, prefix: str) -> dict[str, object]:
+    if isinstance(value, dict):
+        flat = {}
+        for key, item in value.items():
+            flat.update(_flatten(item, f"{prefix}.{key}"))
+        return flat
+    return {prefix: value}
+
+
+def _document_sections(old: dict[str, str], new: dict[str, str]) -> list[str]:
+    lines = []
+    for name in sorted(set(old) | set(new)):
+        if name not in old:
+            lines += [f"### {name}: new", ""]
+        elif name not in new:
+            lines += [f"### {name}: no longer built", ""]
+            continue
+        elif old[name] == new[name]:
+            lines += [f"### {name}: unchanged", ""]
+            continue
+        else:
+            lines += [f"### {name}: changed", ""]
+        diff = difflib.unified_diff(old.get(name, "").splitlines(), new[name].splitlines(),
+                                    f"a/{name}", f"b/{name}", lineterm="", n=2)
+        lines += ["```diff", *(line.replace("```", "`\u200b``") for line in diff), "```", ""]
+    return lines

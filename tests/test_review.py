@@ -1,0 +1,63 @@
+"""The review report: facts that changed in words, and each document's text diff, between two revisions."""
+import shutil
+
+import pytest
+
+from conftest import DATA_DIRS, ROOT, edit, run_build
+from test_bundle import commit, make_repo
+from signoff.errors import UsageError
+from signoff.review import diff_report, fact_changes
+
+LAST_REVERIFICATION = "    reverification:\n      - { date: 2026-12-02, result: pass, by: [okafor, wanglei] }\n"
+ONLY = ("confirmation", *(key for key in ("issue_log",) if (ROOT / "templates" / f"{key}.html.j2").exists()))
+
+
+@pytest.fixture(scope="module")
+def repo(tmp_path_factory):
+    """Two commits: ISS-003 open (conclusion pending), then re-verified and closed (pass), a criterion renamed."""
+    base = tmp_path_factory.mktemp("review")
+    data = base / "start"
+    shutil.copytree(DATA_DIRS["pass-en"], data)
+    edit(data / "issues.yaml", LAST_REVERIFICATION, "")
+    repo = make_repo(base / "repo", data)
+    shutil.copy2(DATA_DIRS["pass-en"] / "issues.yaml", repo / "data" / "issues.yaml")
+    edit(repo / "data" / "criteria.yaml", "title: ", "title: Renamed ", 1)
+    commit(repo, "ISS-003 re-verified")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def report(repo):
+    return diff_report("HEAD~1", repo / "data", only=ONLY)
+
+
+def test_report_names_the_closed_issue_and_the_changed_conclusion(report):
+    facts = report.split("## Documents")[0]
+    assert "- conclusion: pending → pass" in facts
+    assert "- ISS-003: open → closed (re-verified 2026-12-02)" in facts
+    assert "- counts.issues.open: 1 → 0" in facts
+    assert "ISS-001" not in facts and "ISS-002" not in facts
+
+
+def test_report_diffs_each_documents_text(report):
+    documents = report.split("## Documents")[1]
+    assert "### 01-confirmation.pdf: changed" in documents
+    block = documents.split("```diff\n")[1].split("```")[0]
+    assert any(line.startswith("+") and "Renamed" in line for line in block.splitlines())
+    assert any(line.startswith("-") and not line.startswith("---") for line in block.splitlines())
+
+
+def test_fact_changes_in_words():
+    old = {"conclusion": "pending", "criteria": [{"id": "P-01", "title": "t", "result": "fail", "measured": "3.4",
+                                                   "metric": {"unit": "s"}}]}
+    new = {"conclusion": "conditional", "criteria": [{"id": "P-01", "title": "t", "result": "pass",
+                                                       "measured": "1.8", "metric": {"unit": "s"}}]}
+    assert fact_changes(old, new) == ["conclusion: pending → conditional", "P-01 measured 3.4 s → 1.8 s",
+                                      "P-01: fail → pass"]
+
+
+def test_unknown_revision_is_a_usage_error(repo):
+    with pytest.raises(UsageError):
+        diff_report("no-such-rev", repo / "data")
+    result = run_build("diff", "--base", "no-such-rev", "--data", str(repo / "data"))
+    assert result.returncode == 2 and "no-such-rev" in result.stderr and result.stdout == ""
