@@ -41,7 +41,7 @@ def test_every_planned_document_is_built_and_identified(built, name):
         reader = PdfReader(path)
         text = text_of(path).replace(" ", "")
         assert facts["project"]["name"].replace(" ", "") in text, file
-        assert facts["project"]["code"] in text, file
+        assert facts["project"]["contract"] in text, file  # numbers like RC-ISS-001 need not hold the code
         meta = reader.metadata
         assert meta.author == facts["parties"]["contractor"]["name"]
         assert meta.title and meta.subject, file
