@@ -101,10 +101,10 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
 
 def _git_head_state(data_dir: Path) -> str:
     """What provenance depends on, cheaply: the commit and whether the work tree is clean."""
-    from .provenance import _git
+    from .provenance import git
 
-    head = _git(data_dir.resolve(), "rev-parse", "HEAD") or ""
-    status = _git(data_dir.resolve(), "status", "--porcelain", "--", str(data_dir.resolve()),
+    head = git(data_dir.resolve(), "rev-parse", "HEAD") or ""
+    status = git(data_dir.resolve(), "status", "--porcelain", "--", str(data_dir.resolve()),
                   str(TEMPLATES_DIR)) or ""
     return head + "\n" + status
 

@@ -27,7 +27,7 @@ class Provenance:
         return {"state": self.state, "commit": self.commit, "full_commit": self.full_commit, "epoch": self.epoch}
 
 
-def _git(cwd: Path, *args: str) -> str | None:
+def git(cwd: Path, *args: str) -> str | None:
     try:
         result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
     except OSError:
@@ -38,8 +38,8 @@ def _git(cwd: Path, *args: str) -> str | None:
 def find_provenance(data_dir: Path, templates_dir: Path, report_date: str) -> Provenance:
     """The commit of the repository holding `data_dir`; uncommitted data or templates make the build a draft."""
     data_dir = data_dir.resolve()
-    top = _git(data_dir, "rev-parse", "--show-toplevel")
-    commit = _git(data_dir, "rev-parse", "HEAD") if top else None
+    top = git(data_dir, "rev-parse", "--show-toplevel")
+    commit = git(data_dir, "rev-parse", "HEAD") if top else None
     if not top or not commit:
         epoch = _epoch_from_env()
         if epoch is None:
@@ -50,12 +50,12 @@ def find_provenance(data_dir: Path, templates_dir: Path, report_date: str) -> Pr
     templates_dir = templates_dir.resolve()
     if templates_dir.is_relative_to(Path(top)):
         paths.append(str(templates_dir))
-    status = _git(data_dir, "status", "--porcelain", "--untracked-files=all", "--", *paths)
+    status = git(data_dir, "status", "--porcelain", "--untracked-files=all", "--", *paths)
     state = "dirty" if status else "committed"
     epoch = _epoch_from_env()
     if epoch is None:
-        last = _git(data_dir, "log", "-1", "--format=%ct", "--", *paths)
-        epoch = int(last) if last else int(_git(data_dir, "log", "-1", "--format=%ct") or 0)
+        last = git(data_dir, "log", "-1", "--format=%ct", "--", *paths)
+        epoch = int(last) if last else int(git(data_dir, "log", "-1", "--format=%ct") or 0)
     return Provenance(state, commit[:7], commit, epoch)
 
 

@@ -12,6 +12,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
+from .provenance import git
 from .errors import EnvironmentProblem, SignoffError, UsageError
 
 CODE_ROOT = Path(__file__).resolve().parent.parent
@@ -20,11 +21,11 @@ CODE_ROOT = Path(__file__).resolve().parent.parent
 def diff_report(base_rev: str, data_dir: Path, only: tuple[str, ...] = ()) -> str:
     """Build `base_rev` (with its own build.py and templates) and the working tree; the differences as Markdown."""
     data_dir = data_dir.resolve()
-    top = _git(data_dir, "rev-parse", "--show-toplevel")
+    top = git(data_dir, "rev-parse", "--show-toplevel")
     if top is None:
         raise UsageError(f"{data_dir} is not in a git repository: there is no revision to compare with")
     top_dir = Path(top)
-    commit = _git(top_dir, "rev-parse", "--verify", "--quiet", f"{base_rev}^{{commit}}")
+    commit = git(top_dir, "rev-parse", "--verify", "--quiet", f"{base_rev}^{{commit}}")
     if commit is None:
         raise UsageError(f"{base_rev!r} is not a revision of {top_dir}")
     relative = data_dir.relative_to(top_dir.resolve())
@@ -47,14 +48,6 @@ def diff_report(base_rev: str, data_dir: Path, only: tuple[str, ...] = ()) -> st
         lines += ["", "## Documents", ""]
         lines += _document_sections(base[1], work[1])
     return "\n".join(lines).rstrip() + "\n"
-
-
-def _git(cwd: Path, *args: str) -> str | None:
-    try:
-        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
-    except OSError:
-        return None
-    return result.stdout.strip() if result.returncode == 0 else None
 
 
 def _export(top_dir: Path, commit: str, target: Path) -> None:
