@@ -127,6 +127,10 @@ def main(argv: list[str] | None = None) -> int:
     except SignoffError as exc:
         print(f"signoff: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except KeyboardInterrupt:
+        print("signoff: interrupted; the output folder keeps the documents of the last complete build",
+              file=sys.stderr)
+        return 130
     return 0
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PIL import Image
+from PIL import Image, ImageFile
 
 from .errors import Problem
 from .sources import Source
@@ -51,6 +51,8 @@ def asset_problem(value: str, data_dir: Path) -> str | None:
         return f"{shown} leaves the data folder's assets/ (resolved to {target})"
     if not target.is_file():
         return f"{shown}: no such file"
+    # WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES when it is imported; a truncated image must fail here anyway.
+    lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:
         with Image.open(target) as image:
             kind, size = image.format, image.size
@@ -63,6 +65,8 @@ def asset_problem(value: str, data_dir: Path) -> str | None:
         return f"{shown} is not a PNG or JPEG image"
     except (OSError, SyntaxError, ValueError) as exc:
         return f"{shown} is a corrupt image ({exc})"
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = lenient
     return None
 
 

@@ -160,8 +160,13 @@ def _render_all(todo, out_dir: Path, data_dir: Path, provenance: Provenance, job
             task[1].with_name(f".{task[1].name}.partial").unlink(missing_ok=True)
         raise
     written = []
-    for partial, (output, _, _) in zip(partials, todo):
-        target = out_dir / output.file
-        os.replace(partial, target)
-        written.append(target)
+    try:
+        for partial, (output, _, _) in zip(partials, todo):
+            target = out_dir / output.file
+            os.replace(partial, target)
+            written.append(target)
+    except OSError as exc:
+        for partial in partials:
+            partial.unlink(missing_ok=True)
+        raise EnvironmentProblem(f"cannot write into {out_dir}: {exc.strerror or exc}") from exc
     return written

@@ -1,0 +1,280 @@
+"""Bad input never yields a wrong document: every case of tests/corpus/cases.yaml, with its exact outcome (SPEC §3)."""
+from __future__ import annotations
+
+import errno
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from PIL import Image
+
+from conftest import ROOT, run_build
+from signoff import pipeline
+from signoff.errors import DataError, EnvironmentProblem
+from signoff.pdf import RenderError
+
+CASES = yaml.safe_load((Path(__file__).parent / "corpus" / "cases.yaml").read_text(encoding="utf-8"))
+
+
+# Contents too large or too binary to write in the table: `gen: NAME` in a patch.
+def _png_bomb(path: Path) -> None:
+    Image.new("1", (10_000, 10_000)).save(path)  # 100 million pixels, a few kB on disk
+
+
+def _truncated_png(path: Path) -> None:
+    data = (ROOT / "data" / "assets" / "sig-lina.png").read_bytes()
+    path.write_bytes(data[: len(data) // 2])
+
+
+GENERATORS = {
+    "remove": lambda path: path.unlink(),
+    "rmtree": lambda path: shutil.rmtree(path),
+    "png_bomb": _png_bomb,
+    "truncated_png": _truncated_png,
+    "huge_file": lambda path: path.write_bytes(path.read_bytes() + b"#" * (8 * 1024 * 1024) + b"\n"),
+    "nested_lists": lambda path: path.write_text(path.read_text(encoding="utf-8") + "deep: " + "[" * 100_000
+                                                 + "]" * 100_000 + "\n", encoding="utf-8"),
+    "nested_maps": lambda path: path.write_text(path.read_text(encoding="utf-8") + "".join(
+        "  " * n + f"k{n}:\n" for n in range(40)) + "  " * 40 + "x: 1\n", encoding="utf-8"),
+    "alias_bomb": lambda path: path.write_text(path.read_text(encoding="utf-8") + "a0: &a0 [lol, lol, lol]\n" + "".join(
+        f"a{n}: &a{n} [*a{n - 1}, *a{n - 1}, *a{n - 1}]\n" for n in range(1, 4)), encoding="utf-8"),
+    "long_text": lambda path: path.write_text(path.read_text(encoding="utf-8").replace(
+        "summary: |", "summary: " + "长" * 100_000 + "\nold_summary: |", 1), encoding="utf-8"),
+    "brackets": lambda path: path.write_text(path.read_text(encoding="utf-8").replace(
+        "description: 楼宇月度能耗报表表头单位为 kWh，实际数值按 MWh 统计，相差 1000 倍。",
+        'description: "' + "[" * 9_990 + "BRACKETS" + "]" * 9_990 + '"', 1), encoding="utf-8"),
+    "quotes": lambda path: path.write_text(path.read_text(encoding="utf-8").replace(
+        "description: 单次导出 5 万行能耗明细，5 次平均 42 秒，超过 30 秒的指标；导出期间页面无进度提示。",
+        'description: "' + ">" * 300 + ' DEEPQUOTE"', 1), encoding="utf-8"),
+}
+
+
+def apply(data: Path, patch: dict) -> None:
+    """One patch of the table to the copied data folder."""
+    target = data / patch["file"]
+    kind = patch.get("op", "replace")
+    if kind == "replace":
+        raw = target.read_bytes()
+        old = patch["old"].encode("utf-8")
+        assert old in raw, f"{patch['old']!r} not in {target}"
+        new = patch["new"].encode(patch.get("encoding", "utf-8"))
+        target.write_bytes(raw.replace(old, new, 1))
+    elif kind == "write":
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(patch["text"].encode(patch.get("encoding", "utf-8")))
+    elif kind == "append":
+        target.write_bytes(target.read_bytes() + patch["text"].encode("utf-8"))
+    elif kind == "encode":  # the whole file, re-encoded
+        target.write_bytes(target.read_text(encoding="utf-8").encode(patch["encoding"]))
+    elif kind == "symlink":
+        target.symlink_to(patch["to"].replace("{data}", str(data)))
+    elif kind == "gen":
+        GENERATORS[patch["gen"]](target)
+    else:
+        raise AssertionError(f"unknown patch op {kind}")
+
+
+def prepare(tmp_path: Path, case: dict) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / case.get("base", "data"), data)
+    (tmp_path / "outside.png").write_bytes((ROOT / "data" / "assets" / "logo.png").read_bytes())
+    for patch in case["patches"]:
+        apply(data, patch)
+    return data
+
+
+def _ids(cases):
+    return [case["name"] for case in cases]
+
+
+CHECKED = [c for c in CASES if c.get("run", "inprocess") == "inprocess"]
+COMMANDS = [c for c in CASES if c.get("run") in ("check", "facts")]
+RENDERED = [c for c in CASES if c.get("run") == "render"]
+
+
+def test_corpus_is_large_and_named_once():
+    names = _ids(CASES)
+    assert len(names) >= 50 and len(names) == len(set(names))
+
+
+@pytest.mark.parametrize("case", CHECKED, ids=_ids(CHECKED))
+def test_checked_in_process(case, tmp_path, monkeypatch):
+    data = prepare(tmp_path, case)
+    monkeypatch.chdir(tmp_path)  # problems name files relative to the working folder: data/…
+    try:
+        pipeline.check(Path("data"))
+    except DataError as exc:
+        lines, code = _errors([p.format() for p in exc.problems], tmp_path), exc.exit_code
+    else:
+        lines, code = [], 0
+    assert (code, lines) == (case["exit"], case.get("lines", []))
+
+
+def _errors(lines: list[str], tmp_path: Path) -> list[str]:
+    """The error lines, the temporary folder shown as <tmp>; warnings (the holiday calendar's) vary by year."""
+    return [line.replace(str(tmp_path), "<tmp>") for line in lines if ": error: " in line]
+
+
+@pytest.mark.parametrize("case", COMMANDS, ids=_ids(COMMANDS))
+def test_command_end_to_end(case, tmp_path):
+    prepare(tmp_path, case)
+    done = run_build(case["run"], "--data", "data", *(["--json"] if case["run"] == "facts" else []), cwd=tmp_path)
+    assert "Traceback" not in done.stderr
+    lines = _errors(done.stderr.splitlines(), tmp_path)
+    assert (done.returncode, lines) == (case["exit"], case.get("lines", [])), done.stderr
+    if case["run"] == "facts":
+        import json
+
+        facts = json.loads(done.stdout)
+        for dotted, expected in case["facts"].items():
+            value = facts
+            for part in dotted.split("."):
+                value = value[int(part)] if isinstance(value, list) else value[part]
+            assert value == expected, dotted
+
+
+@pytest.fixture(scope="module")
+def rendered_text(tmp_path_factory):
+    """Every text case patched into one data folder, its issue log built once, read back as text."""
+    tmp = tmp_path_factory.mktemp("render")
+    data = prepare(tmp, {"patches": [p for case in RENDERED for p in case["patches"]]})
+    done = run_build("build", "--data", str(data), "--out", str(tmp / "out"), "--only", "issue_log", "-j", "1",
+                     "--force", cwd=tmp)
+    assert done.returncode == 0, done.stderr
+    assert "Traceback" not in done.stderr
+    (pdf,) = (tmp / "out").glob("*.pdf")
+    text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return "".join(text.split())  # table cells break lines anywhere
+
+
+@pytest.mark.parametrize("case", RENDERED, ids=_ids(RENDERED))
+def test_text_prints_literally(case, rendered_text):
+    for literal in case["prints"]:
+        assert "".join(literal.split()) in rendered_text
+    for absent in case.get("absent", []):
+        assert absent not in rendered_text
+
+
+# ---- the output folder: invalid data, an unwritable folder, a full disk, an interrupted build ---------------
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory):
+    """The confirmation letter of data/, built once; tests copy the output folder before breaking things."""
+    tmp = tmp_path_factory.mktemp("built")
+    data = tmp / "data"
+    shutil.copytree(ROOT / "data", data)
+    out = tmp / "out"
+    done = run_build("build", "--data", str(data), "--out", str(out), "--only", "confirmation", "-j", "1",
+                     cwd=tmp)
+    assert done.returncode == 0, done.stderr
+    return data, out
+
+
+def _snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+def _copy_built(built, tmp_path) -> tuple[Path, Path]:
+    data, out = built
+    shutil.copytree(data, tmp_path / "data")
+    shutil.copytree(out, tmp_path / "out")
+    return tmp_path / "data", tmp_path / "out"
+
+
+@pytest.mark.parametrize("patch", [
+    {"file": "report.yaml", "old": "conclusion: conditional", "new": "conclusion: pass"},
+    {"file": "criteria.yaml", "op": "gen", "gen": "nested_lists"},
+    {"file": "project.yaml", "op": "gen", "gen": "alias_bomb"},
+], ids=["wrong-conclusion", "deep-nesting", "alias-bomb"])
+def test_invalid_data_leaves_output_unchanged(built, tmp_path, patch):
+    data, out = _copy_built(built, tmp_path)
+    before = _snapshot(out)
+    apply(data, patch)
+    done = run_build("build", "--data", str(data), "--out", str(out), "--only", "confirmation", "--force",
+                     cwd=tmp_path)
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    assert done.stderr.rstrip().endswith("error(s); nothing was written")
+    assert _snapshot(out) == before
+
+
+def test_unwritable_output_is_exit_3(tmp_path):
+    shutil.copytree(ROOT / "data", tmp_path / "data")
+    (tmp_path / "blocker").write_text("a file where the output folder's parent should be\n")
+    done = run_build("build", "--data", "data", "--out", "blocker/out", "--only", "confirmation", "-j", "1",
+                     cwd=tmp_path)
+    assert done.returncode == 3 and "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[-1].startswith("signoff: error: cannot create blocker/out:")
+
+
+def _build_in_process(data: Path, out: Path) -> list[Path]:
+    return pipeline.build(data, out, jobs=1, only=("confirmation",), force=True, report=lambda _: None,
+                          say=lambda _: None)
+
+
+def test_disk_full_is_environment_problem_and_keeps_previous(built, tmp_path, monkeypatch):
+    data, out = _copy_built(built, tmp_path)
+    before = _snapshot(out)
+
+    def full(*args, **kwargs):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(pipeline.os, "replace", full)
+    import signoff.pdf
+    monkeypatch.setattr(signoff.pdf.os, "replace", full)
+    with pytest.raises(EnvironmentProblem) as caught:
+        _build_in_process(data, out)
+    assert caught.value.exit_code == 3
+    assert "No space left on device" in str(caught.value)
+    assert _snapshot(out) == before
+
+
+@pytest.mark.parametrize("interruption", [RenderError("the renderer failed part-way"), KeyboardInterrupt()],
+                         ids=["render-error", "keyboard-interrupt"])
+def test_interrupted_build_keeps_previous_pdfs(built, tmp_path, monkeypatch, interruption):
+    data, out = _copy_built(built, tmp_path)
+    before = _snapshot(out)
+    import signoff.pdf
+
+    real = signoff.pdf.Renderer.write_pdf
+
+    def half_then_fail(self, html, target, *args, **kwargs):
+        real(self, html, target, *args, **kwargs)  # the .partial file exists now
+        raise interruption
+
+    monkeypatch.setattr(signoff.pdf.Renderer, "write_pdf", half_then_fail)
+    with pytest.raises(type(interruption)):
+        _build_in_process(data, out)
+    assert _snapshot(out) == before
+    assert not list(out.glob("*.partial")) and not list(out.glob(".*.partial"))
+
+
+def test_ctrl_c_during_a_build_exits_130_and_keeps_previous_pdfs(built, tmp_path):
+    import signal
+    import sys
+
+    data, out = _copy_built(built, tmp_path)
+    before = _snapshot(out)
+    child = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "build", "--data", str(data), "--out", str(out),
+                              "-j", "1", "--force"], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+    line = child.stderr.readline()
+    while line and "rendered" not in line:  # "  rendered …": the build is inside the renderer now
+        line = child.stderr.readline()
+    assert line, "the build ended before it rendered anything"
+    child.send_signal(signal.SIGINT)
+    rest = child.stderr.read()
+    assert child.wait(timeout=60) == 130
+    assert "Traceback" not in rest
+    assert rest.splitlines()[-1].startswith("signoff: interrupted;")
+    assert _snapshot(out) == before
+
+
+def test_a_truncated_image_is_refused_after_the_renderer_is_imported(tmp_path):
+    import weasyprint  # noqa: F401  (it sets PIL's ImageFile.LOAD_TRUNCATED_IMAGES for the whole process)
+    from signoff.assets import asset_problem
+
+    data = prepare(tmp_path, {"patches": [{"file": "assets/sig-lina.png", "op": "gen", "gen": "truncated_png"}]})
+    assert asset_problem("assets/sig-lina.png", data) == (
+        "'assets/sig-lina.png' is a corrupt image (image file is truncated)")
