@@ -1,7 +1,6 @@
 """The archive bundle (SPEC §8): PDFs, source data, manifest and SHA256SUMS in one reproducible zip; its check."""
 from __future__ import annotations
 
-import contextlib
 import datetime
 import hashlib
 import io
@@ -187,12 +186,11 @@ def _check_rebuild(manifest: dict, contents: dict[str, bytes]) -> list[str]:
                 target = data_dir / name.removeprefix("data/")
                 target.parent.mkdir(parents=True, exist_ok=True)
                 target.write_bytes(data)
-        with _fixed_provenance(pipeline, provenance):
-            facts = pipeline.check(data_dir).facts
-            only = tuple(dict.fromkeys(o.document.key for o in plan_outputs(facts) if o.file in bundled))
-            if only:
-                pipeline.build(data_dir, out_dir, jobs=os.cpu_count() or 1, only=only, force=True,
-                               report=lambda problems: None, say=lambda line: None)
+        facts = pipeline.check(data_dir).facts
+        only = tuple(dict.fromkeys(o.document.key for o in plan_outputs(facts) if o.file in bundled))
+        if only:
+            pipeline.build(data_dir, out_dir, jobs=os.cpu_count() or 1, only=only, force=True,
+                           report=lambda problems: None, say=lambda line: None, provenance=provenance)
         failures = []
         for name, data in sorted(bundled.items()):
             rebuilt = out_dir / name
@@ -201,22 +199,6 @@ def _check_rebuild(manifest: dict, contents: dict[str, bytes]) -> list[str]:
             elif rebuilt.read_bytes() != data:
                 failures.append(f"pdf/{name}: differs from the PDF rebuilt from the bundled data")
     return failures
-
-
-@contextlib.contextmanager
-def _fixed_provenance(pipeline, provenance: Provenance):
-    """The rebuild's footer and timestamps must be those recorded, not those of the temporary folder."""
-    saved_find, saved_epoch = pipeline.find_provenance, os.environ.get("SOURCE_DATE_EPOCH")
-    pipeline.find_provenance = lambda data_dir, templates_dir, report_date: provenance
-    os.environ["SOURCE_DATE_EPOCH"] = str(provenance.epoch)
-    try:
-        yield
-    finally:
-        pipeline.find_provenance = saved_find
-        if saved_epoch is None:
-            os.environ.pop("SOURCE_DATE_EPOCH", None)
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = saved_epoch
 
 
 def bundle_package(data_dir: Path, out_dir: Path, allow_dirty: bool) -> Path:

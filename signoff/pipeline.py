@@ -50,8 +50,11 @@ def _read_state(out_dir: Path) -> dict:
 
 
 def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force: bool,
-          report: Callable[[list[Problem]], None], say: Callable[[str], None]) -> list[Path]:
-    """Build the package; returns the PDFs written. Raises DataError before anything is written."""
+          report: Callable[[list[Problem]], None], say: Callable[[str], None],
+          provenance: Provenance | None = None) -> list[Path]:
+    """Build the package; returns the PDFs written. Raises DataError before anything is written.
+
+    `provenance` is found from git unless given (a bundle's rebuild gives the one it recorded)."""
     state = _read_state(out_dir)
     inputs = _tree_digest(data_dir, TEMPLATES_DIR, CODE_DIR) + json.dumps(
         [str(data_dir.resolve()), os.environ.get("SOURCE_DATE_EPOCH"), _git_head_state(data_dir)])
@@ -65,7 +68,7 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
     checked = check(data_dir)
     report(checked.warnings)
     facts = checked.facts
-    provenance = find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"])
+    provenance = provenance or find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"])
     env = make_environment()
     assets_dir = data_dir / "assets"
     outputs = plan_outputs(facts, only)

@@ -238,3 +238,30 @@ def test_source_date_epoch_changes_only_the_creation_date(tmp_path):
     assert one.attachments == two.attachments
     assert [p.extract_text() for p in one.pages] == [p.extract_text() for p in two.pages]
     assert page_images(pdfs[0], tmp_path / "i1") == page_images(pdfs[1], tmp_path / "i2")
+
+
+def test_bundle_command_end_to_end_archival_pdfs(built, tmp_path):
+    """`build.py bundle` on a clean clone: every PDF passes qpdf --check, embeds its fonts, and sha256sum -c agrees."""
+    clone = built["clone"]
+    result = subprocess.run([sys.executable, str(clone / "build.py"), "bundle", "--data", "data", "--out",
+                             str(tmp_path / "out")], cwd=clone, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    head = git(clone, "rev-parse", "--short=7", "HEAD")
+    (bundle,) = (tmp_path / "out").glob("*.zip")
+    assert bundle.name == f"YMS-2026-021-acceptance-{head}.zip"
+    assert result.stderr.rstrip().endswith(str(bundle))
+    assert verify_bundle(bundle) == []
+    unpacked = tmp_path / "unpacked"
+    with zipfile.ZipFile(bundle) as archive:
+        archive.extractall(unpacked)
+    sums = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=unpacked, capture_output=True, text=True)
+    assert sums.returncode == 0, sums.stdout + sums.stderr
+    pdfs = sorted((unpacked / "pdf").glob("*.pdf"))
+    assert len(pdfs) >= 6
+    for pdf in pdfs:
+        qpdf = subprocess.run(["qpdf", "--check", str(pdf)], capture_output=True, text=True)
+        assert qpdf.returncode == 0, f"{pdf.name}: {qpdf.stdout}{qpdf.stderr}"
+        assert "No syntax or stream encoding errors found" in qpdf.stdout
+        fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+        rows = fonts.splitlines()[2:]
+        assert rows and all(row.split()[-5] == "yes" for row in rows), f"{pdf.name}:\n{fonts}"

@@ -61,3 +61,20 @@ def test_unknown_revision_is_a_usage_error(repo):
         diff_report("no-such-rev", repo / "data")
     result = run_build("diff", "--base", "no-such-rev", "--data", str(repo / "data"))
     assert result.returncode == 2 and "no-such-rev" in result.stderr and result.stdout == ""
+
+
+def test_github_workflow_checks_builds_uploads_and_posts_the_review():
+    import yaml
+
+    workflow = yaml.safe_load((ROOT / ".github" / "workflows" / "acceptance-package.yml").read_text())
+    assert "pull_request" in workflow[True]  # PyYAML reads the key `on` as True
+    steps = workflow["jobs"]["package"]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    order = [next(i for i, run in enumerate(runs) if needle in run)
+             for needle in ("make check", 'make DATA="$DATA"', "build.py diff --base", "gh pr comment")]
+    assert order == sorted(order)
+    assert "--report review.md" in runs[order[2]] and "--body-file review.md" in runs[order[3]]
+    upload = next(step for step in steps if step.get("uses", "").startswith("actions/upload-artifact"))
+    assert upload["with"]["path"] == "output/*.pdf"
+    assert next(step for step in steps if step.get("uses", "").startswith("actions/checkout"))["with"][
+        "fetch-depth"] == 0
