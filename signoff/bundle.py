@@ -206,7 +206,7 @@ def bundle_package(data_dir: Path, out_dir: Path, allow_dirty: bool) -> Path:
     from .documents import plan_outputs
     from .pipeline import check
     from .provenance import find_provenance
-    from .render import TEMPLATES_DIR
+    from .paths import TEMPLATES_DIR
 
     facts = check(data_dir).facts
     provenance = find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"])

@@ -6,12 +6,12 @@ import re
 from decimal import Decimal
 from pathlib import Path
 
-import yaml
 
 from .documents import DOCUMENTS
 from .errors import Problem
-from .schema import SCHEMA_DIR, parse_date
-from .sources import Source
+from .paths import SCHEMA_DIR
+from .schema import parse_date
+from .sources import Source, read_shipped_yaml
 from .workdays import Computed, WorkCalendar, add_months
 
 D = parse_date
@@ -51,7 +51,7 @@ def by_date(entries: list[dict], key: str = "date") -> list[dict]:
 
 
 def load_fault_levels() -> list[dict]:
-    return yaml.safe_load((SCHEMA_DIR / "fault_levels.yaml").read_text(encoding="utf-8"))
+    return read_shipped_yaml(SCHEMA_DIR / "fault_levels.yaml")
 
 
 def derive_facts(sources: dict[str, Source]) -> dict:

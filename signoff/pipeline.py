@@ -4,25 +4,26 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Callable
 
-from .documents import Output, plan_outputs
 from .errors import EnvironmentProblem, Problem
-from .glyphs import check_glyphs, covered_characters
+from .paths import CODE_DIR, TEMPLATES_DIR
 from .pdf import write_atomic
 from .provenance import Provenance, find_provenance
-from .render import TEMPLATES_DIR, load_theme, make_environment, render_html
-from .validation import Checked, check_data
 
-CODE_DIR = Path(__file__).resolve().parent
+# The stages are imported where they are used: a build with nothing to do, and `check`, stay clear of the
+# renderer's imports (Jinja2, Markdown, WeasyPrint).
 STATE_FILE = ".signoff-state.json"
 
 
-def check(data_dir: Path) -> Checked:
-    """Validate `data_dir` completely, the glyph check against the theme's fonts included."""
-    fonts = list(load_theme()["fonts"].values())
+def check(data_dir: Path):
+    """Validate `data_dir` completely, the glyph check against the theme's fonts included; a Checked."""
+    from .glyphs import check_glyphs, covered_characters
+    from .sources import read_project_yaml
+    from .validation import check_data
+
+    fonts = list(read_project_yaml(TEMPLATES_DIR / "theme.yaml")["fonts"].values())
     return check_data(data_dir, glyph_check=lambda sources: check_glyphs(sources, covered_characters(fonts)))
 
 
@@ -64,6 +65,9 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
         report([Problem(**w) for w in state.get("warnings", [])])
         say(f"nothing changed: {len(state.get('outputs', {}))} document(s) up to date")
         return []
+
+    from .documents import Output, plan_outputs
+    from .render import make_environment, render_html
 
     checked = check(data_dir)
     report(checked.warnings)
@@ -145,6 +149,7 @@ def _render_all(todo, out_dir: Path, data_dir: Path, provenance: Provenance, job
     try:
         if jobs > 1 and len(tasks) > 1:
             import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
 
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context, initializer=_worker_init,

@@ -5,16 +5,14 @@ import datetime
 import difflib
 import re
 from functools import lru_cache
-from pathlib import Path
 
-import yaml
 from cerberus import TypeDefinition, Validator, errors as cerr, rules_set_registry
 from cerberus import schema as cerberus_schema
 
 from .errors import Problem
-from .sources import Source, format_path
+from .paths import SCHEMA_DIR
+from .sources import Source, format_path, read_shipped_yaml
 
-SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]\Z")
@@ -85,9 +83,9 @@ cerberus_schema.DefinitionSchema.validate = lambda self, schema=None: None
 def load_schema(name: str) -> dict:
     """The schema of one data file; the shared rule sets of common.yaml are registered first."""
     if "text" not in rules_set_registry.all():
-        common = yaml.safe_load((SCHEMA_DIR / "common.yaml").read_text(encoding="utf-8"))
+        common = read_shipped_yaml(SCHEMA_DIR / "common.yaml")
         rules_set_registry.extend(common.items())
-    return yaml.safe_load((SCHEMA_DIR / f"{name}.yaml").read_text(encoding="utf-8"))
+    return read_shipped_yaml(SCHEMA_DIR / f"{name}.yaml")
 
 
 def validate_schema(source: Source) -> list[Problem]:

@@ -288,3 +288,8 @@ def read_project_yaml(path: Path) -> dict:
     if problems:
         raise ValueError("\n".join(p.format() for p in problems))
     return source.data
+
+
+def read_shipped_yaml(path: Path):
+    """One of Signoff's schema files, with YAML's own types (Cerberus rules need `true`), by libyaml."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_Loader)
