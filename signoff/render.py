@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import unicodedata
 from functools import lru_cache
 from pathlib import Path
 
@@ -10,11 +11,11 @@ import jinja2
 from babel.dates import format_date
 
 from .documents import Output
+from .paths import TEMPLATES_DIR
 from .provenance import Provenance
 from .sources import read_project_yaml
-from .text import render_markdown
+from .markup import render_markdown
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 LOCALES = ("zh-CN", "en")
 _DATE_PATTERNS = {"zh-CN": ("zh_CN", "y年M月d日"), "en": ("en_GB", "d MMMM y")}
 
@@ -69,18 +70,33 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
         "f": facts,
         "stamp": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "signing": signing_block(facts, output, assets_dir),
+        "leader": leader_block(facts, assets_dir),
         "L": labels,
         "locale": locale,
         "lang": locale,
         "doc": {"key": output.document.key, "number": output.number, "file": output.file, "date": output.date,
                 "look": output.document.look, "landscape": output.document.landscape,
-                "title": labels["titles"][output.document.key], "draft": draft, "source": source},
+                "title": labels["titles"][output.document.key], "draft": draft, "source": source,
+                "running_title": running_title(facts["project"]["name"])},
         "subject": output.subject,
         "people": facts["people"],
         "theme": load_theme(templates_dir),
         "logo": _asset_uri(facts["parties"]["contractor"].get("logo"), assets_dir),
         "date": lambda value: long_date(value, locale),
     }
+
+
+RUNNING_TITLE_WIDTH = 72  # in half-width characters: what the header's left box holds at 9 pt on a portrait page
+
+
+def running_title(name: str, width: int = RUNNING_TITLE_WIDTH) -> str:
+    """The project name for the running header, shortened with an ellipsis when it would not fit on one line."""
+    used = 0
+    for index, char in enumerate(name):
+        used += 2 if unicodedata.east_asian_width(char) in "WF" else 1
+        if used > width - 2:
+            return name[:index].rstrip() + "…" if index < len(name) - 1 else name
+    return name
 
 
 def signing_block(facts: dict, output: Output, assets_dir: Path | None) -> list[dict]:
@@ -99,6 +115,15 @@ def signing_block(facts: dict, output: Output, assets_dir: Path | None) -> list[
             "date": output.date,
         })
     return columns
+
+
+def leader_block(facts: dict, assets_dir: Path | None) -> dict | None:
+    """Who signs the report for the acceptance group (DOCUMENTS §4), with their signature image if given."""
+    key = facts.get("acceptance_leader")
+    if not key:
+        return None
+    person = facts["people"][key]
+    return {"person": person, "signature": _asset_uri(person.get("signature"), assets_dir)}
 
 
 def _asset_uri(value: str | None, assets_dir: Path | None) -> str | None:

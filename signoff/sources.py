@@ -1,7 +1,6 @@
 """Reading the data files: a strict YAML loader that keeps line:col for every key and value (SPEC §3)."""
 from __future__ import annotations
 
-import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,10 +80,8 @@ class _Abort(Exception):
 
 
 def display_path(path: Path) -> str:
-    try:
-        return os.path.relpath(path)
-    except ValueError:
-        return str(path)
+    """A data file as the user named it: relative when --data was relative, absolute when it was absolute."""
+    return str(path)
 
 
 def load_sources(data_dir: Path) -> tuple[dict[str, Source], list[Problem]]:

@@ -1,0 +1,152 @@
+"""Markdown to safe HTML: raw HTML printed as typed, links guarded, nesting capped, CJK lines joined (SPEC §3)."""
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as etree
+
+import markdown
+from markdown.treeprocessors import Treeprocessor
+from markupsafe import Markup
+
+_SAFE_SCHEMES = ("http:", "https:", "mailto:")
+
+
+class _LinkGuard(Treeprocessor):
+    """Keeps links to http, https and mailto; any other link is printed as its text and its URL."""
+
+    def run(self, root):
+        for parent in root.iter():
+            for index, child in enumerate(list(parent)):
+                if child.tag == "a":
+                    href = child.get("href", "")
+                    if not href.lower().startswith(_SAFE_SCHEMES):
+                        span = etree.Element("span")
+                        span.text = "".join(child.itertext()) + f" ({href})"
+                        span.tail = child.tail
+                        parent.remove(child)
+                        parent.insert(index, span)
+                elif child.tag == "img":  # refused by validation; printed literally if it ever gets here
+                    span = etree.Element("span")
+                    span.text = f"![{child.get('alt', '')}]({child.get('src', '')})"
+                    span.tail = child.tail
+                    parent.remove(child)
+                    parent.insert(index, span)
+
+
+MAX_NESTING = 8
+
+
+class _DepthGuard(Treeprocessor):
+    """Markup nested deeper than MAX_NESTING (`- - - - x`, `**…**`) is printed as its plain text: WeasyPrint
+    recurses once per nested box and 300 levels overflowed its stack."""
+
+    def run(self, root):
+        self.flatten(root, 0)
+
+    def flatten(self, parent, depth):
+        for index, child in enumerate(list(parent)):
+            if depth >= MAX_NESTING:
+                span = etree.Element("span")
+                span.text = " ".join(part for part in child.itertext() if part.strip())
+                span.tail = child.tail
+                parent.remove(child)
+                parent.insert(index, span)
+            else:
+                self.flatten(child, depth + 1)
+
+
+class _Literal(markdown.Extension):
+    """Raw HTML and entities are text: the parts of Python-Markdown that pass them through are removed."""
+
+    def extendMarkdown(self, md):
+        md.preprocessors.deregister("html_block")
+        md.inlinePatterns.deregister("html")
+        md.inlinePatterns.deregister("entity")
+        md.treeprocessors.register(_LinkGuard(md), "link_guard", 0)
+        md.treeprocessors.register(_DepthGuard(md), "depth_guard", -1)  # after the link guard
+
+
+_MARKDOWN = markdown.Markdown(extensions=[_Literal()], output_format="html")
+# Python-Markdown's serializer keeps anything shaped like an entity (`&#x202E;` would print a bidi override),
+# so every `&` travels through it as a control character, which validation has refused in the data.
+_AMPERSAND = "\x01"
+
+
+# Python-Markdown scans to the end of the text for every `[` (and every `(` after a `]`): 20,000 brackets
+# took minutes. Only a few well-formed, shallow pairs may form links; every other bracket travels through it
+# as a control character, like `&`, and is printed as typed.
+_OPEN, _CLOSE = "\x0e", "\x0f"  # not \x02 and \x03: Python-Markdown uses those itself
+MAX_LINKS = 50
+MAX_LINK_DEPTH = 2
+
+
+def _tame_brackets(text: str) -> str:
+    if "[" not in text:
+        return text
+    chars = list(text)
+    stack: list[int] = []
+    pairs: list[tuple[int, int, int]] = []  # (open index, close index, depth)
+    for index, char in enumerate(chars):
+        if char == "[":
+            stack.append(index)
+        elif char == "]" and stack:
+            pairs.append((stack.pop(), index, len(stack)))
+    live = 0
+    for start, end, depth in sorted(pairs):
+        if depth < MAX_LINK_DEPTH and live < MAX_LINKS:
+            live += 1
+        else:
+            chars[start], chars[end] = _OPEN, _CLOSE
+    for start in stack:  # never closed
+        chars[start] = _OPEN
+    return "".join(chars)
+
+
+# WeasyPrint recurses once per nested box: 300 nested quotes (`> > > …`) overflowed its stack. Quote markers
+# beyond the fifth level travel through Markdown as a control character and are printed as typed.
+MAX_QUOTE_DEPTH = 5
+_GT = "\x10"
+_QUOTE_MARKERS = re.compile(r"^(?:[ ]{0,3}>[ ]?)+", re.M)
+
+
+def _tame_quotes(text: str) -> str:
+    def cut(match):
+        prefix = match.group()
+        markers = [index for index, char in enumerate(prefix) if char == ">"]
+        if len(markers) <= MAX_QUOTE_DEPTH:
+            return prefix
+        keep = markers[MAX_QUOTE_DEPTH]
+        return prefix[:keep] + prefix[keep:].replace(">", _GT)
+    return _QUOTE_MARKERS.sub(cut, text)
+
+
+# A soft line break is a space in English but nothing in Chinese: a paragraph typed over several lines must not
+# print `平台 进行了`. After Markdown, a newline (with the blanks around it) inside running text is dropped when
+# it joins two CJK characters, or follows or precedes CJK punctuation (`。\nJMeter`); inline tags around it are
+# kept. Only the whitespace goes, so no markup can be made; text inside <pre> is left alone.
+_CJK = ("\u2E80-\u2FDF\u3000-\u303F\u3040-\u30FF\u3100-\u312F\u3190-\u31FF\u3400-\u4DBF"
+        "\u4E00-\u9FFF\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFFEF\U00020000-\U0003134F")
+_CJK_PUNCT = "\u3000-\u303F\uFE30-\uFE4F\uFF00-\uFF0F\uFF1A-\uFF20\uFF3B-\uFF40\uFF5B-\uFF65"
+_INLINE = r"(?:strong|em|code|a|span|b|i)"
+_SOFT_BREAK = re.compile(
+    rf"(?:(?<=[{_CJK}])((?:</{_INLINE}>)*)[ \t]*\n[ \t]*((?:<{_INLINE}\b[^>]*>)*)(?=[{_CJK}])"
+    rf"|(?<=[{_CJK_PUNCT}])((?:</{_INLINE}>)*)[ \t]*\n[ \t]*((?:<{_INLINE}\b[^>]*>)*)(?=[^\s<])"
+    rf"|(?<=[^\s>])((?:</{_INLINE}>)*)[ \t]*\n[ \t]*((?:<{_INLINE}\b[^>]*>)*)(?=[{_CJK_PUNCT}]))")
+_PRE = re.compile(r"(<pre>.*?</pre>)", re.S)
+
+
+def _join_cjk_lines(html: str) -> str:
+    parts = _PRE.split(html)
+    for index in range(0, len(parts), 2):  # the odd parts are <pre> blocks
+        parts[index] = _SOFT_BREAK.sub(lambda m: "".join(g for g in m.groups() if g), parts[index])
+    return "".join(parts)
+
+
+def render_markdown(value) -> Markup:
+    """Markdown to safe HTML; every `<` and `&` the user typed is printed as typed."""
+    if value is None:
+        return Markup("")
+    _MARKDOWN.reset()
+    html = _MARKDOWN.convert(_tame_quotes(_tame_brackets(str(value).replace("&", _AMPERSAND))))
+    html = _join_cjk_lines(html)
+    return Markup(html.replace(_AMPERSAND, "&amp;").replace(_OPEN, "[").replace(_CLOSE, "]").replace(_GT, "&gt;"))
