@@ -4,16 +4,12 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from PIL import Image, ImageFile
-
 from .errors import Problem
 from .sources import Source
 
 MAX_PIXELS = 25_000_000
 IMAGE_FIELDS = {"signature", "seal", "logo"}
 _URL = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:")
-
-Image.MAX_IMAGE_PIXELS = None  # the limit is ours, checked from the header before any decoding
 
 
 def asset_fields(value, path=()):
@@ -51,6 +47,9 @@ def asset_problem(value: str, data_dir: Path) -> str | None:
         return f"{shown} leaves the data folder's assets/ (resolved to {target})"
     if not target.is_file():
         return f"{shown}: no such file"
+    from PIL import Image, ImageFile  # here: a data folder without images never pays for importing Pillow
+
+    Image.MAX_IMAGE_PIXELS = None  # the limit is ours, checked from the header before any decoding
     # WeasyPrint sets ImageFile.LOAD_TRUNCATED_IMAGES when it is imported; a truncated image must fail here anyway.
     lenient, ImageFile.LOAD_TRUNCATED_IMAGES = ImageFile.LOAD_TRUNCATED_IMAGES, False
     try:

@@ -78,21 +78,29 @@ def derive_facts(sources: dict[str, Source]) -> dict:
     results = data["results"]
     tests = [dict(t, measured=text(t.get("measured")), evidence=text(t.get("evidence")))
              for t in results.get("tests") or []]
-    criteria = [_criterion(c, tests) for c in data["criteria"]["criteria"]]
+    tests_of: dict[str, list[dict]] = {}
+    for test in tests:
+        tests_of.setdefault(test["criterion"], []).append(test)
+    criteria = [_criterion(c, tests_of.get(c["id"], [])) for c in data["criteria"]["criteria"]]
     materials = _materials(project["acceptance"]["materials"], results.get("documents") or [])
 
     log = data.get("issues") or {"issues": []}
     as_of = log.get("as_of") or report["date"]
     issues = [_issue(i, as_of) for i in log["issues"]]
-    for criterion in criteria:
-        criterion["issues"] = [i["id"] for i in issues if i.get("criterion") == criterion["id"]]
-    for material in materials:
-        material["issues"] = [i["id"] for i in issues if i.get("material") == material["id"]]
-    core_ids = {c["id"] for c in criteria if c["core"]}
+    criterion_of = {c["id"]: c for c in criteria}
+    material_of = {m["id"]: m for m in materials}
+    for item in (*criteria, *materials):
+        item["issues"] = []
     for issue in issues:
-        issue["core"] = issue.get("criterion") in core_ids or issue["severity"] == "critical"
-    for issue in issues:
-        issue["concerns"] = _concerns(issue, criteria, materials)
+        criterion, material = criterion_of.get(issue.get("criterion")), material_of.get(issue.get("material"))
+        for item in (criterion, material):
+            if item is not None:
+                item["issues"].append(issue["id"])
+        issue["core"] = bool(criterion and criterion["core"]) or issue["severity"] == "critical"
+        issue["concerns"] = _concerns(criterion, material)
+        issue["criterion_ref"] = {"id": criterion["id"], "title": criterion["title"]} if criterion else None
+        issue["material_ref"] = ({"id": material["id"], "title": material["title"], "version": material["version"]}
+                                 if material else None)
 
     derived, reasons = _conclusion(criteria, issues, report_date)
     stated = report.get("conclusion")
@@ -152,8 +160,9 @@ def _project(project: dict) -> dict:
 
 
 def _criterion(raw: dict, tests: list[dict]) -> dict:
+    """One criterion with its derived result, from the tests of that criterion."""
     metric = raw.get("metric")
-    history = by_date([t for t in tests if t["criterion"] == raw["id"]])
+    history = by_date(tests)
     for test in history:
         test["derived_result"] = metric_result(metric, test["measured"]) if metric else test.get("result")
     last = latest(history)
@@ -221,14 +230,12 @@ def _issue(raw: dict, as_of: str) -> dict:
     }
 
 
-def _concerns(issue: dict, criteria: list[dict], materials: list[dict]) -> dict | None:
+def _concerns(criterion: dict | None, material: dict | None) -> dict | None:
     """What an issue is about, as documents name it: its criterion (id, title), else its material (title, version)."""
-    for c in criteria:
-        if c["id"] == issue["criterion"]:
-            return {"kind": "criterion", "id": c["id"], "title": c["title"], "version": None}
-    for m in materials:
-        if m["id"] == issue["material"]:
-            return {"kind": "material", "id": m["id"], "title": m["title"], "version": m["version"]}
+    if criterion:
+        return {"kind": "criterion", "id": criterion["id"], "title": criterion["title"], "version": None}
+    if material:
+        return {"kind": "material", "id": material["id"], "title": material["title"], "version": material["version"]}
     return None
 
 

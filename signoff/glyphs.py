@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 from .errors import EnvironmentProblem, Problem
+from .paths import cache_dir
 from .sources import Source
 from .text import char_name, walk_strings
 
@@ -30,10 +31,6 @@ def font_files(families: list[str]) -> list[tuple[str, int]]:
     return found
 
 
-def _cache_dir() -> Path:
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "signoff"
-
-
 def covered_characters(families: list[str]) -> frozenset[int]:
     """The code points every one of the families can draw; cached by font file, size and time."""
     files = font_files(families)
@@ -42,7 +39,7 @@ def covered_characters(families: list[str]) -> frozenset[int]:
         stat = os.stat(path)
         key_parts.append(f"{path}:{index}:{stat.st_size}:{stat.st_mtime_ns}")
     key = hashlib.sha256("\n".join(key_parts).encode()).hexdigest()[:24]
-    cache = _cache_dir() / f"glyphs-{key}.json"
+    cache = cache_dir() / f"glyphs-{key}.json"
     try:
         ranges = json.loads(cache.read_text())
         return frozenset(c for start, end in ranges for c in range(start, end + 1))
@@ -78,10 +75,16 @@ def _ranges(points: list[int]) -> list[tuple[int, int]]:
 
 def check_glyphs(sources: dict[str, Source], covered: frozenset[int]) -> list[Problem]:
     problems = []
+    seen_ok: set[str] = set()  # characters already found drawable: most of a large project's text
     for source in sources.values():
         for path, value in walk_strings(source.data):
-            for char in sorted(set(value), key=value.index):
+            fresh = set(value) - seen_ok
+            if not fresh:
+                continue
+            for char in sorted(fresh, key=value.index):
                 if char not in _IGNORED and ord(char) not in covered:
                     problems.append(source.problem(path, f"character U+{ord(char):04X} '{char}' is not in the "
                                                    "theme's fonts and would print as a box"))
+                else:
+                    seen_ok.add(char)
     return problems

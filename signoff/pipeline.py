@@ -4,6 +4,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 from pathlib import Path
 from typing import Callable
 
@@ -133,6 +134,14 @@ def _render_one(html: str, target: Path, attachments: list, base_dir: Path) -> P
     return tmp
 
 
+_INLINE_IMAGE = re.compile(r'data:[^"\s]*')
+
+
+def _work(html: str) -> int:
+    """How much layout a document asks for, roughly: its HTML without the inlined images."""
+    return len(_INLINE_IMAGE.sub("", html))
+
+
 def _render_all(todo, out_dir: Path, data_dir: Path, provenance: Provenance, jobs: int,
                 say: Callable[[str], None]) -> list[Path]:
     if not todo:
@@ -149,15 +158,20 @@ def _render_all(todo, out_dir: Path, data_dir: Path, provenance: Provenance, job
     try:
         if jobs > 1 and len(tasks) > 1:
             import multiprocessing
-            from concurrent.futures import ProcessPoolExecutor
+            from concurrent.futures import ProcessPoolExecutor, as_completed
 
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context, initializer=_worker_init,
                                      initargs=(allowed, provenance.epoch)) as pool:
-                futures = [pool.submit(_render_one, *task) for task in tasks]
-                for (output, _, _), future in zip(todo, futures):
-                    partials.append(future.result())
-                    say(f"  rendered {output.file}")
+                # Longest first, so no core is left with the issue log at the end while the other idles.
+                order = sorted(range(len(tasks)), key=lambda i: -_work(tasks[i][0]))
+                futures = {pool.submit(_render_one, *tasks[i]): i for i in order}
+                done: dict[int, Path] = {}
+                for future in as_completed(futures):
+                    index = futures[future]
+                    done[index] = future.result()
+                    say(f"  rendered {todo[index][0].file}")
+                partials = [done[i] for i in range(len(tasks))]
         else:
             _worker_init(allowed, provenance.epoch)
             for (output, _, _), task in zip(todo, tasks):

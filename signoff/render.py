@@ -11,7 +11,7 @@ import jinja2
 from babel.dates import format_date
 
 from .documents import Output
-from .paths import TEMPLATES_DIR
+from .paths import TEMPLATES_DIR, cache_dir
 from .provenance import Provenance
 from .sources import read_project_yaml
 from .markup import render_markdown
@@ -45,10 +45,36 @@ def long_date(value, locale: str) -> str:
     return format_date(day, pattern, locale=babel_locale)
 
 
+class _BytecodeCache(jinja2.FileSystemBytecodeCache):
+    """Compiled templates kept between builds (keyed by each template's source); a cache that cannot be read or
+    written is simply not used."""
+
+    def load_bytecode(self, bucket):
+        try:
+            super().load_bytecode(bucket)
+        except (OSError, ValueError, EOFError):
+            bucket.reset()
+
+    def dump_bytecode(self, bucket):
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:
+            pass
+
+
+def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    folder = cache_dir() / "templates"
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    return _BytecodeCache(str(folder))
+
+
 def make_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates_dir)), autoescape=True,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-                             keep_trailing_newline=True)
+                             keep_trailing_newline=True, bytecode_cache=_bytecode_cache())
     env.filters["md"] = render_markdown
     return env
 

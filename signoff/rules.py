@@ -21,8 +21,8 @@ class _Checker:
         self.problems: list[Problem] = []
         project = sources["project"].data
         self.people = project["people"]
-        self.materials = [m.get("id") or m["kind"] for m in project["acceptance"]["materials"]]
-        self.criteria = [c["id"] for c in sources["criteria"].data["criteria"]]
+        self.materials = {m.get("id") or m["kind"] for m in project["acceptance"]["materials"]}
+        self.criteria = {c["id"] for c in sources["criteria"].data["criteria"]}
 
     def error(self, name: str, path: tuple, message: str, severity: str = "error") -> None:
         self.problems.append(self.sources[name].problem(path, message, severity))

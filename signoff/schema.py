@@ -92,7 +92,7 @@ def validate_schema(source: Source) -> list[Problem]:
     """Every way `source` departs from its schema, as problems at the offending key or value."""
     schema = load_schema(source.name)
     validator = DataValidator(schema, allow_unknown=False)
-    validator.validate(source.data)
+    validator.validate(source.data, normalize=False)  # nothing is retyped or defaulted: facts.py fills gaps
     return [_problem(source, error, schema) for error in _leaves(validator._errors)]
 
 

@@ -10,6 +10,8 @@ from .sources import Source
 # Bidirectional overrides and isolates, zero-width characters and the byte-order mark inside text.
 _HIDDEN = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
            0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF}
+# Every character check_characters may refuse (the C0 and C1 controls but newline, and _HIDDEN): a quick test.
+_SUSPECT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f" + "".join(map(chr, sorted(_HIDDEN))) + "]")
 _IMAGE = re.compile(r"!\[[^\]\n]*\]\s*[(\[]")
 
 
@@ -33,6 +35,8 @@ def check_characters(source: Source) -> list[Problem]:
     """Control characters, bidirectional controls and zero-width characters hide what a signer reads."""
     problems = []
     for path, value in walk_strings(source.data):
+        if not _SUSPECT.search(value):
+            continue
         for char in sorted(set(value), key=value.index):
             code = ord(char)
             if code in _HIDDEN:
