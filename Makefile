@@ -32,3 +32,6 @@ diff: $(READY)
 
 clean:
 	rm -rf $(OUT)
+
+bench: $(READY)
+	@$(PY) bench/run $(BENCH)
