@@ -51,3 +51,24 @@ def test_font_subsetting_uses_harfbuzz(monkeypatch, tmp_path):
     pdf = weasyprint.HTML(string='<html lang="zh-CN"><p style="font-family: Noto Sans CJK SC">验收报告</p>'
                           ).write_pdf()
     assert pdf.startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("markup, refused", [
+    ('<img src="file:///etc/hostname">', "outside templates/ and assets/"),
+    ('<img src="http://127.0.0.1:9/x.png">', "only the project's own files are read"),
+    ('<link rel="stylesheet" href="https://example.com/x.css">', "only the project's own files are read"),
+    ('<div style="background: url(file:///etc/passwd)">x</div>', "outside templates/ and assets/"),
+], ids=["local-file", "http-image", "https-stylesheet", "css-url"])
+def test_the_renderer_reads_only_templates_and_assets(tmp_path, markup, refused):
+    """The URL fetcher is the last fence (SPEC §3): anything but data: URIs and the two folders stops the build."""
+    from signoff.paths import TEMPLATES_DIR
+    from signoff.pdf import Renderer, RenderError
+
+    renderer = Renderer([TEMPLATES_DIR, tmp_path / "assets"], epoch=0)
+    html = f'<html lang="en"><head><meta charset="utf-8"></head><body><p>x</p>{markup}</body></html>'
+    with pytest.raises(RenderError, match="refusing") as caught:
+        renderer.write_pdf(html, tmp_path / "out.pdf", [], TEMPLATES_DIR)
+    assert refused in str(caught.value)
+    assert not (tmp_path / "out.pdf").exists()
+    renderer.write_pdf('<html lang="en"><body><p>fine</p></body></html>', tmp_path / "ok.pdf", [], TEMPLATES_DIR)
+    assert (tmp_path / "ok.pdf").read_bytes().startswith(b"%PDF-")
