@@ -1,18 +1,13 @@
-"""Deriving every computed fact from valid data: results, statuses, the conclusion and its reasons, calendars."""
+"""Deriving every computed fact from valid data: results, statuses, the conclusion and its reasons, counts."""
 from __future__ import annotations
 
 import datetime
-import re
 from decimal import Decimal
-from pathlib import Path
-
 
 from .documents import DOCUMENTS
-from .errors import Problem
-from .paths import SCHEMA_DIR
 from .schema import parse_date
-from .sources import Source, read_shipped_yaml
-from .workdays import Computed, WorkCalendar, add_months
+from .sources import Source
+from .workdays import WorkCalendar
 
 D = parse_date
 
@@ -23,13 +18,9 @@ SENIORITY = ("group_leader", "customer_pm", "contractor_pm", "tech_lead", "ops_l
              "service_desk", "engineer", "member")
 OPERATORS = {"<": Decimal.__lt__, "<=": Decimal.__le__, ">": Decimal.__gt__, ">=": Decimal.__ge__,
              "==": Decimal.__eq__}
-MONTHS = {"quarter": 3, "half_year": 6}
-HANDOVER_WORKING_DAYS = 7
-NOTICE_WORKING_DAYS = 3  # maintenance notice when the data gives none (SPEC §4)
 # A meeting's optional parts, present in its facts even when not given (None / []), so the minutes test them.
 MEETING_TEXTS = ("end_time", "process", "test_methods", "disputes")
 MEETING_LISTS = ("absent", "agenda", "schedule", "decisions", "actions")
-_DURATION = re.compile(r"([0-9.]+) ?(min|h|wd)\Z")  # as validated by schema.py
 
 
 def text(value) -> str | None:
@@ -48,10 +39,6 @@ def latest(entries: list[dict], key: str = "date") -> dict | None:
 
 def by_date(entries: list[dict], key: str = "date") -> list[dict]:
     return sorted(entries, key=lambda entry: entry[key])  # stable: file order on the same date
-
-
-def load_fault_levels() -> list[dict]:
-    return read_shipped_yaml(SCHEMA_DIR / "fault_levels.yaml")
 
 
 def derive_facts(sources: dict[str, Source]) -> dict:
@@ -138,10 +125,12 @@ def derive_facts(sources: dict[str, Source]) -> dict:
         "warnings": warnings,
     }
     if "service" in data:
+        from .service import handover_check, maintenance_calendar, service_facts
+
         service = data["service"]
-        facts["service"] = _service(service, facts["project"]["locale"])
-        facts["maintenance"] = _maintenance(service, calendar, warnings, sources["service"])
-        facts["handover"] = _handover(service, meetings, report_date, calendar, warnings, sources)
+        facts["service"] = service_facts(service, facts["project"]["locale"])
+        facts["maintenance"] = maintenance_calendar(service, calendar, warnings, sources["service"])
+        facts["handover"] = handover_check(service, meetings, report_date, calendar, warnings, sources)
     return facts
 
 
@@ -357,40 +346,6 @@ def _by_party(entries: list[dict], people: dict) -> list[dict]:
     return groups
 
 
-def _service(raw: dict, locale: str) -> dict:
-    service = dict(raw)
-    overrides = {level["level"]: level for level in raw.get("levels") or []}
-    levels = []
-    for standard in load_fault_levels():
-        merged = {key: (value[locale] if isinstance(value, dict) else value) for key, value in standard.items()}
-        merged.update({k: v for k, v in overrides.get(standard["level"], {}).items()})
-        merged["response_time"] = _duration(merged["response"])
-        merged["resolution_time"] = _duration(merged["resolution"])
-        levels.append(merged)
-    service["levels"] = levels
-    _complete_service(service, raw)
-    return service
-
-
-def _complete_service(service: dict, raw: dict) -> None:
-    """Every optional part of service.yaml present (None / [] / the default), so the documents can test it."""
-    for key in ("escalation", "exclusions", "training", "handover_meeting"):
-        service[key] = raw.get(key)
-    for key in ("desk", "engineers"):
-        service[key] = raw.get(key) or []
-    service["channels"] = [{"kind": c["kind"], "value": text(c["value"]), "hours": text(c.get("hours"))}
-                           for c in raw["channels"]]
-    preventive, inspection = raw["maintenance"]["preventive"], raw["maintenance"].get("inspection")
-    service["maintenance"] = {
-        "preventive": {"every": preventive["every"],
-                       "notice_working_days": preventive.get("notice_working_days", NOTICE_WORKING_DAYS),
-                       "tasks": [text(t) for t in preventive.get("tasks") or []]},
-        "inspection": {"per_year": inspection.get("per_year", 1),
-                       "notice_working_days": inspection.get("notice_working_days", NOTICE_WORKING_DAYS),
-                       "items": [text(t) for t in inspection.get("items") or []]} if inspection else None,
-    }
-
-
 DELIVERY_FIELDS = {"hardware": ("name", "model", "serial", "quantity", "unit", "warranty", "location"),
                    "software": ("name", "version", "medium", "quantity", "license", "sha256"),
                    "documents": ("title", "version", "format", "copies")}
@@ -406,70 +361,3 @@ def _delivery(raw: dict | None) -> dict | None:
         delivery[key] = [{field: (item.get(field) if field in ("quantity", "copies") else text(item.get(field)))
                           for field in fields} for item in raw.get(key) or []]
     return delivery
-
-
-def _duration(value: str) -> dict:
-    """`15 min` as {amount: "15", unit: "min"}, so a template prints it in its own language."""
-    amount, unit = _DURATION.match(value).groups()
-    return {"amount": amount, "unit": unit}
-
-
-def _maintenance(service: dict, calendar: WorkCalendar, warnings: list, source: Source) -> dict:
-    start, end = D(service["start"]), D(service["end"])
-    plan = service["maintenance"]
-    preventive = plan["preventive"]
-    out = {"preventive": _windows(start, end, MONTHS[preventive["every"]],
-                                  preventive.get("notice_working_days", NOTICE_WORKING_DAYS), calendar),
-           "inspection": []}
-    inspection = plan.get("inspection")
-    if inspection:
-        out["inspection"] = _windows(start, end, 12 // inspection.get("per_year", 1),
-                                     inspection.get("notice_working_days", NOTICE_WORKING_DAYS), calendar)
-    uncovered = sorted({y for kind in out.values() for w in kind for y in w["uncovered"]})
-    out["uncovered_years"] = uncovered  # the years of every provisional date in the calendar, for its note
-    if uncovered:
-        years = ", ".join(map(str, uncovered))
-        warnings.append(_warning(source, ("maintenance",), f"the official holiday calendar of {years} is not known "
-                                 "yet; maintenance dates in it are counted on weekends alone and marked provisional "
-                                 f"(add calendar.complete_years with the published schedule to project.yaml)"))
-    return out
-
-
-def _windows(start, end, months: int, notice_days: int, calendar: WorkCalendar) -> list[dict]:
-    windows = []
-    index = 0
-    while True:
-        first = add_months(start, months * index)
-        if first > end:
-            break
-        last = min(add_months(start, months * (index + 1)) - datetime.timedelta(days=1), end)
-        planned = calendar.add(first, notice_days)
-        notice = calendar.add(planned.date, -notice_days)
-        uncovered = tuple(sorted(set(planned.uncovered) | set(notice.uncovered)))
-        windows.append({"number": index + 1, "start": first.isoformat(), "end": last.isoformat(),
-                        "planned": planned.iso(), "notice": notice.iso(),
-                        "provisional": bool(uncovered), "uncovered": list(uncovered)})
-        index += 1
-    return windows
-
-
-def _handover(service: dict, meetings: list[dict], report_date, calendar: WorkCalendar, warnings: list,
-              sources: dict) -> dict:
-    deadline: Computed = calendar.add(report_date, HANDOVER_WORKING_DAYS)
-    if deadline.provisional:
-        years = ", ".join(map(str, deadline.uncovered))
-        warnings.append(_warning(sources["report"], ("date",), f"the handover deadline runs into {years}, whose "
-                                 "official holiday calendar is not known yet; it is counted on weekends alone "
-                                 "and marked provisional"))
-    meeting_id = service.get("handover_meeting")
-    meeting = next((m for m in meetings if m["id"] == meeting_id), None)
-    return {"deadline": deadline.iso(), "provisional": deadline.provisional, "meeting": meeting_id,
-            "meeting_date": meeting["date"] if meeting else None,
-            "meeting_number": meeting["number"] if meeting else None,
-            "uncovered_years": list(deadline.uncovered)}
-
-
-def _warning(source: Source, path: tuple, message: str) -> dict:
-    problem: Problem = source.problem(path, message, severity="warning")
-    return {"file": problem.file, "line": problem.line, "col": problem.col, "path": problem.path,
-            "message": message}
