@@ -1,7 +1,6 @@
-"""HTML to PDF/A-3b with WeasyPrint: a fenced URL fetcher, embedded source data, warnings as failures."""
+"""HTML to PDF/A-3b with WeasyPrint: one font set-up, a fenced URL fetcher, warnings as failures; atomic writes."""
 from __future__ import annotations
 
-import datetime
 import logging
 import os
 import tempfile
@@ -26,7 +25,7 @@ class _Collect(logging.Handler):
 class Renderer:
     """One WeasyPrint set-up (fonts, fetcher) shared by every document of a build."""
 
-    def __init__(self, allowed_dirs: list[Path], epoch: int):
+    def __init__(self, allowed_dirs: list[Path]):
         try:
             import weasyprint
             from weasyprint.text.fonts import FontConfiguration
@@ -39,7 +38,6 @@ class Renderer:
             raise EnvironmentProblem("libharfbuzz-subset is missing; run: sudo apt-get install libharfbuzz-subset0")
         self.weasyprint = weasyprint
         self.font_config = FontConfiguration()
-        self.stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
         roots = [d.resolve() for d in allowed_dirs]
 
         class FencedFetcher(URLFetcher):
@@ -58,28 +56,22 @@ class Renderer:
 
         self.fetcher = FencedFetcher(fail_on_errors=True)
 
-    def write_pdf(self, html: str, target: Path, attachments: list[tuple[str, bytes]], base_dir: Path) -> bytes:
-        """Render `html` and write it to `target` atomically; returns the PDF's bytes."""
+    def layout(self, html: str, name: str, base_dir: Path) -> bytes:
+        """Lay `html` out as PDF/A-3b, without attachments (embed.py adds the data files); the PDF's bytes."""
         weasyprint = self.weasyprint
-        name = target.name.lstrip(".").removesuffix(".partial")
-        files = [weasyprint.Attachment(string=data, name=name, description=name, created=self.stamp,
-                                       modified=self.stamp, relationship="Source")
-                 for name, data in attachments]
         handler = _Collect()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(handler)
         try:
             document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
                                        url_fetcher=self.fetcher)
-            pdf = document.write_pdf(font_config=self.font_config, pdf_variant="pdf/a-3b", attachments=files,
-                                     uncompressed_pdf=False)
+            pdf = document.write_pdf(font_config=self.font_config, pdf_variant="pdf/a-3b", uncompressed_pdf=False)
         except weasyprint.urls.FatalURLFetchingError as exc:
             raise RenderError(f"{name}: {exc} ({exc.__cause__})") from exc
         finally:
             logger.removeHandler(handler)
         if handler.messages:
             raise RenderError(f"{name}: the renderer warned: " + "; ".join(handler.messages))
-        write_atomic(target, pdf)
         return pdf
 
 

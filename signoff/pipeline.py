@@ -1,10 +1,12 @@
-"""The build, stage by stage: check → render HTML → render PDFs (in parallel, only what changed) → write."""
+"""The build, stage by stage: check → HTML → lay out PDFs (in parallel, only what changed) → attach data → write."""
 from __future__ import annotations
 
+import datetime
 import hashlib
 import json
 import os
 import re
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
@@ -79,29 +81,36 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
     outputs = plan_outputs(facts, only)
 
     previous = state.get("outputs", {}) if not force else {}
-    todo: list[tuple[Output, str, list]] = []
+    renderer = _renderer_key()
+    todo: list[Job] = []
     digests: dict[str, str] = {}
+    layouts: dict[str, str] = {}
     for output in outputs:
         html = render_html(env, facts, output, provenance, assets_dir)
         attachments = [(f"{name}.yaml", checked.sources[name].raw) for name in output.document.inputs
                        if name in checked.sources]
-        digest = _digest(html.encode(), *(data for _, data in attachments))  # images are inline in the HTML
-        digests[output.file] = digest
+        # What the page shows is all in the HTML (the theme's CSS and the images are inline); the attachments
+        # are added to the laid-out PDF afterwards, so a data edit that shows nowhere costs no layout.
+        layout = layouts[output.file] = _digest(renderer, html.encode())
+        digest = digests[output.file] = _digest(layout.encode(), *(data for _, data in attachments))
         if previous.get(output.file) == digest and (out_dir / output.file).exists():
             say(f"  unchanged {output.file}")
             continue
-        todo.append((output, html, attachments))
+        reuse = not force and (out_dir / LAYOUT_DIR / f"{layout}.pdf").is_file()
+        todo.append(Job(output.file, html, attachments, layout, reuse))
 
-    written = _render_all(todo, out_dir, data_dir, provenance, jobs, say)
+    written = _render_all(todo, out_dir, data_dir, provenance.epoch, jobs, say)
 
     if not only:
         for stale in sorted(set(previous) - set(digests)):
             (out_dir / stale).unlink(missing_ok=True)
             say(f"  removed {stale} (no longer called for)")
-        new_state = {"inputs": whole, "outputs": digests,
+        new_state = {"inputs": whole, "outputs": digests, "layouts": layouts,
                      "warnings": [vars(w) for w in checked.warnings]}
+        _prune_layouts(out_dir, set(layouts.values()))
     else:
-        new_state = {"inputs": None, "outputs": {**previous, **digests}, "warnings": []}
+        new_state = {"inputs": None, "outputs": {**previous, **digests},
+                     "layouts": {**state.get("layouts", {}), **layouts}, "warnings": []}
     write_atomic(out_dir / STATE_FILE, json.dumps(new_state, indent=1, sort_keys=True).encode())
     say(f"built {len(written)} document(s), {len(outputs) - len(written)} unchanged, in {out_dir}")
     return written
@@ -117,21 +126,47 @@ def _git_head_state(data_dir: Path) -> str:
     return head + "\n" + status
 
 
+LAYOUT_DIR = ".signoff-layout"  # each document's PDF before its attachments, named by the digest of its HTML
+
+
+@dataclass(frozen=True)
+class Job:
+    """One PDF to write: laid out anew, or (`reuse`) its cached layout given the current data files."""
+    file: str
+    html: str
+    attachments: list[tuple[str, bytes]]
+    layout: str
+    reuse: bool
+
+
+def _renderer_key() -> bytes:
+    """What else decides a layout's bytes: the code that drives the renderer and the renderer's version."""
+    from importlib.metadata import version
+
+    code = b"".join((CODE_DIR / name).read_bytes() for name in ("pdf.py", "embed.py"))
+    return code + " ".join(version(p) for p in ("weasyprint", "pydyf", "pypdf")).encode()
+
+
+def _prune_layouts(out_dir: Path, keep: set[str]) -> None:
+    for path in (out_dir / LAYOUT_DIR).glob("*.pdf"):
+        if path.stem not in keep:
+            path.unlink(missing_ok=True)
+
+
 _RENDERER = None
 
 
-def _worker_init(allowed: list[Path], epoch: int) -> None:
+def _worker_init(allowed: list[Path]) -> None:
     global _RENDERER
     from .pdf import Renderer
 
-    _RENDERER = Renderer(allowed, epoch)
+    _RENDERER = Renderer(allowed)
 
 
-def _render_one(html: str, target: Path, attachments: list, base_dir: Path) -> Path:
-    """Render to a temporary file beside `target`; the caller renames all of them once all succeeded."""
-    tmp = target.with_name(f".{target.name}.partial")
-    _RENDERER.write_pdf(html, tmp, attachments, base_dir)
-    return tmp
+def _layout_one(html: str, name: str, partial: Path) -> Path:
+    """Lay one document out into a temporary file; the caller renames it once every document succeeded."""
+    write_atomic(partial, _RENDERER.layout(html, name, TEMPLATES_DIR))
+    return partial
 
 
 _INLINE_IMAGE = re.compile(r'data:[^"\s]*')
@@ -142,53 +177,59 @@ def _work(html: str) -> int:
     return len(_INLINE_IMAGE.sub("", html))
 
 
-def _render_all(todo, out_dir: Path, data_dir: Path, provenance: Provenance, jobs: int,
+def _render_all(todo: list[Job], out_dir: Path, data_dir: Path, epoch: int, jobs: int,
                 say: Callable[[str], None]) -> list[Path]:
+    """Lay out what must be (in parallel), attach the data files to every PDF, then rename all into place."""
     if not todo:
         return []
+    layouts = out_dir / LAYOUT_DIR
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
+        if not os.access(out_dir, os.W_OK):
+            raise EnvironmentProblem(f"the output folder {out_dir} is not writable")
+        layouts.mkdir(exist_ok=True)
     except OSError as exc:
-        raise EnvironmentProblem(f"cannot create {out_dir}: {exc.strerror or exc}") from exc
-    if not os.access(out_dir, os.W_OK):
-        raise EnvironmentProblem(f"the output folder {out_dir} is not writable")
+        raise EnvironmentProblem(f"cannot create {exc.filename}: {exc.strerror or exc}") from exc
     allowed = [TEMPLATES_DIR, data_dir / "assets"]
-    tasks = [(html, out_dir / output.file, attachments, TEMPLATES_DIR) for output, html, attachments in todo]
-    partials: list[Path] = []
+    fresh = [job for job in todo if not job.reuse]
+    renames = {layouts / f".{job.layout}.partial": layouts / f"{job.layout}.pdf" for job in fresh}
+    renames.update({out_dir / f".{job.file}.partial": out_dir / job.file for job in todo})
     try:
-        if jobs > 1 and len(tasks) > 1:
+        if jobs > 1 and len(fresh) > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(min(jobs, len(tasks)), mp_context=context, initializer=_worker_init,
-                                     initargs=(allowed, provenance.epoch)) as pool:
+            with ProcessPoolExecutor(min(jobs, len(fresh)), mp_context=context, initializer=_worker_init,
+                                     initargs=(allowed,)) as pool:
                 # Longest first, so no core is left with the issue log at the end while the other idles.
-                order = sorted(range(len(tasks)), key=lambda i: -_work(tasks[i][0]))
-                futures = {pool.submit(_render_one, *tasks[i]): i for i in order}
-                done: dict[int, Path] = {}
+                futures = {pool.submit(_layout_one, job.html, job.file, layouts / f".{job.layout}.partial"): job
+                           for job in sorted(fresh, key=lambda job: -_work(job.html))}
                 for future in as_completed(futures):
-                    index = futures[future]
-                    done[index] = future.result()
-                    say(f"  rendered {todo[index][0].file}")
-                partials = [done[i] for i in range(len(tasks))]
-        else:
-            _worker_init(allowed, provenance.epoch)
-            for (output, _, _), task in zip(todo, tasks):
-                partials.append(_render_one(*task))
-                say(f"  rendered {output.file}")
+                    future.result()
+                    say(f"  rendered {futures[future].file}")
+        elif fresh:
+            _worker_init(allowed)
+            for job in fresh:
+                _layout_one(job.html, job.file, layouts / f".{job.layout}.partial")
+                say(f"  rendered {job.file}")
+        from .embed import embed
+
+        stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+        for job in todo:
+            laid_out = layouts / (f"{job.layout}.pdf" if job.reuse else f".{job.layout}.partial")
+            write_atomic(out_dir / f".{job.file}.partial", embed(laid_out.read_bytes(), job.attachments, stamp))
+            if job.reuse:
+                say(f"  updated {job.file}: same text, new data attached (layout reused)")
     except BaseException:
-        for task in tasks:
-            task[1].with_name(f".{task[1].name}.partial").unlink(missing_ok=True)
+        for partial in renames:
+            partial.unlink(missing_ok=True)
         raise
-    written = []
     try:
-        for partial, (output, _, _) in zip(partials, todo):
-            target = out_dir / output.file
+        for partial, target in renames.items():
             os.replace(partial, target)
-            written.append(target)
     except OSError as exc:
-        for partial in partials:
+        for partial in renames:
             partial.unlink(missing_ok=True)
         raise EnvironmentProblem(f"cannot write into {out_dir}: {exc.strerror or exc}") from exc
-    return written
+    return [out_dir / job.file for job in todo]

@@ -7,7 +7,10 @@ from conftest import DATA_DIRS, edit, run_build
 
 
 def snapshot(folder):
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
+    """Every file under `folder` (the cached layouts included), by relative path."""
+    if not folder.exists():
+        return {}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def test_bad_data_prints_every_error_and_leaves_output_untouched(data_copy, tmp_path):
@@ -77,6 +80,27 @@ def test_second_build_renders_nothing_and_a_change_renders_again(data_copy, tmp_
     assert "unchanged 01-confirmation.pdf" in second.stderr and "rendered" not in second.stderr
     edit(folder / "criteria.yaml", "title: ", "title: X ", 1)
     assert "rendered 01-confirmation.pdf" in run_build(*args).stderr
+
+
+def test_a_data_edit_that_prints_nowhere_reattaches_without_a_new_layout(data_copy, tmp_path):
+    """SPEC §8 has each PDF carry the data files it reads; an edit that changes no printed text must not cost a
+    layout (issue #6): the cached layout gets the new file attached, and the result is the same bytes as a
+    document laid out from scratch."""
+    folder = data_copy("pass-en")
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    args = ("build", "--data", str(folder), "--only", "confirmation", "-j", "1")
+    assert run_build(*args, "--out", str(out)).returncode == 0
+    criteria = folder / "criteria.yaml"
+    criteria.write_bytes(criteria.read_bytes() + b"# reviewed again on site, nothing to change\n")
+    again = run_build(*args, "--out", str(out))
+    assert again.returncode == 0, again.stderr
+    assert "updated 01-confirmation.pdf: same text, new data attached (layout reused)" in again.stderr
+    assert "rendered" not in again.stderr
+    assert run_build(*args, "--out", str(fresh), "--force").returncode == 0
+    assert (out / "01-confirmation.pdf").read_bytes() == (fresh / "01-confirmation.pdf").read_bytes()
+    attached = PdfReader(out / "01-confirmation.pdf").attachments["criteria.yaml"]
+    assert attached == [criteria.read_bytes()]
+    assert len(list((out / ".signoff-layout").glob("*.pdf"))) == 1  # one layout kept per document
 
 
 def test_pending_package_carries_the_draft_mark(data_copy, tmp_path):

@@ -174,7 +174,7 @@ def built(tmp_path_factory):
 
 
 def _snapshot(folder: Path) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
 def _copy_built(built, tmp_path) -> tuple[Path, Path]:
@@ -236,15 +236,15 @@ def test_disk_full_is_environment_problem_and_keeps_previous(built, tmp_path, mo
 def test_interrupted_build_keeps_previous_pdfs(built, tmp_path, monkeypatch, interruption):
     data, out = _copy_built(built, tmp_path)
     before = _snapshot(out)
-    import signoff.pdf
+    import signoff.pipeline
 
-    real = signoff.pdf.Renderer.write_pdf
+    real = signoff.pipeline._layout_one
 
-    def half_then_fail(self, html, target, *args, **kwargs):
-        real(self, html, target, *args, **kwargs)  # the .partial file exists now
+    def half_then_fail(html, name, partial):
+        real(html, name, partial)  # the .partial file exists now
         raise interruption
 
-    monkeypatch.setattr(signoff.pdf.Renderer, "write_pdf", half_then_fail)
+    monkeypatch.setattr(signoff.pipeline, "_layout_one", half_then_fail)
     with pytest.raises(type(interruption)):
         _build_in_process(data, out)
     assert _snapshot(out) == before

@@ -64,11 +64,49 @@ def test_the_renderer_reads_only_templates_and_assets(tmp_path, markup, refused)
     from signoff.paths import TEMPLATES_DIR
     from signoff.pdf import Renderer, RenderError
 
-    renderer = Renderer([TEMPLATES_DIR, tmp_path / "assets"], epoch=0)
+    renderer = Renderer([TEMPLATES_DIR, tmp_path / "assets"])
     html = f'<html lang="en"><head><meta charset="utf-8"></head><body><p>x</p>{markup}</body></html>'
     with pytest.raises(RenderError, match="refusing") as caught:
-        renderer.write_pdf(html, tmp_path / "out.pdf", [], TEMPLATES_DIR)
+        renderer.layout(html, "out.pdf", TEMPLATES_DIR)
     assert refused in str(caught.value)
-    assert not (tmp_path / "out.pdf").exists()
-    renderer.write_pdf('<html lang="en"><body><p>fine</p></body></html>', tmp_path / "ok.pdf", [], TEMPLATES_DIR)
-    assert (tmp_path / "ok.pdf").read_bytes().startswith(b"%PDF-")
+    assert renderer.layout('<html lang="en"><body><p>fine</p></body></html>', "ok.pdf", TEMPLATES_DIR
+                           ).startswith(b"%PDF-")
+
+
+def test_embedding_the_data_files_keeps_the_pdf_valid_and_is_reproducible(tmp_path):
+    """embed.py appends the data files as an incremental update (ISO 32000-1 §7.5.6) with what PDF/A-3 asks of
+    them: MIME type, dates, checksum, /AFRelationship, each file listed once in the catalog's /AF."""
+    import datetime
+    import hashlib
+    import io
+
+    from signoff.embed import embed
+    from signoff.paths import TEMPLATES_DIR
+    from signoff.pdf import Renderer
+
+    laid_out = Renderer([TEMPLATES_DIR]).layout('<html lang="zh-CN"><head><title>验收</title></head>'
+                                                '<body><p>验收报告</p></body></html>', "t.pdf", TEMPLATES_DIR)
+    stamp = datetime.datetime(2026, 11, 11, 9, 30, tzinfo=datetime.timezone.utc)
+    files = [("project.yaml", "name: 智慧园区\n".encode()), ("issues.yaml", b"issues: []\n")]
+    pdf = embed(laid_out, files, stamp)
+    assert pdf == embed(laid_out, list(reversed(files)), stamp)
+    assert pdf.startswith(laid_out) and embed(laid_out, [], stamp) == laid_out
+    (tmp_path / "a.pdf").write_bytes(pdf)
+    check = subprocess.run(["qpdf", "--check", str(tmp_path / "a.pdf")], capture_output=True, text=True)
+    assert check.returncode == 0 and "WARNING" not in check.stdout + check.stderr, check.stdout + check.stderr
+
+    reader = PdfReader(tmp_path / "a.pdf", strict=True)
+    assert reader.attachments == {name: [data] for name, data in sorted(files)}
+    catalog = reader.trailer["/Root"]
+    assert [spec.get_object()["/UF"] for spec in catalog["/AF"]] == ["issues.yaml", "project.yaml"]
+    for spec in catalog["/AF"]:
+        spec = spec.get_object()
+        assert spec["/AFRelationship"] == "/Source"
+        stream = spec["/EF"]["/F"].get_object()
+        data = dict(files)[spec["/UF"]]
+        assert stream["/Subtype"] == "/application/yaml"
+        assert stream["/Params"]["/ModDate"] == "D:20261111093000Z"
+        assert bytes(stream["/Params"]["/CheckSum"].original_bytes) == hashlib.md5(data).digest()
+    assert catalog["/Lang"] == "zh-CN" and "/OutputIntents" in catalog and "/Metadata" in catalog
+    assert reader.metadata.title == "验收" and reader.metadata.producer.startswith("WeasyPrint")
+    assert reader.trailer["/ID"][0] == PdfReader(io.BytesIO(laid_out)).trailer["/ID"][0]
