@@ -1,6 +1,7 @@
 """HTML to PDF/A-3b with WeasyPrint: one font set-up, a fenced URL fetcher, warnings as failures; atomic writes."""
 from __future__ import annotations
 
+import gc
 import logging
 import os
 import tempfile
@@ -62,6 +63,10 @@ class Renderer:
         handler = _Collect()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(handler)
+        # Layout makes millions of objects that live until the PDF is written; the cyclic collector would walk
+        # them again and again (10 % of a 5,000-issue log, BENCHMARKS.md). Reference counting still frees the
+        # rest, and the collector runs again after each document.
+        gc.disable()
         try:
             document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
                                        url_fetcher=self.fetcher)
@@ -69,6 +74,7 @@ class Renderer:
         except weasyprint.urls.FatalURLFetchingError as exc:
             raise RenderError(f"{name}: {exc} ({exc.__cause__})") from exc
         finally:
+            gc.enable()
             logger.removeHandler(handler)
         if handler.messages:
             raise RenderError(f"{name}: the renderer warned: " + "; ".join(handler.messages))

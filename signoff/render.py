@@ -76,7 +76,19 @@ def make_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
                              keep_trailing_newline=True, bytecode_cache=_bytecode_cache())
     env.filters["md"] = render_markdown
+    env.filters["row_groups"] = row_groups
     return env
+
+
+ROW_GROUP = 20  # rows per <tbody> of a long table
+
+
+def row_groups(rows, size: int = ROW_GROUP) -> list[list[tuple[int, object]]]:
+    """A long table's rows, numbered from 1, in groups of `size`, one <tbody> each. WeasyPrint's table layout walks
+    every row of the current row group on every page, so a log of 5,000 rows in one <tbody> costs time that grows
+    with rows × pages; in groups the printed table is the same and the cost linear."""
+    rows = list(rows)
+    return [list(enumerate(rows[start:start + size], start=start + 1)) for start in range(0, len(rows), size)]
 
 
 def page_context(facts: dict, output: Output, provenance: Provenance, templates_dir: Path = TEMPLATES_DIR,

@@ -205,6 +205,25 @@ def test_long_package_every_criterion_and_issue_is_printed(long):
     assert len(set(re.findall(r"(?<![A-Z])[FPSD]-\d\d", report))) == 80
 
 
+def test_long_package_numbers_the_issue_log_rows_across_row_groups(long):
+    """Long tables are cut into <tbody> groups of 20 rows (render.row_groups, for speed): the printed numbering
+    runs on from group to group, 1 to 60, each number above its issue's id."""
+    lines = layout_text(long.out / "03-issue-log.pdf").splitlines()
+    numbered = [(int(lines[k - 1].split()[0]), line.split()[0]) for k, line in enumerate(lines)
+                if re.match(r"ISS-\d{3}\s", line) and lines[k - 1].split()[:1] != []
+                and lines[k - 1].split()[0].isdigit()]
+    assert numbered == list(enumerate(issue_ids(), start=1))
+
+
+def test_row_groups_number_rows_on_from_group_to_group():
+    from signoff.render import row_groups
+
+    groups = row_groups(["a"] * 45, size=20)
+    assert [len(g) for g in groups] == [20, 20, 5]
+    assert [n for g in groups for n, _ in g] == list(range(1, 46))
+    assert row_groups([]) == []
+
+
 def test_long_package_prints_the_full_200_character_title(long):
     assert len(TITLE) == 200 and long.project_name == TITLE
     assert squeeze(TITLE) in long.flat("04-report.pdf")
