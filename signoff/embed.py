@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime
 import hashlib
 import io
+import json
 import re
 import zlib
+from dataclasses import dataclass
 
 # A PDF is laid out once per text it prints (WeasyPrint, seconds) and then carries the data files it was made
 # from (SPEC §8) as attachments added here (milliseconds). An edit that changes a data file but nothing a
@@ -16,53 +18,60 @@ import zlib
 # appended, then a cross-reference stream that points back to the original one (/Prev) and repeats the
 # original trailer's entries. PDF/A-3 (ISO 19005-3) asks each file for its MIME type, /Params /ModDate and an
 # /AFRelationship, and the catalog to list the files in /AF. Every byte comes from the arguments, so the
-# same PDF, files and stamp give the same bytes.
+# same layout, files and stamp give the same bytes.
 
 MIME = {".yaml": "application/yaml", ".yml": "application/yaml", ".json": "application/json"}
+_MAGIC = b"%signoff-layout 1\n"
 
 
-def embed(pdf: bytes, files: list[tuple[str, bytes]], stamp: datetime.datetime) -> bytes:
-    """`pdf` with `files` (name, bytes) attached as the sources it was made from; `pdf` itself if none."""
+@dataclass(frozen=True)
+class Layout:
+    """A PDF as WeasyPrint wrote it, with its catalog's entries as written (captured while writing, so the PDF
+    need not be parsed to update it): `catalog` without /Names and /AF, `names` the /Names entries but
+    /EmbeddedFiles."""
+    pdf: bytes
+    catalog: bytes
+    names: bytes
+
+    def to_bytes(self) -> bytes:
+        """The layout cache's file: a header line of JSON, then the PDF."""
+        head = json.dumps({"catalog": self.catalog.decode("latin-1"), "names": self.names.decode("latin-1")})
+        return _MAGIC + head.encode() + b"\n" + self.pdf
+
+    @classmethod
+    def from_bytes(cls, data: bytes) -> Layout:
+        if not data.startswith(_MAGIC):
+            raise ValueError("not a layout this version of Signoff wrote")
+        head, pdf = data[len(_MAGIC):].split(b"\n", 1)
+        fields = json.loads(head)
+        return cls(pdf, fields["catalog"].encode("latin-1"), fields["names"].encode("latin-1"))
+
+
+def embed(layout: Layout, files: list[tuple[str, bytes]], stamp: datetime.datetime) -> bytes:
+    """The PDF of `layout` with `files` (name, bytes) attached as the sources it was made from."""
+    pdf = layout.pdf
     if not files:
         return pdf
-    from pypdf import PdfReader
-    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, TextStringObject
-
-    reader = PdfReader(io.BytesIO(pdf), strict=True)
-    trailer = reader.trailer
-    root_ref = trailer.raw_get("/Root")
-    catalog = DictionaryObject(trailer["/Root"].get_object())
-    number = int(trailer["/Size"])
-    date = _literal(stamp.astimezone(datetime.timezone.utc).strftime("D:%Y%m%d%H%M%SZ").encode())
-
+    trailer = _trailer(pdf)
+    number = trailer["size"]
+    date = _text(stamp.astimezone(datetime.timezone.utc).strftime("D:%Y%m%d%H%M%SZ"))
     objects: dict[int, bytes] = {}
-    specs = ArrayObject()
-    tree = ArrayObject()
+    specs, tree = [], []
     for name, data in sorted(files):
         mime = MIME.get(name[name.rfind("."):], "application/octet-stream").replace("/", "#2F")
         packed = zlib.compress(data, 9)
         objects[number] = (
-            b"<< /Type /EmbeddedFile /Subtype /" + mime.encode() + b" /Filter /FlateDecode /Length "
-            + str(len(packed)).encode() + b" /Params << /Size " + str(len(data)).encode()
-            + b" /CheckSum <" + hashlib.md5(data).hexdigest().encode() + b"> /CreationDate " + date
-            + b" /ModDate " + date + b" >> >>\nstream\n" + packed + b"\nendstream")
-        spec = DictionaryObject({
-            NameObject("/Type"): NameObject("/Filespec"),
-            NameObject("/F"): TextStringObject(name), NameObject("/UF"): TextStringObject(name),
-            NameObject("/Desc"): TextStringObject(name),
-            NameObject("/EF"): DictionaryObject({NameObject("/F"): IndirectObject(number, 0, reader)}),
-            NameObject("/AFRelationship"): NameObject("/Source"),
-        })
-        objects[number + 1] = _serialise(spec)
-        specs.append(IndirectObject(number + 1, 0, reader))
-        tree.extend([TextStringObject(name), IndirectObject(number + 1, 0, reader)])
+            b"<</Type /EmbeddedFile/Subtype /%s/Filter /FlateDecode/Length %d" % (mime.encode(), len(packed))
+            + b"/Params <</Size %d/CheckSum <%s>" % (len(data), hashlib.md5(data).hexdigest().encode())
+            + b"/CreationDate " + date + b"/ModDate " + date + b">>>>\nstream\n" + packed + b"\nendstream")
+        objects[number + 1] = (b"<</Type /Filespec/F " + _text(name) + b"/UF " + _text(name) + b"/Desc "
+                               + _text(name) + b"/EF <</F %d 0 R>>/AFRelationship /Source>>" % number)
+        specs.append(b"%d 0 R" % (number + 1))
+        tree += [_text(name), b"%d 0 R" % (number + 1)]
         number += 2
-    objects[number] = _serialise(DictionaryObject({NameObject("/Names"): tree}))
-    names = DictionaryObject(catalog.get("/Names", DictionaryObject()))
-    names[NameObject("/EmbeddedFiles")] = IndirectObject(number, 0, reader)
-    catalog[NameObject("/Names")] = names
-    catalog[NameObject("/AF")] = specs
-    objects[root_ref.idnum] = _serialise(catalog)
+    objects[number] = b"<</Names [" + b" ".join(tree) + b"]>>"
+    objects[trailer["root"]] = (b"<<" + layout.catalog + b"/Names <<" + layout.names
+                                + b"/EmbeddedFiles %d 0 R>>/AF [" % number + b" ".join(specs) + b"]>>")
     number += 1
 
     out = io.BytesIO()
@@ -73,33 +82,43 @@ def embed(pdf: bytes, files: list[tuple[str, bytes]], stamp: datetime.datetime) 
         out.write(b"%d 0 obj\n" % idnum + objects[idnum] + b"\nendobj\n")
     offsets[number] = xref_at = out.tell()  # the cross-reference stream lists itself, as pydyf's does
     rows = b"".join(b"\x01" + offset.to_bytes(4, "big") + b"\x00" for _, offset in sorted(offsets.items()))
-    first, update = _serialise(trailer["/ID"][0]), hashlib.md5(out.getvalue()[len(pdf):]).hexdigest()
-    entries = [
-        b"/Type /XRef", b"/Size %d" % (number + 1), b"/Root %d 0 R" % root_ref.idnum,
-        b"/Index [" + b" ".join(b"%d 1" % idnum for idnum in sorted(offsets)) + b"]",
-        b"/W [1 4 1]", b"/Prev %d" % _startxref(pdf),
-        b"/ID [" + first + b" <" + update.encode() + b">]",
-        b"/Length %d" % len(rows),
-    ]
-    if "/Info" in trailer:
-        entries.insert(3, b"/Info %d 0 R" % trailer.raw_get("/Info").idnum)
-    out.write(b"%d 0 obj\n<< " % number + b" ".join(entries) + b" >>\nstream\n" + rows + b"\nendstream\nendobj\n")
+    update = hashlib.md5(out.getvalue()[len(pdf):]).hexdigest().encode()
+    entries = b"/Type /XRef/Size %d/Root %d 0 R" % (number + 1, trailer["root"])
+    if trailer["info"] is not None:
+        entries += b"/Info %d 0 R" % trailer["info"]
+    entries += (b"/Index [" + b" ".join(b"%d 1" % idnum for idnum in sorted(offsets)) + b"]/W [1 4 1]"
+                + b"/Prev %d/ID [%s <%s>]/Length %d" % (trailer["startxref"], trailer["id"], update, len(rows)))
+    out.write(b"%d 0 obj\n<<" % number + entries + b">>\nstream\n" + rows + b"\nendstream\nendobj\n")
     out.write(b"startxref\n%d\n%%%%EOF\n" % xref_at)
     return out.getvalue()
 
 
-def _serialise(obj) -> bytes:
-    stream = io.BytesIO()
-    obj.write_to_stream(stream)
-    return stream.getvalue()
+_XREF = re.compile(rb"/Type /XRef(.*?)>>\s*stream", re.S)
+_STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 
 
-def _literal(text: bytes) -> bytes:
-    return b"(" + text.replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+def _trailer(pdf: bytes) -> dict:
+    """The entries of the last cross-reference stream of a PDF that pydyf wrote (a plain dictionary)."""
+    tail = pdf[-4096:]
+    found, end = list(_XREF.finditer(tail)), _STARTXREF.search(tail)
+    if not found or not end:
+        raise ValueError("not a PDF that WeasyPrint wrote: no cross-reference stream at its end")
+    text = found[-1].group(1)
+
+    def entry(pattern: bytes) -> bytes | None:
+        match = re.search(pattern, text)
+        return match.group(1) if match else None
+
+    size, root, info = entry(rb"/Size (\d+)"), entry(rb"/Root (\d+) 0 R"), entry(rb"/Info (\d+) 0 R")
+    identifier = entry(rb"/ID \[\s*(\([0-9a-f]*\)|<[0-9A-Fa-f]*>)")
+    if size is None or root is None or identifier is None:
+        raise ValueError("not a PDF that WeasyPrint wrote: its trailer lacks /Size, /Root or /ID")
+    return {"size": int(size), "root": int(root), "info": int(info) if info else None, "id": identifier,
+            "startxref": int(end.group(1))}
 
 
-def _startxref(pdf: bytes) -> int:
-    found = re.findall(rb"startxref\s+(\d+)\s+%%EOF", pdf[-1024:])
-    if not found:
-        raise ValueError("not a PDF this renderer wrote: no startxref at its end")
-    return int(found[-1])
+def _text(value: str) -> bytes:
+    """A PDF text string: literal when ASCII, UTF-16BE with its byte-order mark otherwise."""
+    if value.isascii():
+        return b"(" + value.encode().replace(b"\\", b"\\\\").replace(b"(", b"\\(").replace(b")", b"\\)") + b")"
+    return b"<FEFF" + value.encode("utf-16-be").hex().upper().encode() + b">"

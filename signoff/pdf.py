@@ -7,6 +7,7 @@ import os
 import tempfile
 from pathlib import Path
 
+from .embed import Layout
 from .errors import EnvironmentProblem, SignoffError
 
 
@@ -57,9 +58,19 @@ class Renderer:
 
         self.fetcher = FencedFetcher(fail_on_errors=True)
 
-    def layout(self, html: str, name: str, base_dir: Path) -> bytes:
-        """Lay `html` out as PDF/A-3b, without attachments (embed.py adds the data files); the PDF's bytes."""
+    def layout(self, html: str, name: str, base_dir: Path) -> Layout:
+        """Lay `html` out as PDF/A-3b, without attachments (embed.py adds the data files)."""
+        import pydyf
+
         weasyprint = self.weasyprint
+        captured = {}
+
+        def capture(document, pdf):  # the catalog as it is about to be written, for embed.py's update
+            names = pdf.catalog.get("Names", {})
+            captured["catalog"] = pydyf.Dictionary(
+                {k: v for k, v in pdf.catalog.items() if k not in ("Names", "AF")}).data[2:-2]
+            captured["names"] = pydyf.Dictionary({k: v for k, v in names.items() if k != "EmbeddedFiles"}).data[2:-2]
+
         handler = _Collect()
         logger = logging.getLogger("weasyprint")
         logger.addHandler(handler)
@@ -70,7 +81,8 @@ class Renderer:
         try:
             document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
                                        url_fetcher=self.fetcher)
-            pdf = document.write_pdf(font_config=self.font_config, pdf_variant="pdf/a-3b", uncompressed_pdf=False)
+            pdf = document.write_pdf(font_config=self.font_config, pdf_variant="pdf/a-3b", uncompressed_pdf=False,
+                                     finisher=capture)
         except weasyprint.urls.FatalURLFetchingError as exc:
             raise RenderError(f"{name}: {exc} ({exc.__cause__})") from exc
         finally:
@@ -78,7 +90,7 @@ class Renderer:
             logger.removeHandler(handler)
         if handler.messages:
             raise RenderError(f"{name}: the renderer warned: " + "; ".join(handler.messages))
-        return pdf
+        return Layout(pdf, captured["catalog"], captured["names"])
 
 
 def write_atomic(target: Path, data: bytes) -> None:

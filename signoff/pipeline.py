@@ -96,7 +96,7 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
         if previous.get(output.file) == digest and (out_dir / output.file).exists():
             say(f"  unchanged {output.file}")
             continue
-        reuse = not force and (out_dir / LAYOUT_DIR / f"{layout}.pdf").is_file()
+        reuse = not force and (out_dir / LAYOUT_DIR / f"{layout}.layout").is_file()
         todo.append(Job(output.file, html, attachments, layout, reuse))
 
     written = _render_all(todo, out_dir, data_dir, provenance.epoch, jobs, say)
@@ -126,7 +126,7 @@ def _git_head_state(data_dir: Path) -> str:
     return head + "\n" + status
 
 
-LAYOUT_DIR = ".signoff-layout"  # each document's PDF before its attachments, named by the digest of its HTML
+LAYOUT_DIR = ".signoff-layout"  # each document's laid-out PDF before its attachments, by the digest of its HTML
 
 
 @dataclass(frozen=True)
@@ -144,11 +144,11 @@ def _renderer_key() -> bytes:
     from importlib.metadata import version
 
     code = b"".join((CODE_DIR / name).read_bytes() for name in ("pdf.py", "embed.py"))
-    return code + " ".join(version(p) for p in ("weasyprint", "pydyf", "pypdf")).encode()
+    return code + " ".join(version(p) for p in ("weasyprint", "pydyf")).encode()
 
 
 def _prune_layouts(out_dir: Path, keep: set[str]) -> None:
-    for path in (out_dir / LAYOUT_DIR).glob("*.pdf"):
+    for path in (out_dir / LAYOUT_DIR).glob("*.layout"):
         if path.stem not in keep:
             path.unlink(missing_ok=True)
 
@@ -165,7 +165,7 @@ def _worker_init(allowed: list[Path]) -> None:
 
 def _layout_one(html: str, name: str, partial: Path) -> Path:
     """Lay one document out into a temporary file; the caller renames it once every document succeeded."""
-    write_atomic(partial, _RENDERER.layout(html, name, TEMPLATES_DIR))
+    write_atomic(partial, _RENDERER.layout(html, name, TEMPLATES_DIR).to_bytes())
     return partial
 
 
@@ -192,7 +192,7 @@ def _render_all(todo: list[Job], out_dir: Path, data_dir: Path, epoch: int, jobs
         raise EnvironmentProblem(f"cannot create {exc.filename}: {exc.strerror or exc}") from exc
     allowed = [TEMPLATES_DIR, data_dir / "assets"]
     fresh = [job for job in todo if not job.reuse]
-    renames = {layouts / f".{job.layout}.partial": layouts / f"{job.layout}.pdf" for job in fresh}
+    renames = {layouts / f".{job.layout}.partial": layouts / f"{job.layout}.layout" for job in fresh}
     renames.update({out_dir / f".{job.file}.partial": out_dir / job.file for job in todo})
     try:
         if jobs > 1 and len(fresh) > 1:
@@ -213,12 +213,13 @@ def _render_all(todo: list[Job], out_dir: Path, data_dir: Path, epoch: int, jobs
             for job in fresh:
                 _layout_one(job.html, job.file, layouts / f".{job.layout}.partial")
                 say(f"  rendered {job.file}")
-        from .embed import embed
+        from .embed import Layout, embed
 
         stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
         for job in todo:
-            laid_out = layouts / (f"{job.layout}.pdf" if job.reuse else f".{job.layout}.partial")
-            write_atomic(out_dir / f".{job.file}.partial", embed(laid_out.read_bytes(), job.attachments, stamp))
+            laid_out = Layout.from_bytes((layouts / (f"{job.layout}.layout" if job.reuse
+                                                     else f".{job.layout}.partial")).read_bytes())
+            write_atomic(out_dir / f".{job.file}.partial", embed(laid_out, job.attachments, stamp))
             if job.reuse:
                 say(f"  updated {job.file}: same text, new data attached (layout reused)")
     except BaseException:

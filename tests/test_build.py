@@ -100,7 +100,7 @@ def test_a_data_edit_that_prints_nowhere_reattaches_without_a_new_layout(data_co
     assert (out / "01-confirmation.pdf").read_bytes() == (fresh / "01-confirmation.pdf").read_bytes()
     attached = PdfReader(out / "01-confirmation.pdf").attachments["criteria.yaml"]
     assert attached == [criteria.read_bytes()]
-    assert len(list((out / ".signoff-layout").glob("*.pdf"))) == 1  # one layout kept per document
+    assert len(list((out / ".signoff-layout").glob("*.layout"))) == 1  # one layout kept per document
 
 
 def test_pending_package_carries_the_draft_mark(data_copy, tmp_path):

@@ -70,7 +70,7 @@ def test_the_renderer_reads_only_templates_and_assets(tmp_path, markup, refused)
         renderer.layout(html, "out.pdf", TEMPLATES_DIR)
     assert refused in str(caught.value)
     assert renderer.layout('<html lang="en"><body><p>fine</p></body></html>', "ok.pdf", TEMPLATES_DIR
-                           ).startswith(b"%PDF-")
+                           ).pdf.startswith(b"%PDF-")
 
 
 def test_embedding_the_data_files_keeps_the_pdf_valid_and_is_reproducible(tmp_path):
@@ -80,7 +80,7 @@ def test_embedding_the_data_files_keeps_the_pdf_valid_and_is_reproducible(tmp_pa
     import hashlib
     import io
 
-    from signoff.embed import embed
+    from signoff.embed import Layout, embed
     from signoff.paths import TEMPLATES_DIR
     from signoff.pdf import Renderer
 
@@ -90,7 +90,8 @@ def test_embedding_the_data_files_keeps_the_pdf_valid_and_is_reproducible(tmp_pa
     files = [("project.yaml", "name: 智慧园区\n".encode()), ("issues.yaml", b"issues: []\n")]
     pdf = embed(laid_out, files, stamp)
     assert pdf == embed(laid_out, list(reversed(files)), stamp)
-    assert pdf.startswith(laid_out) and embed(laid_out, [], stamp) == laid_out
+    assert pdf.startswith(laid_out.pdf) and embed(laid_out, [], stamp) == laid_out.pdf
+    assert Layout.from_bytes(laid_out.to_bytes()) == laid_out  # as kept in output/.signoff-layout/
     (tmp_path / "a.pdf").write_bytes(pdf)
     check = subprocess.run(["qpdf", "--check", str(tmp_path / "a.pdf")], capture_output=True, text=True)
     assert check.returncode == 0 and "WARNING" not in check.stdout + check.stderr, check.stdout + check.stderr
@@ -109,4 +110,4 @@ def test_embedding_the_data_files_keeps_the_pdf_valid_and_is_reproducible(tmp_pa
         assert bytes(stream["/Params"]["/CheckSum"].original_bytes) == hashlib.md5(data).digest()
     assert catalog["/Lang"] == "zh-CN" and "/OutputIntents" in catalog and "/Metadata" in catalog
     assert reader.metadata.title == "验收" and reader.metadata.producer.startswith("WeasyPrint")
-    assert reader.trailer["/ID"][0] == PdfReader(io.BytesIO(laid_out)).trailer["/ID"][0]
+    assert reader.trailer["/ID"][0] == PdfReader(io.BytesIO(laid_out.pdf)).trailer["/ID"][0]
