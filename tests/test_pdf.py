@@ -111,3 +111,25 @@ def test_embedding_the_data_files_keeps_the_pdf_valid_and_is_reproducible(tmp_pa
     assert catalog["/Lang"] == "zh-CN" and "/OutputIntents" in catalog and "/Metadata" in catalog
     assert reader.metadata.title == "验收" and reader.metadata.producer.startswith("WeasyPrint")
     assert reader.trailer["/ID"][0] == PdfReader(io.BytesIO(laid_out.pdf)).trailer["/ID"][0]
+
+
+def test_embedding_keeps_the_catalogs_other_names_and_takes_any_file_name(tmp_path):
+    """A document with internal links has /Names /Dests: the update keeps it beside /EmbeddedFiles."""
+    import datetime
+    import io
+
+    from signoff.embed import embed
+    from signoff.paths import TEMPLATES_DIR
+    from signoff.pdf import Renderer
+
+    laid_out = Renderer([TEMPLATES_DIR]).layout(
+        '<html lang="en"><body><p><a href="#x">go</a></p><p id="x" style="break-before: page">there</p></body>'
+        '</html>', "t.pdf", TEMPLATES_DIR)
+    assert b"/Dests" in laid_out.names
+    files = [("项目.yaml", b"a: 1\n"), ("x (1).yaml", b"b: 2\n")]
+    pdf = embed(laid_out, files, datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc))
+    (tmp_path / "a.pdf").write_bytes(pdf)
+    assert subprocess.run(["qpdf", "--check", str(tmp_path / "a.pdf")], capture_output=True).returncode == 0
+    reader = PdfReader(io.BytesIO(pdf), strict=True)
+    assert list(reader.named_destinations) == ["x"]
+    assert reader.attachments == {name: [data] for name, data in files}
