@@ -47,6 +47,11 @@ class Layout:
         return cls(pdf, fields["catalog"].encode("latin-1"), fields["names"].encode("latin-1"))
 
 
+def is_layout(head: bytes) -> bool:
+    """Whether a file that starts with `head` is a layout in the format `Layout.to_bytes` writes."""
+    return head.startswith(_MAGIC)
+
+
 def embed(layout: Layout, files: list[tuple[str, bytes]], stamp: datetime.datetime) -> bytes:
     """The PDF of `layout` with `files` (name, bytes) attached as the sources it was made from."""
     pdf = layout.pdf

@@ -96,7 +96,7 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
         if previous.get(output.file) == digest and (out_dir / output.file).exists():
             say(f"  unchanged {output.file}")
             continue
-        reuse = not force and (out_dir / LAYOUT_DIR / f"{layout}.layout").is_file()
+        reuse = not force and _is_layout(out_dir / LAYOUT_DIR / f"{layout}.layout")
         todo.append(Job(output.file, html, attachments, layout, reuse))
 
     written = _render_all(todo, out_dir, data_dir, provenance.epoch, jobs, say)
@@ -147,9 +147,21 @@ def _renderer_key() -> bytes:
     return code + " ".join(version(p) for p in ("weasyprint", "pydyf")).encode()
 
 
+def _is_layout(path: Path) -> bool:
+    """Whether `path` is a layout this version can reuse (anything else is laid out again, never trusted)."""
+    from .embed import is_layout
+
+    try:
+        with open(path, "rb") as stream:
+            return is_layout(stream.read(64))
+    except OSError:
+        return False
+
+
 def _prune_layouts(out_dir: Path, keep: set[str]) -> None:
-    for path in (out_dir / LAYOUT_DIR).glob("*.layout"):
-        if path.stem not in keep:
+    """Remove every cached layout no current document uses."""
+    for path in (out_dir / LAYOUT_DIR).glob("*"):
+        if path.is_file() and not (path.suffix == ".layout" and path.stem in keep):
             path.unlink(missing_ok=True)
 
 

@@ -100,7 +100,12 @@ def test_a_data_edit_that_prints_nowhere_reattaches_without_a_new_layout(data_co
     assert (out / "01-confirmation.pdf").read_bytes() == (fresh / "01-confirmation.pdf").read_bytes()
     attached = PdfReader(out / "01-confirmation.pdf").attachments["criteria.yaml"]
     assert attached == [criteria.read_bytes()]
-    assert len(list((out / ".signoff-layout").glob("*.layout"))) == 1  # one layout kept per document
+    cached, = (out / ".signoff-layout").glob("*.layout")  # one layout kept per document
+    cached.write_bytes(b"%PDF-1.7 not a layout")  # a damaged cache is laid out again, never trusted
+    criteria.write_bytes(criteria.read_bytes() + b"# and again\n")
+    third = run_build(*args, "--out", str(out))
+    assert third.returncode == 0 and "rendered 01-confirmation.pdf" in third.stderr, third.stderr
+    assert PdfReader(out / "01-confirmation.pdf").attachments["criteria.yaml"] == [criteria.read_bytes()]
 
 
 def test_pending_package_carries_the_draft_mark(data_copy, tmp_path):
