@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from .embed import Layout, embed, is_layout
 from .errors import EnvironmentProblem, Problem
 from .paths import CODE_DIR, TEMPLATES_DIR
 from .pdf import write_atomic
@@ -96,7 +97,7 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
         if previous.get(output.file) == digest and (out_dir / output.file).exists():
             say(f"  unchanged {output.file}")
             continue
-        reuse = not force and _is_layout(out_dir / LAYOUT_DIR / f"{layout}.layout")
+        reuse = not force and _is_layout(_layout_path(out_dir, layout))
         todo.append(Job(output.file, html, attachments, layout, reuse))
 
     written = _render_all(todo, out_dir, data_dir, provenance.epoch, jobs, say)
@@ -105,12 +106,10 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
         for stale in sorted(set(previous) - set(digests)):
             (out_dir / stale).unlink(missing_ok=True)
             say(f"  removed {stale} (no longer called for)")
-        new_state = {"inputs": whole, "outputs": digests, "layouts": layouts,
-                     "warnings": [vars(w) for w in checked.warnings]}
+        new_state = {"inputs": whole, "outputs": digests, "warnings": [vars(w) for w in checked.warnings]}
         _prune_layouts(out_dir, set(layouts.values()))
     else:
-        new_state = {"inputs": None, "outputs": {**previous, **digests},
-                     "layouts": {**state.get("layouts", {}), **layouts}, "warnings": []}
+        new_state = {"inputs": None, "outputs": {**previous, **digests}, "warnings": []}
     write_atomic(out_dir / STATE_FILE, json.dumps(new_state, indent=1, sort_keys=True).encode())
     say(f"built {len(written)} document(s), {len(outputs) - len(written)} unchanged, in {out_dir}")
     return written
@@ -147,10 +146,17 @@ def _renderer_key() -> bytes:
     return code + " ".join(version(p) for p in ("weasyprint", "pydyf")).encode()
 
 
+def _layout_path(out_dir: Path, key: str) -> Path:
+    return out_dir / LAYOUT_DIR / f"{key}.layout"
+
+
+def _partial(target: Path) -> Path:
+    """Where `target` is written first; renamed into place once every document of the build succeeded."""
+    return target.with_name(f".{target.name}.partial")
+
+
 def _is_layout(path: Path) -> bool:
     """Whether `path` is a layout this version can reuse (anything else is laid out again, never trusted)."""
-    from .embed import is_layout
-
     try:
         with open(path, "rb") as stream:
             return is_layout(stream.read(64))
@@ -175,10 +181,15 @@ def _worker_init(allowed: list[Path]) -> None:
     _RENDERER = Renderer(allowed)
 
 
-def _layout_one(html: str, name: str, partial: Path) -> Path:
-    """Lay one document out into a temporary file; the caller renames it once every document succeeded."""
-    write_atomic(partial, _RENDERER.layout(html, name, TEMPLATES_DIR).to_bytes())
-    return partial
+def _layout_one(job: Job, out_dir: Path, stamp: datetime.datetime) -> None:
+    """Lay one document out, keep the layout and attach the data files, all to temporary files."""
+    laid_out = _RENDERER.layout(job.html, job.file, TEMPLATES_DIR)
+    write_atomic(_partial(_layout_path(out_dir, job.layout)), laid_out.to_bytes())
+    _attach(laid_out, job, out_dir, stamp)
+
+
+def _attach(laid_out: Layout, job: Job, out_dir: Path, stamp: datetime.datetime) -> None:
+    write_atomic(_partial(out_dir / job.file), embed(laid_out, job.attachments, stamp))
 
 
 _INLINE_IMAGE = re.compile(r'data:[^"\s]*')
@@ -191,22 +202,26 @@ def _work(html: str) -> int:
 
 def _render_all(todo: list[Job], out_dir: Path, data_dir: Path, epoch: int, jobs: int,
                 say: Callable[[str], None]) -> list[Path]:
-    """Lay out what must be (in parallel), attach the data files to every PDF, then rename all into place."""
+    """Attach the new data to reused layouts, lay out the rest (in parallel), then rename all into place."""
     if not todo:
         return []
-    layouts = out_dir / LAYOUT_DIR
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         if not os.access(out_dir, os.W_OK):
             raise EnvironmentProblem(f"the output folder {out_dir} is not writable")
-        layouts.mkdir(exist_ok=True)
+        (out_dir / LAYOUT_DIR).mkdir(exist_ok=True)
     except OSError as exc:
         raise EnvironmentProblem(f"cannot create {exc.filename}: {exc.strerror or exc}") from exc
     allowed = [TEMPLATES_DIR, data_dir / "assets"]
+    stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
     fresh = [job for job in todo if not job.reuse]
-    renames = {layouts / f".{job.layout}.partial": layouts / f"{job.layout}.layout" for job in fresh}
-    renames.update({out_dir / f".{job.file}.partial": out_dir / job.file for job in todo})
+    targets = [_layout_path(out_dir, job.layout) for job in fresh] + [out_dir / job.file for job in todo]
+    renames = {_partial(target): target for target in targets}
     try:
+        for job in todo:
+            if job.reuse:
+                _attach(Layout.from_bytes(_layout_path(out_dir, job.layout).read_bytes()), job, out_dir, stamp)
+                say(f"  updated {job.file}: same text, new data attached (layout reused)")
         if jobs > 1 and len(fresh) > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -215,7 +230,7 @@ def _render_all(todo: list[Job], out_dir: Path, data_dir: Path, epoch: int, jobs
             with ProcessPoolExecutor(min(jobs, len(fresh)), mp_context=context, initializer=_worker_init,
                                      initargs=(allowed,)) as pool:
                 # Longest first, so no core is left with the issue log at the end while the other idles.
-                futures = {pool.submit(_layout_one, job.html, job.file, layouts / f".{job.layout}.partial"): job
+                futures = {pool.submit(_layout_one, job, out_dir, stamp): job
                            for job in sorted(fresh, key=lambda job: -_work(job.html))}
                 for future in as_completed(futures):
                     future.result()
@@ -223,17 +238,8 @@ def _render_all(todo: list[Job], out_dir: Path, data_dir: Path, epoch: int, jobs
         elif fresh:
             _worker_init(allowed)
             for job in fresh:
-                _layout_one(job.html, job.file, layouts / f".{job.layout}.partial")
+                _layout_one(job, out_dir, stamp)
                 say(f"  rendered {job.file}")
-        from .embed import Layout, embed
-
-        stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
-        for job in todo:
-            laid_out = Layout.from_bytes((layouts / (f"{job.layout}.layout" if job.reuse
-                                                     else f".{job.layout}.partial")).read_bytes())
-            write_atomic(out_dir / f".{job.file}.partial", embed(laid_out, job.attachments, stamp))
-            if job.reuse:
-                say(f"  updated {job.file}: same text, new data attached (layout reused)")
     except BaseException:
         for partial in renames:
             partial.unlink(missing_ok=True)

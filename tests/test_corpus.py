@@ -240,8 +240,8 @@ def test_interrupted_build_keeps_previous_pdfs(built, tmp_path, monkeypatch, int
 
     real = signoff.pipeline._layout_one
 
-    def half_then_fail(html, name, partial):
-        real(html, name, partial)  # the .partial file exists now
+    def half_then_fail(job, out_dir, stamp):
+        real(job, out_dir, stamp)  # the .partial files exist now
         raise interruption
 
     monkeypatch.setattr(signoff.pipeline, "_layout_one", half_then_fail)

@@ -73,6 +73,14 @@ def test_the_renderer_reads_only_templates_and_assets(tmp_path, markup, refused)
                            ).pdf.startswith(b"%PDF-")
 
 
+def _lay_out(html: str):
+    """`html` laid out by the product's renderer, without attachments (a signoff.embed.Layout)."""
+    from signoff.paths import TEMPLATES_DIR
+    from signoff.pdf import Renderer
+
+    return Renderer([TEMPLATES_DIR]).layout(html, "t.pdf", TEMPLATES_DIR)
+
+
 def test_embedding_the_data_files_keeps_the_pdf_valid_and_is_reproducible(tmp_path):
     """embed.py appends the data files as an incremental update (ISO 32000-1 §7.5.6) with what PDF/A-3 asks of
     them: MIME type, dates, checksum, /AFRelationship, each file listed once in the catalog's /AF."""
@@ -81,11 +89,8 @@ def test_embedding_the_data_files_keeps_the_pdf_valid_and_is_reproducible(tmp_pa
     import io
 
     from signoff.embed import Layout, embed
-    from signoff.paths import TEMPLATES_DIR
-    from signoff.pdf import Renderer
 
-    laid_out = Renderer([TEMPLATES_DIR]).layout('<html lang="zh-CN"><head><title>验收</title></head>'
-                                                '<body><p>验收报告</p></body></html>', "t.pdf", TEMPLATES_DIR)
+    laid_out = _lay_out('<html lang="zh-CN"><head><title>验收</title></head><body><p>验收报告</p></body></html>')
     stamp = datetime.datetime(2026, 11, 11, 9, 30, tzinfo=datetime.timezone.utc)
     files = [("project.yaml", "name: 智慧园区\n".encode()), ("issues.yaml", b"issues: []\n")]
     pdf = embed(laid_out, files, stamp)
@@ -119,12 +124,9 @@ def test_embedding_keeps_the_catalogs_other_names_and_takes_any_file_name(tmp_pa
     import io
 
     from signoff.embed import embed
-    from signoff.paths import TEMPLATES_DIR
-    from signoff.pdf import Renderer
 
-    laid_out = Renderer([TEMPLATES_DIR]).layout(
-        '<html lang="en"><body><p><a href="#x">go</a></p><p id="x" style="break-before: page">there</p></body>'
-        '</html>', "t.pdf", TEMPLATES_DIR)
+    laid_out = _lay_out('<html lang="en"><body><p><a href="#x">go</a></p>'
+                        '<p id="x" style="break-before: page">there</p></body></html>')
     assert b"/Dests" in laid_out.names
     files = [("项目.yaml", b"a: 1\n"), ("x (1).yaml", b"b: 2\n")]
     pdf = embed(laid_out, files, datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc))
