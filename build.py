@@ -10,6 +10,7 @@ from pathlib import Path
 
 from signoff.documents import DOCUMENT_KEYS
 from signoff.errors import DataError, SignoffError, UsageError
+from signoff.model import to_json
 
 ROOT = Path(__file__).resolve().parent
 
@@ -87,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "facts":
             checked = pipeline.check(args.data)
             _report(checked.warnings)
-            json.dump(checked.facts, sys.stdout, ensure_ascii=False, indent=2, sort_keys=True)
+            json.dump(to_json(checked.facts), sys.stdout, ensure_ascii=False, indent=2, sort_keys=True)
             sys.stdout.write("\n")
         elif args.command == "build":
             if args.jobs < 1:

@@ -1,4 +1,4 @@
-"""The registry of documents (SPEC §6): what each one is, when it is built, its number, file and inputs."""
+"""The registry of documents (SPEC §6): what each one is, when it is built (and why not), its number, file, inputs."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -7,7 +7,8 @@ from typing import Callable
 
 @dataclass(frozen=True)
 class Document:
-    """One kind of document; `each(facts)` lists its subjects (one output each), `[None]` for a single one."""
+    """One kind of document; `each(facts)` lists its subjects (one output each), `[None]` for a single one;
+    `why_not(facts)` says why a document that is not built is not (None when it is, or has no single reason)."""
 
     key: str
     template: str
@@ -19,6 +20,7 @@ class Document:
     dated: Callable[[dict, dict | None], str]  # the document's date
     signers: Callable[[dict, dict | None], list[str]] | None = None  # people keys; None: not signed
     landscape: bool = False
+    why_not: Callable[[dict], str | None] = lambda facts: None
 
 
 @dataclass(frozen=True)
@@ -45,6 +47,19 @@ def _if(key: str) -> Callable[[dict], list]:
     return lambda facts: [None] if facts.get(key) else []
 
 
+def _service_documents(facts) -> list:
+    """The service guide and the blank fault form: with service.yaml, and not for a project that failed."""
+    return [None] if facts["service"] and facts["conclusion"] != "fail" else []
+
+
+def _why_no_service_documents(facts) -> str | None:
+    if not facts["service"]:
+        return "there is no service.yaml"
+    if facts["conclusion"] == "fail":
+        return "the conclusion is fail"
+    return None
+
+
 def _report_date(facts, subject):
     return facts["report"]["date"]
 
@@ -54,7 +69,7 @@ def _report_signers(facts, subject):
 
 
 def _latest_deferral(facts, subject):
-    return max(i["deferral"]["agreed"] for i in facts["issues"] if i["status"] == "deferred")
+    return max(i["deferral"]["agreed"] for i in facts["deferred_issues"])
 
 
 def _reverifiers(facts, subject):
@@ -68,7 +83,7 @@ DOCUMENTS = (
              lambda f, s: f["confirmation"]["date"], lambda f, s: f["confirmation"]["signatories"]),
     Document("minutes", "minutes.html.j2", "02-minutes-{id}.pdf", "{code}-MIN-{id}",
              ("project", "meetings"), "letter", lambda facts: facts["meetings"],
-             lambda f, s: s["issued"], lambda f, s: s["signatories"]),
+             lambda f, s: s["issued"], lambda f, s: s["signatories"], why_not=lambda f: "there is no meeting"),
     Document("issue_log", "issue_log.html.j2", "03-issue-log.pdf", "{code}-LOG",
              ("project", "criteria", "issues"), "form", _once,
              lambda f, s: f["issue_log"]["as_of"], _report_signers, landscape=True),
@@ -78,25 +93,27 @@ DOCUMENTS = (
     Document("delivery", "delivery.html.j2", "05-delivery.pdf", "{code}-DLV",
              ("project", "delivery"), "form", _if("delivery"),
              lambda f, s: f["delivery"]["date"],
-             lambda f, s: [f["delivery"]["received_by"], f["delivery"]["handed_over_by"]]),
+             lambda f, s: [f["delivery"]["received_by"], f["delivery"]["handed_over_by"]],
+             why_not=lambda f: None if f["delivery"] else "there is no delivery.yaml"),
     Document("service_guide", "service_guide.html.j2", "06-service-guide.pdf", "{code}-SVC",
-             ("project", "meetings", "report", "service"), "form", _if("service"),
-             lambda f, s: f["service"]["start"]),
+             ("project", "meetings", "report", "service"), "form", _service_documents,
+             lambda f, s: f["handover"]["guide_date"], why_not=_why_no_service_documents),
     Document("rectification", "rectification.html.j2", "07-rectification-{id}.pdf", "{report}",
              ("project", "issues"), "form",
              lambda facts: [i for i in facts["issues"] if (i["rectification"] or {}).get("completed")],
-             lambda f, s: s["rectification"]["completed"], _reverifiers),
+             lambda f, s: s["rectification"]["completed"], _reverifiers,
+             why_not=lambda f: "no issue has a completed rectification"),
     Document("agreement", "agreement.html.j2", "08-agreement.pdf", "{code}-AGR",
              ("project", "criteria", "results", "issues", "report"), "letter",
-             lambda facts: [None] if any(i["status"] == "deferred" for i in facts["issues"]) else [],
-             _latest_deferral, _report_signers),
+             lambda facts: [None] if facts["deferred_issues"] else [],
+             _latest_deferral, _report_signers, why_not=lambda f: "no issue is deferred"),
     Document("acceptance_letter", "acceptance_letter.html.j2", "09-acceptance-letter.pdf", "{code}-ACK",
              ("project", "criteria", "results", "issues", "report", "service"), "letter",
              lambda facts: [None] if facts["conclusion"] in ("pass", "conditional") else [],
-             _report_date, _report_signers),
+             _report_date, _report_signers, why_not=lambda f: f"the conclusion is {f['conclusion']}"),
     Document("fault_form", "fault_form.html.j2", "10-fault-form.pdf", "{code}-FF",
-             ("project", "service"), "form", _if("service"),
-             lambda f, s: f["service"]["start"]),
+             ("project", "service"), "form", _service_documents,
+             lambda f, s: f["service"]["start"], why_not=_why_no_service_documents),
 )
 DOCUMENT_KEYS = tuple(d.key for d in DOCUMENTS)
 
@@ -116,3 +133,10 @@ def plan_outputs(facts: dict, only: tuple[str, ...] = ()) -> list[Output]:
                                   document.number.format(code=code, id=ident, report=report),
                                   document.dated(facts, subject), tuple(signers) if signers is not None else None))
     return outputs
+
+
+def not_built(facts, only: tuple[str, ...] = ()) -> list[tuple[str, str]]:
+    """(key, reason) for every document the facts do not call for, in registry order, e.g.
+    ("service_guide", "the conclusion is fail"); `only` keeps the named document keys."""
+    return [(document.key, document.why_not(facts)) for document in DOCUMENTS
+            if (not only or document.key in only) and not document.each(facts) and document.why_not(facts)]

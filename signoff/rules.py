@@ -1,16 +1,16 @@
-"""The rules of SPEC §4–§5 that tie values and files together: references, required roles, dates, the conclusion."""
+"""The rules of SPEC §4–§5 that tie values and files together: references, required roles, dates, the conclusion.
+
+`check_references` runs on the sources (what deriving the model relies on); `check_rules` judges the model,
+reporting each problem at the value in the sources that breaks the rule."""
 from __future__ import annotations
 
-import re
-
 from .errors import Problem
-from .facts import CONTRACTOR_ROLES, CUSTOMER_ROLES, D, metric_result
+from .facts import metric_result
+from .model import Facts
 from .sources import Source
-
-REQUIRED_ROLES = ("customer_pm", "contractor_pm", "tech_lead", "qa_lead")
-REQUIRED_MATERIALS = ("srs", "design", "test_report", "user_manual", "training_record")
-DURATION_MINUTES = {"min": 1, "h": 60, "wd": 8 * 60}  # a working day is 8 working hours
-_DURATION = re.compile(r"([0-9.]+) ?(min|h|wd)\Z")
+from .values import D, Duration
+from .vocab import (HANDOVER_WORKING_DAYS, KICKOFF_PARTS, MEETINGS_IN_WINDOW, REQUIRED_MATERIALS, REQUIRED_ROLES,
+                    roles_of)
 
 
 class _Checker:
@@ -65,7 +65,7 @@ def check_references(sources: dict[str, Source]) -> list[Problem]:
     for n, member in enumerate(acceptance["group"]):
         if c.person("project", ("acceptance", "group", n, "person"), member["person"]):
             party = c.people[member["person"]]["party"]
-            allowed = CUSTOMER_ROLES if party == "customer" else CONTRACTOR_ROLES
+            allowed = roles_of(party)
             if member["role"] not in allowed:
                 c.error("project", ("acceptance", "group", n, "role"),
                         f"'{member['role']}' is not a role for a {party} person ({', '.join(allowed)})")
@@ -117,7 +117,7 @@ def _check_meetings(c: _Checker, meetings: list[dict]) -> None:
         for k, action in enumerate(m.get("actions") or []):
             c.person("meetings", at + ("actions", k, "owner"), action["owner"])
         if m["kind"] == "kickoff":
-            for field in ("process", "schedule", "test_methods", "disputes"):
+            for field in KICKOFF_PARTS:
                 if not m.get(field):
                     c.error("meetings", at, f"a kickoff meeting must state {field}")
         if m.get("end_time") and m["end_time"] <= m["time"]:
@@ -190,105 +190,114 @@ def _check_service(c: _Checker, sources: dict) -> None:
     c.unique("service", ("levels",), levels, lambda x: x["level"], "level")
 
 
-def _minutes(duration: str) -> float:
-    number, unit = _DURATION.match(duration).groups()
-    return float(number) * DURATION_MINUTES[unit]
-
-
-def check_rules(sources: dict[str, Source], facts: dict) -> list[Problem]:
-    """The rules judged on derived facts: results, statuses, the conclusion, dates and calendars."""
+def check_rules(sources: dict[str, Source], facts: Facts) -> list[Problem]:
+    """The rules judged on the model: results, statuses, the conclusion, dates and calendars."""
     c = _Checker(sources)
-    report_date = facts["report"]["date"]
-    criteria = {x["id"]: x for x in facts["criteria"]}
-    issues = facts["issues"]
-    named = {i["criterion"] for i in issues if i["criterion"]}
-    named_materials = {i["material"] for i in issues if i["material"]}
+    report_date = facts.report.date
+    criteria = {x.id: x for x in facts.criteria}
     results = sources["results"].data
 
-    latest_test_index = {}
     for n, test in enumerate(results.get("tests") or []):
         at = ("tests", n)
         criterion = criteria[test["criterion"]]
-        if criterion["metric"] and test.get("result") is not None:
-            derived = metric_result(criterion["metric"], test["measured"])
-            if derived != test["result"]:
-                c.error("results", at + ("result",), f"'{test['result']}' disagrees with the measured value "
-                        f"{test['measured']} against {criterion['metric']['operator']} "
-                        f"{criterion['metric']['target']} {criterion['metric']['unit']} ({derived})")
-        if test.get("result") == "conditional" and criterion["core"]:
+        stated = test.get("result")
+        if criterion.metric and stated is not None:
+            derived = metric_result(criterion.metric, str(test["measured"]))
+            if derived != stated:
+                metric = criterion.metric
+                c.error("results", at + ("result",), f"'{stated}' disagrees with the measured value "
+                        f"{test['measured']} against {metric.operator} {metric.target} {metric.unit} ({derived})")
+        if stated == "conditional" and criterion.core:
             c.error("results", at + ("result",), f"{test['criterion']} is a core criterion and cannot pass "
                     "conditionally")
         c.date_order("results", at + ("date",), test["date"], report_date,
                      f"tested {test['date']}, after the report date ({report_date})")
-        previous = latest_test_index.get(test["criterion"])
-        if previous is None or test["date"] >= results["tests"][previous]["date"]:
-            latest_test_index[test["criterion"]] = n
-    for cid, n in latest_test_index.items():
-        if criteria[cid]["result"] == "fail" and cid not in named:
-            c.error("results", ("tests", n), f"{cid} failed and no issue in issues.yaml names it (criterion: {cid})")
+    for criterion in facts.criteria:
+        if criterion.result == "fail" and not criterion.issues:
+            c.error("results", ("tests", criterion.latest.index), f"{criterion.id} failed and no issue in "
+                    f"issues.yaml names it (criterion: {criterion.id})")
 
-    latest_review_index = {}
     for n, review in enumerate(results.get("documents") or []):
         c.date_order("results", ("documents", n, "date"), review["date"], report_date,
                      f"reviewed {review['date']}, after the report date ({report_date})")
-        previous = latest_review_index.get(review["material"])
-        if previous is None or review["date"] >= results["documents"][previous]["date"]:
-            latest_review_index[review["material"]] = n
-    for material in facts["acceptance"]["materials"]:
-        n = latest_review_index.get(material["id"])
-        if n is not None and not material["review_ok"] and material["id"] not in named_materials:
-            c.error("results", ("documents", n), f"the review of '{material['id']}' found it not complete, "
-                    f"accurate and usable, and no issue names it (material: {material['id']})")
+    for material in facts.acceptance.materials:
+        if material.review_ok is False and not material.issues:
+            c.error("results", ("documents", material.review.index), f"the review of '{material.id}' found it "
+                    f"not complete, accurate and usable, and no issue names it (material: {material.id})")
 
+    confirmed = facts.confirmation.date
+    c.date_order("criteria", ("confirmed", "date"), confirmed, report_date,
+                 f"confirmed {confirmed}, after the report date ({report_date}): the criteria are agreed before "
+                 "the acceptance is reported")
     if "issues" in sources:
         _check_issue_rules(c, sources["issues"].data, facts, criteria, report_date)
     _check_report(c, sources["report"].data, facts)
     _check_dates(c, sources, facts, report_date)
+    _check_calendar(c, sources["project"].data.get("calendar") or {})
     return c.problems
 
 
-def _check_issue_rules(c: _Checker, log: dict, facts: dict, criteria: dict, report_date: str) -> None:
+def _check_issue_rules(c: _Checker, log: dict, facts: Facts, criteria: dict, report_date: str) -> None:
+    as_of = facts.issue_log.as_of
     c.date_order("issues", ("as_of",), log.get("as_of"), report_date,
                  f"as_of {log.get('as_of')} is after the report date ({report_date})")
-    materials = {m["id"]: m for m in facts["acceptance"]["materials"]}
-    for n, (raw, issue) in enumerate(zip(log["issues"], facts["issues"])):
+    materials = {m.id: m for m in facts.acceptance.materials}
+    reports: dict[str, str] = {}
+    for n, (raw, issue) in enumerate(zip(log["issues"], facts.issues)):
         at = ("issues", n)
-        c.date_order("issues", at + ("due",), raw["found"]["date"], raw["due"],
-                     f"{raw['due']} is before the date it was found ({raw['found']['date']})")
-        rect = raw.get("rectification") or {}
-        c.date_order("issues", at + ("rectification", "completed"), raw["found"]["date"], rect.get("completed"),
-                     f"completed {rect.get('completed')}, before the issue was found ({raw['found']['date']})")
-        rounds = raw.get("reverification") or []
-        if rounds and rect.get("completed"):
-            last = max(r["date"] for r in rounds)
-            c.date_order("issues", at + ("rectification", "completed"), rect["completed"], last,
-                         f"completed {rect['completed']}, after the latest re-verification ({last})")
-        for field, value in (("rectification", rect.get("completed")),
-                             ("deferral", (raw.get("deferral") or {}).get("agreed"))):
-            c.date_order("issues", at + (field,), value, report_date,
-                         f"dated {value}, after the report date ({report_date})")
-        for k, round_ in enumerate(rounds):
+        found = issue.found.date
+        if found > report_date:
+            c.error("issues", at + ("found", "date"), f"found {found}, after the report date ({report_date})")
+        elif found > as_of:
+            c.error("issues", at + ("found", "date"), f"found {found}, after the log's as_of ({as_of})")
+        c.date_order("issues", at + ("due",), found, issue.due, f"{issue.due} is before the date it was found "
+                     f"({found})")
+        rect = issue.rectification
+        if rect is not None:
+            c.date_order("issues", at + ("rectification", "completed"), found, rect.completed,
+                         f"completed {rect.completed}, before the issue was found ({found})")
+            if issue.reverification and rect.completed:
+                last = issue.reverification[-1].date
+                c.date_order("issues", at + ("rectification", "completed"), rect.completed, last,
+                             f"completed {rect.completed}, after the latest re-verification ({last})")
+            c.date_order("issues", at + ("rectification",), rect.completed, report_date,
+                         f"dated {rect.completed}, after the report date ({report_date})")
+            where = at + ("rectification", "report") if "report" in raw["rectification"] else at + ("rectification",)
+            if rect.report in reports:
+                c.error("issues", where, f"{rect.report} is also the rectification report number of "
+                        f"{reports[rect.report]}: each report needs its own number")
+            else:
+                reports[rect.report] = issue.id
+        deferral = issue.deferral
+        if deferral is not None:
+            c.date_order("issues", at + ("deferral",), deferral.agreed, report_date,
+                         f"dated {deferral.agreed}, after the report date ({report_date})")
+            c.date_order("issues", at + ("deferral", "agreed"), found, deferral.agreed,
+                         f"agreed {deferral.agreed}, before the issue was found ({found})")
+            c.date_order("issues", at + ("deferral", "follow_up"), deferral.agreed, deferral.follow_up,
+                         f"{deferral.follow_up} is before the deferral was agreed ({deferral.agreed})")
+        for k, round_ in enumerate(raw.get("reverification") or []):
             c.date_order("issues", at + ("reverification", k, "date"), round_["date"], report_date,
                          f"re-verified {round_['date']}, after the report date ({report_date})")
-        if raw.get("deferral"):
-            if issue["core"]:
-                why = "it is critical" if issue["severity"] == "critical" else \
-                    f"its criterion {issue['criterion']} is core"
-                c.error("issues", at + ("deferral",), f"{issue['id']} cannot be deferred: {why}")
-        if issue["status"] == "closed":
-            criterion = criteria.get(issue["criterion"])
-            if criterion and criterion["result"] == "fail":
-                c.error("issues", at + ("reverification",), f"{issue['id']} is closed but {criterion['id']}'s "
+            c.date_order("issues", at + ("reverification", k, "date"), found, round_["date"],
+                         f"re-verified {round_['date']}, before the issue was found ({found})")
+        if deferral is not None and issue.core:
+            why = "it is critical" if issue.severity == "critical" else f"its criterion {issue.criterion} is core"
+            c.error("issues", at + ("deferral",), f"{issue.id} cannot be deferred: {why}")
+        if issue.status == "closed":
+            criterion = criteria.get(issue.criterion)
+            if criterion and criterion.result == "fail":
+                c.error("issues", at + ("reverification",), f"{issue.id} is closed but {criterion.id}'s "
                         "latest test still failed: record the re-test in results.yaml")
-            material = materials.get(issue["material"])
-            if material and material["review_ok"] is False:
-                c.error("issues", at + ("reverification",), f"{issue['id']} is closed but the latest review of "
-                        f"'{material['id']}' still failed: record the re-review in results.yaml")
+            material = materials.get(issue.material)
+            if material and material.review_ok is False:
+                c.error("issues", at + ("reverification",), f"{issue.id} is closed but the latest review of "
+                        f"'{material.id}' still failed: record the re-review in results.yaml")
 
 
-def _check_report(c: _Checker, report: dict, facts: dict) -> None:
+def _check_report(c: _Checker, report: dict, facts: Facts) -> None:
     stated, reason = report.get("conclusion"), report.get("override_reason")
-    derived = facts["derived_conclusion"]
+    derived = facts.derived_conclusion
     if reason and not stated:
         c.error("report", ("override_reason",), "an override_reason needs the conclusion it overrides to")
     elif stated and derived == "pending" and stated != "pending":
@@ -299,57 +308,71 @@ def _check_report(c: _Checker, report: dict, facts: dict) -> None:
                 f"({_because(facts)}); correct it, or give an override_reason")
 
 
-def _because(facts: dict) -> str:
-    return "; ".join(r["message"] for r in facts["reasons"])
+def _because(facts: Facts) -> str:
+    return "; ".join(r.message for r in facts.reasons)
 
 
-def _check_dates(c: _Checker, sources: dict, facts: dict, report_date: str) -> None:
-    window = sources["project"].data["acceptance"]["window"]
-    c.date_order("project", ("acceptance", "window", "end"), window["start"], window["end"],
+def _check_dates(c: _Checker, sources: dict, facts: Facts, report_date: str) -> None:
+    window = facts.acceptance.window
+    c.date_order("project", ("acceptance", "window", "end"), window.start, window.end,
                  "the acceptance window ends before it starts")
-    if "meetings" in sources:
-        for n, m in enumerate(sources["meetings"].data["meetings"]):
-            if m["kind"] in ("kickoff", "review"):
-                c.date_order("meetings", ("meetings", n, "date"), m["date"], window["end"],
-                             f"a {m['kind']} meeting on {m['date']}, after the acceptance window ends "
-                             f"({window['end']})")
-            if m["kind"] == "handover":
-                _check_handover(c, n, m, facts, report_date)
-    if "service" in sources:
-        service = sources["service"].data
-        c.date_order("service", ("start",), report_date, service["start"],
-                     f"the service starts {service['start']}, before the report date ({report_date})")
-        _check_levels(c, facts["service"]["levels"])
+    for n, m in enumerate(facts.meetings):
+        if m.kind in MEETINGS_IN_WINDOW:
+            c.date_order("meetings", ("meetings", n, "date"), m.date, window.end,
+                         f"a {m.kind} meeting on {m.date}, after the acceptance window ends ({window.end})")
+    if facts.service is None:
+        return
+    service = facts.service
+    c.date_order("service", ("start",), report_date, service.start,
+                 f"the service starts {service.start}, before the report date ({report_date})")
+    _check_levels(c, service.levels)
+    _check_handover(c, facts, report_date)
+    plan = sources["service"].data["maintenance"]
+    for kind in ("preventive", "inspection"):
+        if (plan.get(kind) or {}).get("notice_working_days") == 0:
+            c.error("service", ("maintenance", kind, "notice_working_days"), "must be at least 1: with 0 the "
+                    "planned date is the window's first day, which may be a weekend or a public holiday")
 
 
-def _check_handover(c: _Checker, n: int, meeting: dict, facts: dict, report_date: str) -> None:
+def _check_handover(c: _Checker, facts: Facts, report_date: str) -> None:
+    """Only service.handover_meeting is the handover meeting (SPEC §5); a late one counted on weekends alone is a
+    warning of the facts (service.handover_check)."""
+    handover = facts.handover
+    n = next((n for n, m in enumerate(facts.meetings) if m.id == handover.meeting), None)
+    if n is None:
+        return
     at = ("meetings", n, "date")
-    c.date_order("meetings", at, report_date, meeting["date"],
-                 f"the handover meeting on {meeting['date']} is before the report date ({report_date})")
-    handover = facts.get("handover")
-    if handover and meeting["date"] > handover["deadline"]:
-        if handover["provisional"]:
-            c.error("meetings", at, f"the handover meeting on {meeting['date']} is after {handover['deadline']}, "
-                    "the 7th working day after the report counted on weekends alone; check it against the "
-                    "official calendar", severity="warning")
-        else:
-            c.error("meetings", at, f"the handover meeting on {meeting['date']} is after {handover['deadline']}, "
-                    f"the 7th working day after the report date ({report_date})")
+    c.date_order("meetings", at, report_date, handover.meeting_date,
+                 f"the handover meeting on {handover.meeting_date} is before the report date ({report_date})")
+    if handover.late and not handover.provisional:
+        c.error("meetings", at, f"the handover meeting on {handover.meeting_date} is after {handover.deadline}, "
+                f"the {HANDOVER_WORKING_DAYS}th working day after the report date ({report_date})")
 
 
-def _check_levels(c: _Checker, levels: list[dict]) -> None:
+def _check_calendar(c: _Checker, calendar: dict) -> None:
+    holidays = set(calendar.get("holidays") or [])
+    for k, day in enumerate(calendar.get("workdays") or []):
+        if day in holidays:
+            c.error("project", ("calendar", "workdays", k), f"{day} is also listed under calendar.holidays: a day "
+                    "is either a holiday or a working day")
+
+
+def _check_levels(c: _Checker, levels) -> None:
     overrides = {x["level"]: n for n, x in enumerate(c.sources["service"].data.get("levels") or [])}
 
     def at(level, field):
-        n = overrides.get(level["level"])
+        n = overrides.get(level.level)
         return ("levels", n, field) if n is not None else ("levels",)
 
+    def minutes(duration: str):
+        return Duration.parse(duration).minutes
+
     for level in levels:
-        if _minutes(level["response"]) > _minutes(level["resolution"]):
-            c.error("service", at(level, "response"), f"level {level['level']}: the response "
-                    f"({level['response']}) is longer than the resolution ({level['resolution']})")
+        if minutes(level.response) > minutes(level.resolution):
+            c.error("service", at(level, "response"), f"level {level.level}: the response "
+                    f"({level.response}) is longer than the resolution ({level.resolution})")
     for urgent, calmer in zip(levels, levels[1:]):
         for field in ("response", "resolution"):
-            if _minutes(urgent[field]) > _minutes(calmer[field]):
-                c.error("service", at(urgent, field), f"level {urgent['level']} ({urgent[field]}) has a longer "
-                        f"{field} than the less urgent level {calmer['level']} ({calmer[field]})")
+            if minutes(urgent[field]) > minutes(calmer[field]):
+                c.error("service", at(urgent, field), f"level {urgent.level} ({urgent[field]}) has a longer "
+                        f"{field} than the less urgent level {calmer.level} ({calmer[field]})")

@@ -12,11 +12,11 @@ from cerberus import schema as cerberus_schema
 from .errors import Problem
 from .paths import SCHEMA_DIR
 from .sources import Source, format_path, read_shipped_yaml
+from .vocab import DURATION as _DURATION  # the one duration pattern
 
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]\Z")
-_DURATION = re.compile(r"([1-9][0-9]*|0)(\.[0-9]+)? ?(min|h|wd)\Z")
 _NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?\Z")
 
 _REGEX_HINTS = {

@@ -1,124 +1,141 @@
-"""After-sales facts: fault levels with their times, the maintenance calendar on working days, the handover check."""
+"""After-sales facts: fault levels with their times, the maintenance calendar on working days, the handover check.
+
+Each function returns model records and the warnings it found as Problems at their place in the sources."""
 from __future__ import annotations
 
 import datetime
-import re
 
 from .errors import Problem
-from .facts import D, text
+from .model import (Channel, DurationValue, FaultLevel, Handover, Inspection, Maintenance, MaintenancePlan,
+                    MaintenanceWindow, Meeting, Preventive, Service)
 from .paths import SCHEMA_DIR
 from .sources import Source, read_shipped_yaml
-from .workdays import Computed, WorkCalendar, add_months
+from .values import D, Duration, text
+from .vocab import HANDOVER_WORKING_DAYS, MAINTENANCE_MONTHS, NOTICE_WORKING_DAYS
+from .workdays import WorkCalendar, add_months
 
-MONTHS = {"quarter": 3, "half_year": 6}
-HANDOVER_WORKING_DAYS = 7
-NOTICE_WORKING_DAYS = 3  # maintenance notice when the data gives none (SPEC §4)
-_DURATION = re.compile(r"([0-9.]+) ?(min|h|wd)\Z")  # as validated by schema.py
+_ONE_DAY = datetime.timedelta(days=1)
 
 
 def load_fault_levels() -> list[dict]:
     return read_shipped_yaml(SCHEMA_DIR / "fault_levels.yaml")
 
 
-def service_facts(raw: dict, locale: str) -> dict:
+def service_facts(raw: dict, locale: str) -> Service:
     """service.yaml with the standard fault levels merged in and every optional part present."""
-    service = dict(raw)
-    overrides = {level["level"]: level for level in raw.get("levels") or []}
+    preventive, inspection = raw["maintenance"]["preventive"], raw["maintenance"].get("inspection")
+    return Service(
+        number=text(raw["number"]), start=raw["start"], end=raw["end"], lead=raw["lead"],
+        customer_contact=raw["customer_contact"], desk=tuple(raw.get("desk") or ()),
+        engineers=tuple(raw.get("engineers") or ()), hours=raw["hours"],
+        channels=tuple(Channel(c["kind"], text(c["value"]), text(c.get("hours"))) for c in raw["channels"]),
+        escalation=raw.get("escalation"), scope=raw["scope"], exclusions=raw.get("exclusions"),
+        handover_meeting=raw.get("handover_meeting"), levels=_levels(raw.get("levels") or [], locale),
+        maintenance=MaintenancePlan(
+            Preventive(preventive["every"], preventive.get("notice_working_days", NOTICE_WORKING_DAYS),
+                       tuple(text(t) for t in preventive.get("tasks") or ())),
+            Inspection(inspection.get("per_year", 1), inspection.get("notice_working_days", NOTICE_WORKING_DAYS),
+                       tuple(text(t) for t in inspection.get("items") or ())) if inspection is not None else None),
+        training=raw.get("training"))
+
+
+def _levels(overrides: list[dict], locale: str) -> tuple[FaultLevel, ...]:
+    given = {level["level"]: level for level in overrides}
     levels = []
     for standard in load_fault_levels():
         merged = {key: (value[locale] if isinstance(value, dict) else value) for key, value in standard.items()}
-        merged.update({k: v for k, v in overrides.get(standard["level"], {}).items()})
-        merged["response_time"] = _duration(merged["response"])
-        merged["resolution_time"] = _duration(merged["resolution"])
-        levels.append(merged)
-    service["levels"] = levels
-    _complete_service(service, raw)
-    return service
+        merged.update(given.get(standard["level"], {}))
+        events = merged.get("resolution_events")
+        levels.append(FaultLevel(
+            level=merged["level"], name=text(merged["name"]), meaning=text(merged["meaning"]),
+            examples=tuple(text(e) for e in merged.get("examples") or ()), response=merged["response"],
+            response_manner=text(merged.get("response_manner")), resolution=merged["resolution"],
+            resolution_goal=text(merged.get("resolution_goal")),
+            resolution_events=tuple(events) if events is not None else None,
+            response_time=_duration(merged["response"]), resolution_time=_duration(merged["resolution"])))
+    return tuple(levels)
 
 
-def _complete_service(service: dict, raw: dict) -> None:
-    """Every optional part of service.yaml present (None / [] / the default), so the documents can test it."""
-    for key in ("escalation", "exclusions", "training", "handover_meeting"):
-        service[key] = raw.get(key)
-    for key in ("desk", "engineers"):
-        service[key] = raw.get(key) or []
-    service["channels"] = [{"kind": c["kind"], "value": text(c["value"]), "hours": text(c.get("hours"))}
-                           for c in raw["channels"]]
-    preventive, inspection = raw["maintenance"]["preventive"], raw["maintenance"].get("inspection")
-    service["maintenance"] = {
-        "preventive": {"every": preventive["every"],
-                       "notice_working_days": preventive.get("notice_working_days", NOTICE_WORKING_DAYS),
-                       "tasks": [text(t) for t in preventive.get("tasks") or []]},
-        "inspection": {"per_year": inspection.get("per_year", 1),
-                       "notice_working_days": inspection.get("notice_working_days", NOTICE_WORKING_DAYS),
-                       "items": [text(t) for t in inspection.get("items") or []]} if inspection else None,
-    }
+def _duration(value: str) -> DurationValue:
+    duration = Duration.parse(value)
+    return DurationValue(duration.amount, duration.unit)
 
 
-def _duration(value: str) -> dict:
-    """`15 min` as {amount: "15", unit: "min"}, so a template prints it in its own language."""
-    amount, unit = _DURATION.match(value).groups()
-    return {"amount": amount, "unit": unit}
-
-
-def maintenance_calendar(service: dict, calendar: WorkCalendar, warnings: list, source: Source) -> dict:
-    """The preventive-maintenance and inspection windows with their planned and notice dates."""
-    start, end = D(service["start"]), D(service["end"])
-    plan = service["maintenance"]
-    preventive = plan["preventive"]
-    out = {"preventive": _windows(start, end, MONTHS[preventive["every"]],
-                                  preventive.get("notice_working_days", NOTICE_WORKING_DAYS), calendar),
-           "inspection": []}
-    inspection = plan.get("inspection")
-    if inspection:
-        out["inspection"] = _windows(start, end, 12 // inspection.get("per_year", 1),
-                                     inspection.get("notice_working_days", NOTICE_WORKING_DAYS), calendar)
-    uncovered = sorted({y for kind in out.values() for w in kind for y in w["uncovered"]})
-    out["uncovered_years"] = uncovered  # the years of every provisional date in the calendar, for its note
+def maintenance_calendar(service: Service, calendar: WorkCalendar,
+                         source: Source) -> tuple[Maintenance, list[Problem]]:
+    """The preventive-maintenance and inspection windows with their planned and notice dates (SPEC §5)."""
+    start, end = D(service.start), D(service.end)
+    plan = service.maintenance
+    preventive = _windows(start, end, MAINTENANCE_MONTHS[plan.preventive.every],
+                          plan.preventive.notice_working_days, calendar)
+    inspection = (_windows(start, end, 12 // plan.inspection.per_year, plan.inspection.notice_working_days,
+                           calendar) if plan.inspection else ())
+    uncovered = tuple(sorted({y for w in (*preventive, *inspection) for y in w.uncovered}))
+    warnings = []
     if uncovered:
         years = ", ".join(map(str, uncovered))
-        warnings.append(_warning(source, ("maintenance",), f"the official holiday calendar of {years} is not known "
-                                 "yet; maintenance dates in it are counted on weekends alone and marked provisional "
-                                 f"(add calendar.complete_years with the published schedule to project.yaml)"))
-    return out
+        warnings.append(source.problem(("maintenance",), f"the official holiday calendar of {years} is not known "
+                                       "yet; maintenance dates in it are counted on weekends alone and marked "
+                                       "provisional (add calendar.complete_years with the published schedule to "
+                                       "project.yaml)", severity="warning"))
+    return Maintenance(preventive, inspection, uncovered), warnings
 
 
-def _windows(start, end, months: int, notice_days: int, calendar: WorkCalendar) -> list[dict]:
+def _windows(start, end, months: int, notice_days: int, calendar: WorkCalendar) -> tuple[MaintenanceWindow, ...]:
+    """Consecutive windows of `months` from `start`, the last cut at `end`. A planned date never leaves its window:
+    when the `notice_days`-th working day falls after it, the window's last working day is planned instead."""
     windows = []
     index = 0
     while True:
         first = add_months(start, months * index)
         if first > end:
             break
-        last = min(add_months(start, months * (index + 1)) - datetime.timedelta(days=1), end)
+        last = min(add_months(start, months * (index + 1)) - _ONE_DAY, end)
         planned = calendar.add(first, notice_days)
-        notice = calendar.add(planned.date, -notice_days)
-        uncovered = tuple(sorted(set(planned.uncovered) | set(notice.uncovered)))
-        windows.append({"number": index + 1, "start": first.isoformat(), "end": last.isoformat(),
-                        "planned": planned.iso(), "notice": notice.iso(),
-                        "provisional": bool(uncovered), "uncovered": list(uncovered)})
+        note = None
+        if planned.date > last:
+            planned = calendar.last_workday(first, last)
+            note = "last_working_day" if planned else "no_working_day"
+        if planned is None:
+            windows.append(MaintenanceWindow(index + 1, first.isoformat(), last.isoformat(), None, None, False, (),
+                                             note))
+        else:
+            notice = calendar.add(planned.date, -notice_days)
+            uncovered = tuple(sorted(set(planned.uncovered) | set(notice.uncovered)))
+            windows.append(MaintenanceWindow(index + 1, first.isoformat(), last.isoformat(), planned.iso(),
+                                             notice.iso(), bool(uncovered), uncovered, note))
         index += 1
-    return windows
+    return tuple(windows)
 
 
-def handover_check(service: dict, meetings: list[dict], report_date, calendar: WorkCalendar, warnings: list,
-                   sources: dict) -> dict:
-    """The deadline of the service handover meeting (working days after the report) and the meeting held."""
-    deadline: Computed = calendar.add(report_date, HANDOVER_WORKING_DAYS)
+def handover_check(service: Service, meetings: tuple[Meeting, ...], report_date: datetime.date,
+                   calendar: WorkCalendar, sources: dict[str, Source]) -> tuple[Handover, list[Problem]]:
+    """The deadline of the service handover meeting (working days after the report) and the meeting held.
+
+    Only service.handover_meeting is held to the deadline. When the deadline is counted on weekends alone, a
+    meeting after it is a warning (holidays can only move the deadline later); otherwise the rules make it an
+    error."""
+    deadline = calendar.add(report_date, HANDOVER_WORKING_DAYS)
+    warnings = []
     if deadline.provisional:
         years = ", ".join(map(str, deadline.uncovered))
-        warnings.append(_warning(sources["report"], ("date",), f"the handover deadline runs into {years}, whose "
-                                 "official holiday calendar is not known yet; it is counted on weekends alone "
-                                 "and marked provisional"))
-    meeting_id = service.get("handover_meeting")
-    meeting = next((m for m in meetings if m["id"] == meeting_id), None)
-    return {"deadline": deadline.iso(), "provisional": deadline.provisional, "meeting": meeting_id,
-            "meeting_date": meeting["date"] if meeting else None,
-            "meeting_number": meeting["number"] if meeting else None,
-            "uncovered_years": list(deadline.uncovered)}
+        warnings.append(sources["report"].problem(("date",), f"the handover deadline runs into {years}, whose "
+                                                  "official holiday calendar is not known yet; it is counted on "
+                                                  "weekends alone and marked provisional", severity="warning"))
+    index, meeting = next(((n, m) for n, m in enumerate(meetings) if m.id == service.handover_meeting),
+                          (None, None))
+    late = bool(meeting and meeting.date > deadline.iso())
+    if late and deadline.provisional:
+        warnings.append(sources["meetings"].problem(
+            ("meetings", index, "date"), f"the handover meeting on {meeting.date} is after {deadline.iso()}, the "
+            f"{_nth(HANDOVER_WORKING_DAYS)} working day after the report counted on weekends alone; check it "
+            "against the official calendar", severity="warning"))
+    guide_date = meeting.date if meeting else service.start
+    return Handover(deadline=deadline.iso(), provisional=deadline.provisional, uncovered_years=deadline.uncovered,
+                    meeting=service.handover_meeting, meeting_date=meeting.date if meeting else None,
+                    meeting_number=meeting.number if meeting else None, late=late, guide_date=guide_date,
+                    held=bool(meeting and meeting.date <= guide_date)), warnings
 
 
-def _warning(source: Source, path: tuple, message: str) -> dict:
-    problem: Problem = source.problem(path, message, severity="warning")
-    return {"file": problem.file, "line": problem.line, "col": problem.col, "path": problem.path,
-            "message": message}
+def _nth(n: int) -> str:
+    return f"{n}{'th' if 10 <= n % 100 <= 20 else {1: 'st', 2: 'nd', 3: 'rd'}.get(n % 10, 'th')}"

@@ -4,7 +4,10 @@ from __future__ import annotations
 import re
 import unicodedata
 
+from cerberus import rules_set_registry
+
 from .errors import Problem
+from .schema import load_schema
 from .sources import Source
 
 # Bidirectional overrides and isolates, zero-width characters and the byte-order mark inside text.
@@ -51,3 +54,38 @@ def check_markdown(source: Source, path: tuple, value: str) -> list[Problem]:
     if _IMAGE.search(value):
         return [source.problem(path, "Markdown images are not allowed; put images in assets/ fields")]
     return []
+
+
+def check_blank(source: Source) -> list[Problem]:
+    """A required text that is empty or only spaces (a full-width space too) would print as nothing: a signature
+    block with no name. Only fields the schema requires: an optional one is simply left out."""
+    return [source.problem(path, message) for path, value, message in _required_texts(source)
+            if isinstance(value, str) and not value.strip()]
+
+
+def _required_texts(source: Source):
+    """(path, value, message) of every required text or Markdown value, and of every item of a list of texts."""
+    def rules(node):
+        return rules_set_registry.get(node) if isinstance(node, str) else node
+
+    def walk(value, node, path):
+        node = rules(node)
+        if node.get("type") in ("text", "markdown"):
+            if node.get("required"):
+                yield path, value, "is blank: write the text, it is required"
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                if "schema" in node and key in node["schema"]:
+                    yield from walk(item, node["schema"][key], path + (key,))
+                elif "valuesrules" in node:
+                    yield from walk(item, node["valuesrules"], path + (key,))
+        elif isinstance(value, list) and node.get("type") == "list":
+            item_node = rules(node.get("schema", {}))
+            for index, item in enumerate(value):
+                # a list of texts: every item of a required list of texts must say something
+                if item_node.get("type") in ("text", "markdown"):
+                    yield path + (index,), item, "is blank: write the text or leave the item out"
+                else:
+                    yield from walk(item, item_node, path + (index,))
+
+    yield from walk(source.data, {"type": "dict", "schema": load_schema(source.name)}, ())

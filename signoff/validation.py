@@ -7,18 +7,19 @@ from pathlib import Path
 from .assets import check_assets
 from .errors import ERROR, DataError, Problem
 from .facts import derive_facts
+from .model import Facts
 from .rules import check_references, check_rules
 from .schema import validate_schema, values_of_type
 from .sources import Source, load_sources
-from .text import check_characters, check_markdown
+from .text import check_blank, check_characters, check_markdown
 
 
 @dataclass(frozen=True)
 class Checked:
-    """Data that passed every check: the sources, the facts derived from them, and the warnings."""
+    """Data that passed every check: the sources, the model derived from them, and the warnings."""
 
     sources: dict[str, Source]
-    facts: dict
+    facts: Facts
     warnings: list[Problem]
 
 
@@ -30,6 +31,7 @@ def check_data(data_dir: Path, glyph_check=None) -> Checked:
     for source in sources.values():
         found = validate_schema(source)
         found += check_characters(source)
+        found += check_blank(source)
         if not found:
             for path, value in values_of_type(source, "markdown"):
                 found += check_markdown(source, path, value)
@@ -40,8 +42,7 @@ def check_data(data_dir: Path, glyph_check=None) -> Checked:
     _stop_on_errors(problems)
     facts = derive_facts(sources)
     problems += check_rules(sources, facts)
-    problems += [Problem(w["file"], w["line"], w["col"], w["path"], w["message"], "warning")
-                 for w in facts["warnings"]]
+    problems += facts.warnings
     if glyph_check is not None:
         problems += glyph_check(sources)
     _stop_on_errors(problems)

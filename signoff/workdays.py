@@ -58,9 +58,11 @@ class WorkCalendar:
         return day.weekday() < 5
 
     def add(self, day: Date, count: int) -> Computed:
-        """The `count`-th working day after `day` (not counting `day`); before it when `count` < 0."""
+        """The `count`-th working day after `day` (not counting `day`); before it when `count` < 0.
+
+        Provisional when a day counted (not `day` itself) lies in a year no calendar covers."""
         step = _ONE_DAY if count >= 0 else -_ONE_DAY
-        seen = {day.year}
+        seen = set()
         remaining = abs(count)
         current = day
         while remaining:
@@ -70,6 +72,18 @@ class WorkCalendar:
                 remaining -= 1
         uncovered = tuple(sorted(year for year in seen if not self.covers(year)))
         return Computed(current, bool(uncovered), uncovered)
+
+    def last_workday(self, first: Date, last: Date) -> Computed | None:
+        """The last working day from `first` to `last` (both included), or None when there is none."""
+        seen = set()
+        current = last
+        while current >= first:
+            seen.add(current.year)
+            if self.is_workday(current):
+                uncovered = tuple(sorted(year for year in seen if not self.covers(year)))
+                return Computed(current, bool(uncovered), uncovered)
+            current -= _ONE_DAY
+        return None
 
 
 def add_months(day: Date, months: int) -> Date:

@@ -1,22 +1,28 @@
-"""Derived facts: the conclusion decision table of SPEC §5, statuses, and the example packages."""
+"""Derived facts: the conclusion decision table of SPEC §5, statuses, the example packages, and `facts --json`
+compared with the facts before the typed model (tests/facts_before/, the output of the dict-based facts)."""
 import datetime
+import json
+from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
-from signoff.facts import _conclusion, metric_result
+from signoff.facts import conclude, metric_result
+from signoff.model import to_json
 from signoff.validation import check_data
-from conftest import DATA_DIRS
+from conftest import DATA_DIRS, ROOT, edit
 
 REPORT = datetime.date(2026, 11, 20)
 
 
 def crit(cid, result, core=True):
-    return {"id": cid, "result": result, "core": core}
+    return SimpleNamespace(id=cid, title=cid, result=result, core=core, metric=None, measured=None)
 
 
 def issue(iid, status, criterion=None, due="2026-11-25", severity="major", core=None):
     core = core if core is not None else severity == "critical"
-    return {"id": iid, "status": status, "criterion": criterion, "due": due, "severity": severity, "core": core}
+    return SimpleNamespace(id=iid, title=iid, status=status, criterion=criterion, due=due, severity=severity,
+                           core=core, deferral=None)
 
 
 @pytest.mark.parametrize("criteria, issues, expected, codes", [
@@ -46,9 +52,9 @@ def issue(iid, status, criterion=None, due="2026-11-25", severity="major", core=
     ([crit("F-01", "pass")], [issue("I-1", "closed", "F-01")], "pass", ["all_passed"]),
 ])
 def test_conclusion_decision_table(criteria, issues, expected, codes):
-    conclusion, reasons = _conclusion(criteria, issues, REPORT)
+    conclusion, reasons = conclude(criteria, issues, REPORT)
     assert conclusion == expected
-    assert [r["code"] for r in reasons] == codes
+    assert [r.code for r in reasons] == codes
 
 
 def test_metric_results():
@@ -79,11 +85,77 @@ def test_data_package_facts():
     windows = facts["maintenance"]["preventive"]
     assert (windows[0]["planned"], windows[0]["notice"], windows[0]["provisional"]) == ("2026-11-26", "2026-11-23",
                                                                                         False)
-    assert windows[1]["provisional"] and windows[1]["uncovered"] == [2027]
+    assert windows[1]["provisional"] and windows[1]["uncovered"] == (2027,)
 
 
 def test_pending_example_overdue_issue():
     facts = check_data(DATA_DIRS["pending-en"]).facts
     iss = next(i for i in facts["issues"] if i["id"] == "ISS-002")
     assert (iss["status"], iss["overdue"]) == ("open", True)
-    assert facts["reasons"][0]["ids"] == ["S-02"]
+    assert facts["reasons"][0]["ids"] == ("S-02",)
+
+
+# ---------------------------------------------------------------- the reasons as data
+
+def test_reasons_carry_the_values_that_decide_them():
+    facts = check_data(DATA_DIRS["pending-en"]).facts
+    untested, open_issues = facts.reasons
+    assert (untested.code, untested.ids) == ("untested", ("S-02",))
+    assert [i.id for i in facts.untested_criteria] == ["S-02"]
+    issue = next(i for i in facts.issues if i.id == "ISS-002")
+    assert open_issues.items[0].id == "ISS-002" and open_issues.items[0].due == issue.due
+    facts = check_data(DATA_DIRS["data"]).facts
+    deferred = next(r for r in facts.reasons if r.code == "deferred_issues")
+    assert [(i.id, i.follow_up) for i in deferred.items] == [(i.id, i.deferral.follow_up)
+                                                            for i in facts.deferred_issues]
+
+
+def test_a_failed_metric_reason_names_measured_value_and_target():
+    metric = SimpleNamespace(operator="<=", target="3", unit="s")
+    failed = SimpleNamespace(id="P-01", title="Response", result="fail", core=True, metric=metric, measured="3.4")
+    conclusion, (reason,) = conclude([failed], [], REPORT)
+    assert conclusion == "fail"
+    item = reason.items[0]
+    assert (item.id, item.measured, item.operator, item.target, item.unit) == ("P-01", "3.4", "<=", "3", "s")
+
+
+# ---------------------------------------------------------------- facts --json before and after the model
+
+FACTS_BEFORE = ROOT / "tests" / "facts_before"
+# Keys the model adds to every package's facts (optional parts always present, computed subsets, reasons' data).
+ADDED = {"faults", "compliance", "visits", "criteria_by_category", "untested_criteria", "open_issues",
+         "deferred_issues"}
+
+
+def _contains(before, after, path=""):
+    """Every key and value of `before` is in `after` (the model may add keys, never drop or change one)."""
+    if isinstance(before, dict):
+        assert isinstance(after, dict), path
+        for key, value in before.items():
+            assert key in after, f"{path}.{key} is gone"
+            _contains(value, after[key], f"{path}.{key}")
+    elif isinstance(before, list):
+        assert isinstance(after, list) and len(after) == len(before), path
+        for n, (x, y) in enumerate(zip(before, after)):
+            _contains(x, y, f"{path}[{n}]")
+    else:
+        assert before == after, f"{path}: {before!r} became {after!r}"
+
+
+@pytest.mark.parametrize("name", ["data", "pass-en", "pending-en"])
+def test_facts_json_keeps_every_fact_of_before(name, monkeypatch):
+    monkeypatch.chdir(ROOT)  # warnings name files as the user named the folder
+    after = to_json(check_data(DATA_DIRS[name].relative_to(ROOT)).facts)
+    before = json.loads((FACTS_BEFORE / f"{name}.json").read_text(encoding="utf-8"))
+    _contains(before, after)
+    assert ADDED <= set(after) - set(before)
+    assert set(after) - set(before) <= ADDED
+    json.dumps(after)  # serialisable as it is
+
+
+def test_service_guide_date_and_handover_held():
+    facts = check_data(DATA_DIRS["data"]).facts
+    meeting = next(m for m in facts.meetings if m.id == facts.service.handover_meeting)
+    assert facts.handover.guide_date == meeting.date and facts.handover.held
+    facts = check_data(DATA_DIRS["pending-en"]).facts
+    assert facts.service is None and facts.handover is None

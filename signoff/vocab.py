@@ -1,0 +1,77 @@
+"""Every vocabulary of the data and the documents, once: the schemas, the rules, the model and the label catalogs
+are checked against these tables (tests/test_vocab.py)."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+PARTIES = ("customer", "contractor")
+
+# Each role and the party whose people may hold it (None: either), in the order SPEC §4 lists them.
+ROLES = {
+    "group_leader": "customer",
+    "customer_pm": "customer",
+    "ops_lead": "customer",
+    "contractor_pm": "contractor",
+    "tech_lead": "contractor",
+    "qa_lead": "contractor",
+    "service_lead": "contractor",
+    "service_desk": "contractor",
+    "engineer": "contractor",
+    "member": None,
+}
+# Seniority for the default meeting signatory: earlier is more senior.
+SENIORITY = ("group_leader", "customer_pm", "contractor_pm", "tech_lead", "ops_lead", "qa_lead", "service_lead",
+             "service_desk", "engineer", "member")
+REQUIRED_ROLES = ("customer_pm", "contractor_pm", "tech_lead", "qa_lead")
+# Who signs the report for the group (DOCUMENTS §4): the first of these in the group.
+LEADER_ROLES = ("group_leader", "customer_pm")
+
+
+def roles_of(party: str) -> tuple[str, ...]:
+    """The roles a person of `party` may hold."""
+    return tuple(role for role, owner in ROLES.items() if owner in (party, None))
+
+
+CATEGORIES = ("functional", "performance", "security", "documentation")
+CHARACTERISTICS = ("functionality", "performance_efficiency", "compatibility", "usability", "reliability",
+                   "security", "maintainability", "portability")  # GB/T 25000.10
+MATERIAL_KINDS = ("srs", "design", "test_report", "user_manual", "maintenance_manual", "training_record",
+                  "contract", "criteria_list", "other")
+REQUIRED_MATERIALS = ("srs", "design", "test_report", "user_manual", "training_record")
+BASIS_MATERIALS = ("srs", "design")  # the materials the report names as the basis of acceptance
+
+TEST_RESULTS = ("pass", "fail", "conditional")
+RESULTS = TEST_RESULTS + ("untested",)  # a criterion's result
+REVERIFICATION_RESULTS = ("pass", "fail")
+CONCLUSIONS = ("pass", "conditional", "fail", "pending")
+STATED_CONCLUSIONS = ("pass", "conditional", "fail")
+# The conclusion's reason codes (SPEC §5), in the order the report gives them.
+REASONS = ("core_failed", "core_issue_overdue", "untested", "open_issues", "noncore_failed", "conditional_results",
+           "deferred_issues", "all_passed")
+
+ISSUE_KINDS = ("functional", "performance", "documentation", "other")
+SEVERITIES = ("critical", "major", "minor")
+STATUSES = ("open", "closed", "deferred")
+
+MEETING_KINDS = ("kickoff", "review", "handover", "other")
+KICKOFF_PARTS = ("process", "schedule", "test_methods", "disputes")  # what a kickoff meeting must state
+MEETINGS_IN_WINDOW = ("kickoff", "review")  # held on or before the end of the acceptance window
+
+OPERATORS = {"<": Decimal.__lt__, "<=": Decimal.__le__, ">": Decimal.__gt__, ">=": Decimal.__ge__,
+             "==": Decimal.__eq__}
+
+SERVICE_HOURS = ("7x24", "5x8")
+CHANNEL_KINDS = ("phone", "email", "portal", "onsite", "other")
+FAULT_LEVELS = (1, 2, 3)
+MAINTENANCE_MONTHS = {"quarter": 3, "half_year": 6}  # preventive maintenance `every`
+INSPECTIONS_PER_YEAR = (1, 2, 3, 4, 6, 12)
+NOTICE_WORKING_DAYS = 3  # maintenance notice when the data gives none (SPEC §4)
+HANDOVER_WORKING_DAYS = 7  # the handover meeting is held no later than this working day after the report
+
+# The ONE duration pattern (schema.py validates with it): a number and a unit, `15 min`, `2 h`, `8 wd`.
+DURATION = re.compile(r"([1-9][0-9]*|0)(\.[0-9]+)? ?(min|h|wd)\Z")
+DURATION_UNITS = ("min", "h", "wd")
+DURATION_MINUTES = {"min": 1, "h": 60, "wd": 8 * 60}  # a working day is 8 working hours
+
+LOCALES = ("zh-CN", "en")
