@@ -70,7 +70,7 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
         say(f"nothing changed: {len(state.get('outputs', {}))} document(s) up to date")
         return []
 
-    from .documents import Output, plan_outputs
+    from .documents import Output, not_built, plan_outputs
     from .render import make_environment, render_html
 
     checked = check(data_dir)
@@ -80,6 +80,8 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
     env = make_environment()
     assets_dir = data_dir / "assets"
     outputs = plan_outputs(facts, only)
+    for key, why in not_built(facts, only):
+        say(f"{key}: not built: {why}")
 
     previous = state.get("outputs", {}) if not force else {}
     renderer = _renderer_key()

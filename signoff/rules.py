@@ -42,12 +42,12 @@ class _Checker:
         if len(ok) == len(keys) and parties != {"customer", "contractor"}:
             self.error(name, path, "needs at least one person of each party (customer and contractor)")
 
-    def unique(self, name: str, path: tuple, items: list, key, what: str) -> None:
+    def unique(self, name: str, path: tuple, items: list, key, what: str, field: str = "id") -> None:
         seen = {}
         for n, item in enumerate(items):
             value = key(item)
             if value in seen:
-                self.error(name, path + (n, "id"), f"{what} '{value}' is defined twice (first as item {seen[value]})")
+                self.error(name, path + (n, field), f"{what} '{value}' is defined twice (first as item {seen[value]})")
             else:
                 seen[value] = n
 
@@ -187,7 +187,7 @@ def _check_service(c: _Checker, sources: dict) -> None:
             c.error("service", ("handover_meeting",), f"meeting '{meeting_id}' is of kind {kinds[meeting_id]}, "
                     "not handover")
     levels = service.get("levels") or []
-    c.unique("service", ("levels",), levels, lambda x: x["level"], "level")
+    c.unique("service", ("levels",), levels, lambda x: x["level"], "level", field="level")
 
 
 def check_rules(sources: dict[str, Source], facts: Facts) -> list[Problem]:

@@ -72,6 +72,16 @@ def maintenance_calendar(service: Service, calendar: WorkCalendar,
                            calendar) if plan.inspection else ())
     uncovered = tuple(sorted({y for w in (*preventive, *inspection) for y in w.uncovered}))
     warnings = []
+    for kind, windows in (("preventive", preventive), ("inspection", inspection)):
+        for w in windows:
+            where = f"the {kind} window {w.number} ({w.start} to {w.end})"
+            if w.note == "last_working_day":
+                warnings.append(source.problem(("maintenance", kind), f"{where} ends before the planned date "
+                                               f"its notice gives: it is planned on the window's last working day, "
+                                               f"{w.planned}", severity="warning"))
+            elif w.note == "no_working_day":
+                warnings.append(source.problem(("maintenance", kind), f"{where} has no working day: nothing is "
+                                               "planned in it", severity="warning"))
     if uncovered:
         years = ", ".join(map(str, uncovered))
         warnings.append(source.problem(("maintenance",), f"the official holiday calendar of {years} is not known "
