@@ -3,7 +3,11 @@ from __future__ import annotations
 
 import ast
 import io
+import shutil
+import subprocess
+import sys
 import tarfile
+from types import SimpleNamespace
 
 import pytest
 
@@ -88,3 +92,109 @@ def test_no_standard_library_name_newer_than_debian_12_outside_a_guard():
                     and any(k.arg == "filter" for k in node.keywords) and "data_filter" not in guarded:
                 found.append(f"{where}:{node.lineno}: {node.func.attr}(filter=…) (Python 3.11.4)")
     assert found == []
+
+
+# tools/setup-env, run on a copy against stub commands: a PATH without /sbin (as a normal user has it), the
+# libraries found as the real machine has them, apt-get, sudo, id and Python replaced by scripts that log.
+REAL_TOOLS = ("dirname", "grep", "cat", "mktemp", "rm", "env", "seq", "mkdir", "chmod")
+
+
+@pytest.fixture
+def machine(tmp_path):
+    project = tmp_path / "project"
+    (project / "tools").mkdir(parents=True)
+    shutil.copy2(ROOT / "tools" / "setup-env", project / "tools" / "setup-env")
+    (project / "requirements.txt").write_text("Jinja2==3.1.6\n")
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    for tool in REAL_TOOLS:
+        (bin_dir / tool).symlink_to(shutil.which(tool))
+    log = tmp_path / "calls.log"
+
+    def stub(name: str, body: str) -> None:
+        path = bin_dir / name
+        path.write_text(f'#!/bin/sh\necho "{name} $* DEBIAN_FRONTEND=${{DEBIAN_FRONTEND:-}}" >> "{log}"\n{body}\n')
+        path.chmod(0o755)
+
+    stub("id", "echo 1000")
+    stub("fc-list", "echo '/usr/share/fonts/NotoSansCJK-Regular.ttc: Noto Sans CJK SC'")
+    stub("pdftotext", "exit 0")
+    stub("apt-get", "exit 0")
+    venv_python = project / ".venv" / "bin" / "python"
+    venv_python.parent.mkdir(parents=True)
+    venv_python.write_text(f'#!/bin/sh\necho "venv-python $*" >> "{log}"\nseq 1 200\n')
+    venv_python.chmod(0o755)
+
+    def run(python: str = sys.executable) -> subprocess.CompletedProcess:
+        return subprocess.run(["/bin/sh", str(project / "tools" / "setup-env"), python], capture_output=True,
+                              text=True, env={"PATH": str(bin_dir), "HOME": str(tmp_path), "TMPDIR": str(tmp_path)})
+
+    return SimpleNamespace(project=project, stub=stub, run=run, venv_python=venv_python,
+                           calls=lambda: log.read_text().splitlines() if log.exists() else [])
+
+
+def test_setup_env_without_root_names_the_one_command_and_finds_libraries_without_ldconfig_on_path(machine):
+    result = machine.run()
+    assert result.returncode == 3
+    assert result.stderr == ("signoff: missing system packages; as root run: apt-get install -y qpdf "
+                             "(or: sudo apt-get install -y qpdf)\n")
+    assert not any(call.startswith("apt-get") for call in machine.calls())
+
+
+def test_setup_env_as_root_prints_one_line_per_step_and_keeps_the_noise_out_of_sight(machine):
+    machine.stub("id", "echo 0")
+    machine.stub("apt-get", "seq 1 280")
+    result = machine.run()
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.splitlines() == ["signoff: installing system packages: qpdf",
+                                          "signoff: installing Python packages (pinned, requirements.txt)"]
+    assert result.stdout == ""
+    calls = machine.calls()
+    assert "apt-get update DEBIAN_FRONTEND=" in calls
+    assert "apt-get install -y qpdf DEBIAN_FRONTEND=noninteractive" in calls
+    assert any(call.startswith("venv-python -m pip install") and call.endswith("-r requirements.txt")
+               for call in calls)
+
+
+def test_setup_env_uses_sudo_without_a_password(machine):
+    machine.stub("sudo", '[ "$1" = -n ] && shift; [ "$1" = true ] && exit 0; exec "$@"')
+    result = machine.run()
+    assert result.returncode == 0, result.stderr
+    assert "sudo -n env DEBIAN_FRONTEND=noninteractive apt-get install -y qpdf DEBIAN_FRONTEND=" in machine.calls()
+    assert "apt-get install -y qpdf DEBIAN_FRONTEND=noninteractive" in machine.calls()
+
+
+def test_setup_env_shows_the_package_managers_output_when_it_fails(machine):
+    machine.stub("id", "echo 0")
+    machine.stub("apt-get", '[ "$1" = update ] && exit 0; echo "E: Unable to locate package qpdf" >&2; exit 100')
+    result = machine.run()
+    assert result.returncode == 3
+    assert result.stderr.splitlines() == [
+        "signoff: installing system packages: qpdf", "E: Unable to locate package qpdf",
+        "signoff: could not install system packages; as root run: apt-get install -y qpdf"]
+
+
+def test_setup_env_creates_the_venv_and_shows_pips_output_only_when_it_fails(machine):
+    machine.stub("qpdf", "exit 0")
+    shutil.rmtree(machine.project / ".venv")
+    python = machine.project.parent / "bin" / "python3"
+    python.write_text(f'#!/bin/sh\n[ "$1" = -m ] && [ "$2" = venv ] || exit 0\nmkdir -p "$3/bin"\n'
+                      f'printf \'#!/bin/sh\\necho "Collecting x"\\necho "ERROR: no matching distribution" >&2\\n'
+                      f'exit 1\\n\' > "$3/bin/python"\nchmod +x "$3/bin/python"\n')
+    python.chmod(0o755)
+    result = machine.run(str(python))
+    assert result.returncode == 3
+    assert result.stderr.splitlines() == [
+        "signoff: creating .venv", "signoff: installing Python packages (pinned, requirements.txt)",
+        "Collecting x", "ERROR: no matching distribution",
+        "signoff: could not install the Python packages of requirements.txt (its output is above)"]
+
+
+def test_setup_env_refuses_a_python_older_than_3_11(machine):
+    python = machine.project.parent / "bin" / "python3"
+    python.write_text('#!/bin/sh\ncase "$2" in *platform*) echo 3.10.12 ;; *) exit 1 ;; esac\n')
+    python.chmod(0o755)
+    result = machine.run(str(python))
+    assert result.returncode == 3
+    assert result.stderr == (f"signoff: Python 3.11 or newer is needed, {python} is 3.10.12; install python3.11 "
+                             "(or newer) and python3.11-venv, then run: make PYTHON=python3.11\n")
