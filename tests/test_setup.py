@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import ast
 import io
+import json
 import shutil
 import subprocess
 import sys
@@ -198,3 +199,59 @@ def test_setup_env_refuses_a_python_older_than_3_11(machine):
     assert result.returncode == 3
     assert result.stderr == (f"signoff: Python 3.11 or newer is needed, {python} is 3.10.12; install python3.11 "
                              "(or newer) and python3.11-venv, then run: make PYTHON=python3.11\n")
+
+
+# The Makefile, run on a copy whose tools/setup-env and .venv/bin/python only log their arguments.
+@pytest.fixture
+def makefile(tmp_path):
+    project = tmp_path / "project"
+    (project / "tools").mkdir(parents=True)
+    (project / ".venv" / "bin").mkdir(parents=True)
+    shutil.copy2(ROOT / "Makefile", project / "Makefile")
+    (project / "requirements.txt").write_text("")
+    log = tmp_path / "argv.log"
+    logger = f"#!{sys.executable}\nimport json, sys\nopen({str(log)!r}, 'a').write(json.dumps(sys.argv[1:]) + '\\n')\n"
+    for stub in (project / "tools" / "setup-env", project / ".venv" / "bin" / "python"):
+        stub.write_text(logger)
+        stub.chmod(0o755)
+
+    def run(*args: str) -> list[list[str]]:
+        log.unlink(missing_ok=True)
+        result = subprocess.run(["make", "-s", *args], cwd=project, capture_output=True, text=True)
+        assert result.returncode == 0, result.stderr
+        return [json.loads(line) for line in log.read_text().splitlines()] if log.exists() else []
+
+    return SimpleNamespace(run=run, project=project, tmp_path=tmp_path)
+
+
+HOSTILE = ["x; touch {tmp}/pwned", "$(shell touch {tmp}/pwned)", "x' ; touch {tmp}/pwned; '", "`touch {tmp}/pwned`",
+           "$$(touch {tmp}/pwned)", "a b"]
+
+
+@pytest.mark.parametrize("hostile", HOSTILE)
+def test_make_passes_every_variable_as_one_word_and_runs_none_of_it(makefile, hostile):
+    value = hostile.format(tmp=makefile.tmp_path)
+    assert makefile.run(f"PYTHON={value}", "check") == [[value], ["build.py", "check", "--data", "data"]]
+    assert makefile.run(f"DATA={value}", f"OUT={value}", f"JOBS={value}", "build")[-1] == [
+        "build.py", "build", "--data", value, "--out", value, "-j", value]
+    assert makefile.run(f"BASE={value}", f"DATA={value}", "diff")[-1] == [
+        "build.py", "diff", "--base", value, "--data", value]
+    assert makefile.run(f"DATA={value}", f"OUT={value}", "ALLOW_DIRTY=1", "bundle")[-1] == [
+        "build.py", "bundle", "--data", value, "--out", value, "--allow-dirty"]
+    assert makefile.run(f"DIR={value}", f"LOCALE={value}", "init")[-1] == ["build.py", "init", value, "--locale",
+                                                                           value]
+    assert makefile.run(f"BENCH=--quick {value}", "bench")[-1][:2] == ["bench/run", "--quick"]
+    makefile.run(f"OUT={value}", "clean")
+    assert not (makefile.tmp_path / "pwned").exists()
+
+
+def test_make_defaults_and_the_other_targets(makefile):
+    assert makefile.run("build")[-1] == ["build.py", "build", "--data", "data", "--out", "output"]
+    assert makefile.run("JOBS=2", "build")[-1][-2:] == ["-j", "2"]
+    assert makefile.run("bundle")[-1] == ["build.py", "bundle", "--data", "data", "--out", "output"]
+    assert makefile.run("fuzz")[-1] == ["-m", "pytest", "-q", "tests/test_generated.py", "--fuzz"]
+    assert makefile.run("formats")[-1] == ["tools/write-formats"]
+    assert makefile.run("init", "DIR=../new")[-1] == ["build.py", "init", "../new"]
+    assert makefile.run("bench", "BENCH=--quick --runs 2")[-1] == ["bench/run", "--quick", "--runs", "2"]
+    missing = subprocess.run(["make", "-s", "diff"], cwd=makefile.project, capture_output=True, text=True)
+    assert missing.returncode == 2 and "BASE=<rev> is required" in missing.stderr
