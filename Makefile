@@ -6,32 +6,49 @@ JOBS ?=
 PY := .venv/bin/python
 READY := .venv/.ready
 
-.PHONY: all build check test bundle diff clean bench
+# Every value given on the command line reaches the shell as one quoted word, exactly as typed: never as shell
+# text (`make diff BASE='HEAD; touch x'` runs nothing) and never expanded by make a second time (nor exported to
+# the environment, which would expand it). BENCH is several options: each word quoted on its own.
+unexport PYTHON DATA OUT JOBS BASE DIR LOCALE BENCH ALLOW_DIRTY
+quote = '$(subst ','\'',$(value $(1)))'
+quote_each = $(foreach w,$(value $(1)),'$(subst ','\'',$(w))')
+
+.PHONY: all build check test bundle diff clean bench init formats fuzz
 
 all: build
 
 $(READY): requirements.txt tools/setup-env
-	@tools/setup-env $(PYTHON)
+	@tools/setup-env $(call quote,PYTHON)
 	@touch $@
 
 build: $(READY)
-	@$(PY) build.py build --data $(DATA) --out $(OUT) $(if $(JOBS),-j $(JOBS))
+	@$(PY) build.py build --data $(call quote,DATA) --out $(call quote,OUT) $(if $(value JOBS),-j $(call quote,JOBS))
 
 check: $(READY)
-	@$(PY) build.py check --data $(DATA)
+	@$(PY) build.py check --data $(call quote,DATA)
 
 test: $(READY)
 	@$(PY) -m pytest -q
 
+fuzz: $(READY)
+	@$(PY) -m pytest -q tests/test_generated.py --fuzz
+
 bundle: $(READY)
-	@$(PY) build.py bundle --data $(DATA) --out $(OUT) $(if $(ALLOW_DIRTY),--allow-dirty)
+	@$(PY) build.py bundle --data $(call quote,DATA) --out $(call quote,OUT) $(if $(value ALLOW_DIRTY),--allow-dirty)
 
 diff: $(READY)
-	@$(if $(BASE),,echo "make diff: BASE=<rev> is required, e.g. make diff BASE=main" >&2; exit 2)
-	@$(PY) build.py diff --base $(BASE) --data $(DATA)
+	@$(if $(value BASE),,echo "make diff: BASE=<rev> is required, e.g. make diff BASE=main" >&2; exit 2)
+	@$(PY) build.py diff --base $(call quote,BASE) --data $(call quote,DATA)
+
+init: $(READY)
+	@$(if $(value DIR),,echo "make init: DIR=<folder> is required, e.g. make init DIR=../my-project LOCALE=en" >&2; exit 2)
+	@$(PY) build.py init $(call quote,DIR) $(if $(value LOCALE),--locale $(call quote,LOCALE))
+
+formats: $(READY)
+	@$(PY) tools/write-formats
 
 clean:
-	rm -rf $(OUT)
+	rm -rf -- $(call quote,OUT)
 
 bench: $(READY)
-	@$(PY) bench/run $(BENCH)
+	@$(PY) bench/run $(call quote_each,BENCH)

@@ -76,6 +76,19 @@ def _report(problems) -> None:
             print(problem.annotation(), file=sys.stderr)
 
 
+def _refuse_to_bundle(data_dir: Path, allow_dirty: bool) -> None:
+    """What makes a bundle impossible, found before building (a dirty tree would only render DRAFT PDFs first)."""
+    from signoff.errors import BundleError
+    from signoff.paths import TEMPLATES_DIR
+    from signoff.pipeline import check
+    from signoff.provenance import find_provenance
+
+    facts = check(data_dir).facts
+    if not allow_dirty and find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"]).draft:
+        raise BundleError(f"{data_dir} or the templates have uncommitted changes: commit them, "
+                          "or bundle a draft with --allow-dirty (make bundle ALLOW_DIRTY=1)")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     from signoff import pipeline  # after argument parsing, so --help stays fast
@@ -98,6 +111,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "bundle":
             from signoff import bundle
 
+            _refuse_to_bundle(args.data, allow_dirty=args.allow_dirty)
             pipeline.build(args.data, args.out, jobs=os.cpu_count() or 1, only=(), force=False,
                            report=_report, say=lambda line: print(line, file=sys.stderr))
             print(bundle.bundle_package(args.data, args.out, allow_dirty=args.allow_dirty), file=sys.stderr)

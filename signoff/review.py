@@ -56,8 +56,38 @@ def _export(top_dir: Path, commit: str, target: Path) -> None:
     if result.returncode != 0:
         raise SignoffError(f"git archive {commit[:7]} failed: {result.stderr.decode(errors='replace').strip()}")
     target.mkdir(parents=True)
-    with tarfile.open(fileobj=io.BytesIO(result.stdout)) as tar:
-        tar.extractall(target, filter="data")
+    extract_tree(result.stdout, target, commit[:7])
+
+
+def extract_tree(archive: bytes, target: Path, label: str) -> None:
+    """Unpack a `git archive` tar into `target`: its regular files and folders only, never outside `target`."""
+    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
+        members = _safe_members(tar, label)
+        if hasattr(tarfile, "data_filter"):
+            tar.extractall(target, members=members, filter="data")
+        else:  # Python before 3.11.4 (Debian 12 ships 3.11.2): the members were checked above instead
+            tar.extractall(target, members=members)
+
+
+def _safe_members(tar: tarfile.TarFile, label: str) -> list[tarfile.TarInfo]:
+    """The regular files and folders of a `git archive` tar, each a plain relative path; anything else refused.
+
+    Symbolic links are left out (a build reads only regular files; SPEC §4 data files must be regular files), so
+    that extraction can never write or read outside the target, whichever Python runs it."""
+    members = []
+    for member in tar.getmembers():
+        if member.type in (tarfile.XGLTYPE, tarfile.XHDTYPE):
+            continue  # a pax header (git archive's commit id), not a file
+        parts = member.name.split("/")
+        if member.name.startswith("/") or "\\" in member.name or ".." in parts:
+            raise SignoffError(f"git archive {label} has a member outside its tree: {member.name!r}")
+        if member.issym() or member.islnk():
+            continue
+        if not (member.isreg() or member.isdir()):
+            raise SignoffError(f"git archive {label} has a member that is not a file: {member.name!r}")
+        member.mode = 0o755 if member.isdir() or member.mode & 0o100 else 0o644
+        members.append(member)
+    return members
 
 
 def _build(build_py: Path, data_dir: Path, out_dir: Path, only: tuple[str, ...], ceiling: Path,
