@@ -79,6 +79,7 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
     provenance = provenance or find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"])
     env = make_environment()
     assets_dir = data_dir / "assets"
+    fonts = _package_fonts(checked.sources)
     outputs = plan_outputs(facts, only)
     for key, why in not_built(facts, only):
         say(f"{key}: not built: {why}")
@@ -89,7 +90,7 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
     digests: dict[str, str] = {}
     layouts: dict[str, str] = {}
     for output in outputs:
-        html = render_html(env, facts, output, provenance, assets_dir)
+        html = render_html(env, facts, output, provenance, assets_dir, fonts)
         attachments = [(f"{name}.yaml", checked.sources[name].raw) for name in output.document.inputs
                        if name in checked.sources]
         # What the page shows is all in the HTML (the theme's CSS and the images are inline); the attachments
@@ -102,7 +103,8 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
         reuse = not force and _is_layout(_layout_path(out_dir, layout))
         todo.append(Job(output.file, html, attachments, layout, reuse))
 
-    written = _render_all(todo, out_dir, data_dir, provenance.epoch, jobs, say)
+    written = _render_all(todo, out_dir, [TEMPLATES_DIR, data_dir / "assets", *fonts.folders], provenance.epoch,
+                          jobs, say)
 
     if not only:
         for stale in sorted(set(previous) - set(digests)):
@@ -115,6 +117,16 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
     write_atomic(out_dir / STATE_FILE, json.dumps(new_state, indent=1, sort_keys=True).encode())
     say(f"built {len(written)} document(s), {len(outputs) - len(written)} unchanged, in {out_dir}")
     return written
+
+
+def _package_fonts(sources):
+    """One subset of each theme face for every character the package can print (signoff/fonts.py)."""
+    from .fonts import package_characters, package_fonts
+    from .render import load_theme
+    from .text import walk_strings
+
+    texts = (value for source in sources.values() for _, value in walk_strings(source.data))
+    return package_fonts(load_theme()["fonts"], package_characters(texts))
 
 
 def _git_head_state(data_dir: Path) -> str:
@@ -202,7 +214,7 @@ def _work(html: str) -> int:
     return len(_INLINE_IMAGE.sub("", html))
 
 
-def _render_all(todo: list[Job], out_dir: Path, data_dir: Path, epoch: int, jobs: int,
+def _render_all(todo: list[Job], out_dir: Path, allowed: list[Path], epoch: int, jobs: int,
                 say: Callable[[str], None]) -> list[Path]:
     """Attach the new data to reused layouts, lay out the rest (in parallel), then rename all into place."""
     if not todo:
@@ -214,7 +226,6 @@ def _render_all(todo: list[Job], out_dir: Path, data_dir: Path, epoch: int, jobs
         (out_dir / LAYOUT_DIR).mkdir(exist_ok=True)
     except OSError as exc:
         raise EnvironmentProblem(f"cannot create {exc.filename}: {exc.strerror or exc}") from exc
-    allowed = [TEMPLATES_DIR, data_dir / "assets"]
     stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
     fresh = [job for job in todo if not job.reuse]
     targets = [_layout_path(out_dir, job.layout) for job in fresh] + [out_dir / job.file for job in todo]

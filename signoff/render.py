@@ -8,6 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
+from markupsafe import Markup
 from babel.dates import format_date
 
 from .documents import Output
@@ -92,8 +93,8 @@ def row_groups(rows, size: int = ROW_GROUP) -> list[list[tuple[int, object]]]:
 
 
 def page_context(facts: dict, output: Output, provenance: Provenance, templates_dir: Path = TEMPLATES_DIR,
-                 assets_dir: Path | None = None) -> dict:
-    """Everything a template may print about one output."""
+                 assets_dir: Path | None = None, fonts=None) -> dict:
+    """Everything a template may print about one output; `fonts` (a fonts.FontSet) replaces the theme's faces."""
     locale = facts["project"]["locale"]
     labels = load_labels(locale, output.document.key, templates_dir)
     draft = facts["conclusion"] == "pending" or provenance.draft
@@ -118,10 +119,18 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
                 "running_title": running_title(facts["project"]["name"])},
         "subject": output.subject,
         "people": facts["people"],
-        "theme": load_theme(templates_dir),
+        "theme": _theme(templates_dir, fonts),
+        "font_faces": Markup(fonts.css if fonts else ""),
         "logo": _asset_uri(facts["parties"]["contractor"].get("logo"), assets_dir),
         "date": lambda value: long_date(value, locale),
     }
+
+
+def _theme(templates_dir: Path, fonts) -> dict:
+    theme = load_theme(templates_dir)
+    if fonts is None:
+        return theme
+    return {**theme, "fonts": {**theme["fonts"], **fonts.families}}
 
 
 RUNNING_TITLE_WIDTH = 72  # in half-width characters: what the header's left box holds at 9 pt on a portrait page
@@ -175,6 +184,7 @@ def _asset_uri(value: str | None, assets_dir: Path | None) -> str | None:
 
 
 def render_html(env: jinja2.Environment, facts: dict, output: Output, provenance: Provenance,
-                assets_dir: Path | None = None) -> str:
+                assets_dir: Path | None = None, fonts=None) -> str:
     template = env.get_template(output.document.template)
-    return template.render(page_context(facts, output, provenance, Path(env.loader.searchpath[0]), assets_dir))
+    return template.render(page_context(facts, output, provenance, Path(env.loader.searchpath[0]), assets_dir,
+                                        fonts))

@@ -1,0 +1,187 @@
+"""Package-level fonts: one small subset of each theme face for the characters a package can print, cached."""
+from __future__ import annotations
+
+import atexit
+import hashlib
+import io
+import json
+import os
+import shutil
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from .errors import EnvironmentProblem
+from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir
+
+# WeasyPrint embeds each face it uses, subset by HarfBuzz but with the glyph ids of the font it was given: a
+# Noto CJK face has 65,535 glyphs, so every PDF carried three or four 150 KB subsets, and reading the 20–27 MB
+# collections was a fifth of a one-page document's time. Laying out from a subset of a few thousand glyphs
+# made once per package (the characters of its data, its templates and labels, and Signoff's own code, which
+# formats dates) gives the same glyphs at a fraction of both costs.
+#
+# The faces are given to WeasyPrint under names of their own (FAMILIES): fontconfig would otherwise prefer the
+# installed collection of the same name, whose character set covers the page's language and a subset's does not.
+FAMILIES = {"sans": "Signoff Sans", "serif": "Signoff Serif"}
+WEIGHTS = {400: "regular", 700: "bold"}
+# Characters WeasyPrint or Babel may print that no data file, template or label spells out.
+_ALWAYS = "".join(map(chr, range(0x20, 0x7F))) + "\u00a0•◦▪–—…‘’“”·×≤≥≠±°℃№〇一二三四五六七八九十年月日"
+_FORMAT = 4  # bump when the subsetting options change
+
+
+@dataclass(frozen=True)
+class FontSet:
+    """The subset faces of one package: the CSS that declares them, the folders that hold them, a digest."""
+
+    css: str
+    folders: tuple[Path, ...]
+    digest: str
+    families: dict[str, str]
+
+
+def package_characters(texts) -> frozenset[str]:
+    """Every character a package may print: `texts` (the data's strings), the templates, labels and code."""
+    chars = set(_ALWAYS)
+    for text in texts:
+        chars.update(text)
+    for folder, pattern in ((TEMPLATES_DIR, "**/*"), (SCHEMA_DIR, "*.yaml"), (CODE_DIR, "*.py")):
+        for path in sorted(folder.glob(pattern)):
+            if path.is_file() and path.suffix in (".j2", ".yaml", ".py"):
+                chars.update(path.read_text(encoding="utf-8"))
+    return frozenset(c for c in chars if c.isprintable() or c == "\u00a0")
+
+
+def _face(family: str, weight: int) -> tuple[str, int]:
+    """The file and face index fontconfig gives for a family at a weight."""
+    style = "bold" if weight >= 700 else "regular"
+    try:
+        out = subprocess.run(["fc-match", "-f", "%{family}\n%{file}\n%{index}\n", f"{family}:{style}"],
+                             capture_output=True, text=True, check=True).stdout.split("\n")
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise EnvironmentProblem(f"fontconfig cannot be asked for fonts ({exc}); install fontconfig") from exc
+    if family not in out[0].split(","):
+        raise EnvironmentProblem(f"the theme's font '{family}' is not installed (fontconfig offers '{out[0]}'); "
+                                 "run: make (it installs fonts-noto-cjk)")
+    return out[1], int(out[2] or 0)
+
+
+def _file_digest(path: str, cache: Path) -> str:
+    """The SHA-256 of a font file, remembered by path, size and modification time (the files are 20–27 MB)."""
+    stat = os.stat(path)
+    memo = cache / "digests.json"
+    key = f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
+    try:
+        known = json.loads(memo.read_text())
+        if not isinstance(known, dict):
+            known = {}
+    except (OSError, ValueError):
+        known = {}
+    digest = known.get(key)
+    if isinstance(digest, str) and len(digest) == 64:
+        return digest
+    h = hashlib.sha256()
+    with open(path, "rb") as stream:
+        for block in iter(lambda: stream.read(1 << 20), b""):
+            h.update(block)
+    digest = h.hexdigest()
+    known[key] = digest
+    _write(memo, json.dumps(known, sort_keys=True).encode())
+    return digest
+
+
+def _write(target: Path, data: bytes) -> None:
+    """Into the cache atomically; a cache that cannot be written only costs time."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, target)
+    except OSError:
+        pass
+
+
+def _subset(path: str, index: int, chars: frozenset[str]) -> bytes:
+    from fontTools import subset
+    from fontTools.ttLib import TTFont
+
+    options = subset.Options()
+    # fontTools' default features are those HarfBuzz applies to horizontal text; all of them ('*') drew in
+    # every vertical and alternate form of each character: twice the glyphs and ten times the time.
+    options.notdef_outline = True
+    # Vertical metrics: no document is set vertically. Hints and bounding boxes are kept as the font has them:
+    # dropping or recomputing them runs every charstring, most of the time a subset took.
+    options.drop_tables += ["vhea", "vmtx", "VORG"]
+    options.recalc_timestamp = False
+    font = TTFont(path, fontNumber=index, recalcTimestamp=False, recalcBBoxes=False, lazy=True)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(unicodes=sorted(map(ord, chars)))
+    subsetter.subset(font)
+    out = io.BytesIO()
+    font.save(out)
+    return out.getvalue()
+
+
+def _cached_subset(folder: Path, key: str, make) -> Path:
+    """The subset file for `key`: taken from the cache only when its bytes are those recorded when it was made
+    (a cache is untrusted: a damaged or replaced file is made again); else made and written. A cache that cannot
+    be written holds the subset in a temporary folder for this process."""
+    target = folder / f"{key}.otf"
+    record = folder / f"{key}.sha256"
+    try:
+        expected = record.read_text().strip()
+        if hashlib.sha256(target.read_bytes()).hexdigest() == expected:
+            return target
+    except OSError:
+        pass
+    data = make()
+    _prune(folder, keep=KEEP_SUBSETS - 1)
+    _write(target, data)
+    _write(record, hashlib.sha256(data).hexdigest().encode())
+    try:
+        if target.read_bytes() == data:
+            return target
+    except OSError:
+        pass
+    fallback = Path(tempfile.mkdtemp(prefix="signoff-fonts-"))
+    atexit.register(shutil.rmtree, fallback, True)
+    target = fallback / f"{key}.otf"
+    target.write_bytes(data)
+    return target
+
+
+KEEP_SUBSETS = 32  # a new character set makes four new subsets (about 1 MB); the oldest beyond this go
+
+
+def _prune(folder: Path, keep: int) -> None:
+    try:
+        subsets = sorted(folder.glob("*.otf"), key=lambda path: path.stat().st_mtime, reverse=True)
+        for path in subsets[keep:]:
+            path.unlink(missing_ok=True)
+            path.with_suffix(".sha256").unlink(missing_ok=True)
+    except OSError:
+        pass
+
+
+def package_fonts(theme_fonts: dict[str, str], chars: frozenset[str]) -> FontSet:
+    """The subset faces for `chars` of the theme's families, made once and kept in the cache."""
+    from fontTools import version as fonttools_version
+
+    folder = cache_dir() / "fonts"
+    charset = "".join(sorted(chars))
+    rules, keys, folders = [], [], set()
+    for kind, family in sorted(theme_fonts.items()):
+        if kind not in FAMILIES:
+            continue
+        for weight in sorted(WEIGHTS):
+            path, index = _face(family, weight)
+            key = hashlib.sha256(json.dumps([_FORMAT, fonttools_version, _file_digest(path, folder), index,
+                                             charset]).encode()).hexdigest()[:32]
+            target = _cached_subset(folder, key, lambda: _subset(path, index, chars))
+            folders.add(target.parent)
+            keys.append(key)
+            rules.append(f'@font-face {{ font-family: "{FAMILIES[kind]}"; font-weight: {weight}; '
+                         f'src: url("{target.as_uri()}"); }}')
+    families = {kind: FAMILIES[kind] for kind in theme_fonts if kind in FAMILIES}
+    return FontSet("\n".join(rules), tuple(sorted(folders)), hashlib.sha256("".join(keys).encode()).hexdigest(),
+                   families)

@@ -1,0 +1,119 @@
+"""Package-level fonts (signoff/fonts.py): one subset per theme face, deterministic, cached by the font files'
+digests and the character set, untrusted when read back; the PDFs laid out from them look exactly the same."""
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageChops
+
+from conftest import DATA_DIRS
+from test_documents import build_package
+
+from signoff import fonts
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    return tmp_path / "cache" / "signoff" / "fonts"
+
+
+THEME = {"sans": "Noto Sans CJK SC", "serif": "Noto Serif CJK SC"}
+CHARS = frozenset("验收报告 Acceptance report 第页共 0123456789")
+
+
+def _files(font_set) -> dict[str, bytes]:
+    return {name: Path(name.removeprefix("file://")).read_bytes()
+            for name in (rule.split('url("')[1].split('")')[0] for rule in font_set.css.splitlines())}
+
+
+def test_subsets_are_deterministic_and_come_from_the_cache(cache):
+    first = fonts.package_fonts(THEME, CHARS)
+    made = _files(first)
+    assert len(made) == 4 and all(data.startswith(b"OTTO") for data in made.values())
+    for path in cache.glob("*.otf"):
+        path.unlink()
+    second = fonts.package_fonts(THEME, CHARS)
+    assert second.css == first.css and _files(second) == made  # made again, byte for byte
+
+
+def test_a_damaged_or_replaced_cache_file_is_made_again(cache):
+    first = fonts.package_fonts(THEME, CHARS)
+    made = _files(first)
+    victim, other = sorted(cache.glob("*.otf"))[:2]
+    victim.write_bytes(other.read_bytes())  # another face's subset in its place
+    assert _files(fonts.package_fonts(THEME, CHARS)) == made
+    victim.write_bytes(b"OTTO")  # truncated
+    assert _files(fonts.package_fonts(THEME, CHARS)) == made
+
+
+def test_the_key_follows_the_characters_and_the_font_files(cache, monkeypatch):
+    base = fonts.package_fonts(THEME, CHARS)
+    assert fonts.package_fonts(THEME, CHARS | {"龘"}).digest != base.digest
+    monkeypatch.setattr(fonts, "_file_digest", lambda path, folder: "0" * 64)  # an upgraded font package
+    assert fonts.package_fonts(THEME, CHARS).digest != base.digest
+
+
+def test_an_unwritable_cache_still_builds(tmp_path, monkeypatch):
+    blocked = tmp_path / "cache"
+    blocked.write_text("a file where the cache folder should be")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
+    font_set = fonts.package_fonts(THEME, CHARS)
+    assert all(data.startswith(b"OTTO") for data in _files(font_set).values())
+
+
+def _embedded_fonts(pdf: Path) -> list[str]:
+    out = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    return [line.split()[0] for line in out.splitlines()[2:]]
+
+
+@pytest.mark.parametrize("name", ["data", "pass-en"])
+def test_every_theme_glyph_comes_from_the_package_subsets(name, tmp_path_factory):
+    """A character missing from the subsets would be drawn from the installed collection instead (bigger PDFs):
+    the package's characters must all be in them."""
+    package = build_package(name, tmp_path_factory)
+    for pdf in sorted(package.out.glob("*.pdf")):
+        families = {font.split("+", 1)[1] for font in _embedded_fonts(pdf)}
+        assert not {f for f in families if f.startswith("Noto")}, (pdf.name, families)
+        assert families & {"Signoff-Sans", "Signoff-Serif"}, (pdf.name, families)
+
+
+def test_the_one_page_fault_form_is_small(tmp_path_factory):
+    package = build_package("data", tmp_path_factory)
+    assert (package.out / "10-fault-form.pdf").stat().st_size < 150_000
+
+
+def _pages(pdf: Path, folder: Path) -> list[Image.Image]:
+    folder.mkdir()
+    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(folder / "p")], check=True)
+    return [Image.open(path).convert("RGB") for path in sorted(folder.glob("*.png"))]
+
+
+def test_pages_are_pixel_identical_to_the_installed_fonts(tmp_path, cache):
+    """The same HTML laid out from the installed collections and from the package subsets, at 60 dpi."""
+    from signoff import pipeline
+    from signoff.documents import plan_outputs
+    from signoff.paths import TEMPLATES_DIR
+    from signoff.pdf import Renderer
+    from signoff.provenance import Provenance
+    from signoff.render import make_environment, render_html
+
+    data = DATA_DIRS["pass-en"]
+    checked = pipeline.check(data)
+    font_set = pipeline._package_fonts(checked.sources)
+    provenance = Provenance("untracked", None, None, 1_700_000_000)
+    env = make_environment()
+    renderer = Renderer([TEMPLATES_DIR, data / "assets", *font_set.folders])
+    output = next(o for o in plan_outputs(checked.facts) if o.document.key == "report")
+    pdfs = {}
+    for label, chosen in (("installed", None), ("subset", font_set)):
+        html = render_html(env, checked.facts, output, provenance, data / "assets", chosen)
+        pdfs[label] = tmp_path / f"{label}.pdf"
+        pdfs[label].write_bytes(renderer.layout(html, output.file, TEMPLATES_DIR).pdf)
+    assert pdfs["subset"].stat().st_size < pdfs["installed"].stat().st_size / 2
+    installed, subset = _pages(pdfs["installed"], tmp_path / "a"), _pages(pdfs["subset"], tmp_path / "b")
+    assert len(installed) == len(subset) > 1
+    for number, (a, b) in enumerate(zip(installed, subset), 1):
+        assert ImageChops.difference(a, b).getbbox() is None, f"page {number} differs"
