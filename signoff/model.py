@@ -484,7 +484,7 @@ class FaultLevel(Record):
     response_manner: str | None
     resolution: str
     resolution_goal: str | None
-    resolution_events: tuple[str, ...] | None
+    resolution_events: tuple[str, ...]  # the fault events that fulfil the resolution commitment (SPEC §10)
     response_time: DurationValue
     resolution_time: DurationValue
 
