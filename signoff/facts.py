@@ -258,7 +258,7 @@ def conclude(criteria, issues, report_date: datetime.date) -> tuple[str, tuple[R
         if deferred:
             reasons.append(reason("deferred_issues", "issues deferred by agreement: ", deferred))
         return "conditional", tuple(reasons)
-    return "pass", (reason(f"all_passed", f"all {len(criteria)} criteria passed and all {len(issues)} issues are "
+    return "pass", (reason("all_passed", f"all {len(criteria)} criteria passed and all {len(issues)} issues are "
                            "closed", [_criterion_item(c) for c in criteria]),)
 
 
