@@ -145,6 +145,7 @@ def _criterion(raw: dict, tests: list[dict], issues: tuple[str, ...]) -> Criteri
     metric = Metric(text(metric["target"]), metric["operator"], text(metric["unit"])) if metric else None
     history = tuple(Test(date=t["date"], measured=text(t.get("measured")), tester=t["tester"],
                          evidence=text(t.get("evidence")), note=t.get("note"), index=t["index"],
+                         stated_result=t.get("result"),
                          result=metric_result(metric, text(t.get("measured"))) if metric else t.get("result"))
                     for t in by_date(tests))
     last = latest(history)
@@ -169,8 +170,8 @@ def _material(raw: dict, reviews: list[dict], issues_naming) -> Material:
 
 
 def _issue(raw: dict, as_of: str, criterion: Criterion | None, material: Material | None) -> Issue:
-    rounds = tuple(Reverification(r["date"], r["result"], tuple(r["by"]), r.get("note"))
-                   for r in by_date(raw.get("reverification") or []))
+    rounds = tuple(Reverification(r["date"], r["result"], tuple(r["by"]), r.get("note"), index=r["index"])
+                   for r in by_date([dict(r, index=k) for k, r in enumerate(raw.get("reverification") or [])]))
     last = latest(rounds)
     closed = bool(last and last.result == "pass")
     deferred = bool(raw.get("deferral")) and not closed
