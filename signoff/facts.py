@@ -65,6 +65,8 @@ def derive_facts(sources: dict[str, Source]) -> Facts:
         warnings += found
         handover, found = handover_check(service, meetings, report_date, calendar, sources)
         warnings += found
+    faults, compliance, visits, found = service_year(sources, service, maintenance, calendar)
+    warnings += found
 
     return Facts(
         project=_project(project["project"]),
@@ -98,7 +100,16 @@ def derive_facts(sources: dict[str, Source]) -> Facts:
         untested_criteria=tuple(c for c in criteria if c.result == "untested"),
         open_issues=tuple(i for i in issues if i.status == "open"),
         deferred_issues=tuple(i for i in issues if i.status == "deferred"),
+        faults=faults,
+        compliance=compliance,
+        visits=visits,
     )
+
+
+def service_year(sources: dict[str, Source], service, maintenance, calendar: WorkCalendar):
+    """The service-year records of SPEC §10 (faults.yaml, visits.yaml): (faults, compliance, visits, warnings).
+    Their own stage derives them; until it exists there are none."""
+    return None, None, None, []
 
 
 def work_calendar(cal: dict) -> WorkCalendar:
