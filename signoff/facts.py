@@ -15,7 +15,8 @@ from .model import (Absence, Acceptance, Action, Concerns, Confirmation, Counts,
 from .service import handover_check, maintenance_calendar, service_facts
 from .sources import Source
 from .values import D, by_date, latest, text
-from .vocab import (BASIS_MATERIALS, CATEGORIES, LEADER_ROLES, OPERATORS, PARTIES, SENIORITY, SEVERITIES, STATUSES)
+from .vocab import (ACCEPTED, BASIS_MATERIALS, CATEGORIES, LEADER_ROLES, OPERATORS, PARTIES, RESULTS, SENIORITY,
+                    SEVERITIES, STATUSES)
 from .workdays import WorkCalendar
 
 
@@ -87,7 +88,7 @@ def derive_facts(sources: dict[str, Source]) -> Facts:
         derived_conclusion=derived,
         overridden=bool(override),
         reasons=reasons,
-        acceptance_date=report["date"] if effective in ("pass", "conditional") else None,
+        acceptance_date=report["date"] if effective in ACCEPTED else None,
         acceptance_leader=acceptance_leader(group),
         numbers=document_numbers(code),
         counts=_counts(criteria, issues),
@@ -297,7 +298,7 @@ def acceptance_leader(group) -> str:
 def _counts(criteria, issues) -> Counts:
     def tally(items) -> Tally:
         return Tally(len(items), *(sum(c.result == r for c in items)
-                                   for r in ("pass", "fail", "conditional", "untested")))
+                                   for r in RESULTS))
 
     return Counts(
         criteria=tally(criteria),

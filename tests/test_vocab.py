@@ -134,7 +134,7 @@ def test_roles_parties_and_seniority_agree():
     assert set(vocab.REQUIRED_ROLES) <= set(vocab.ROLES) and set(vocab.LEADER_ROLES) <= set(vocab.ROLES)
     assert set(vocab.roles_of("customer")) | set(vocab.roles_of("contractor")) == set(vocab.ROLES)
     assert set(vocab.REQUIRED_MATERIALS) | set(vocab.BASIS_MATERIALS) <= set(vocab.MATERIAL_KINDS)
-    assert set(vocab.STATED_CONCLUSIONS) < set(vocab.CONCLUSIONS)
+    assert set(vocab.ACCEPTED) < set(vocab.STATED_CONCLUSIONS) < set(vocab.CONCLUSIONS)
     assert set(vocab.MEETINGS_IN_WINDOW) <= set(vocab.MEETING_KINDS)
     assert set(vocab.DURATION_MINUTES) == set(vocab.DURATION_UNITS)
 
