@@ -4,6 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
+from .vocab import ACCEPTED
+
 
 @dataclass(frozen=True)
 class Document:
@@ -109,7 +111,7 @@ DOCUMENTS = (
              _latest_deferral, _report_signers, why_not=lambda f: "no issue is deferred"),
     Document("acceptance_letter", "acceptance_letter.html.j2", "09-acceptance-letter.pdf", "{code}-ACK",
              ("project", "criteria", "results", "issues", "report", "service"), "letter",
-             lambda facts: [None] if facts["conclusion"] in ("pass", "conditional") else [],
+             lambda facts: [None] if facts["conclusion"] in ACCEPTED else [],
              _report_date, _report_signers, why_not=lambda f: f"the conclusion is {f['conclusion']}"),
     Document("fault_form", "fault_form.html.j2", "10-fault-form.pdf", "{code}-FF",
              ("project", "service"), "form", _service_documents,

@@ -15,7 +15,8 @@ from .model import (Absence, Acceptance, Action, Concerns, Confirmation, Counts,
 from .service import handover_check, maintenance_calendar, service_facts
 from .sources import Source
 from .values import D, by_date, latest, text
-from .vocab import (BASIS_MATERIALS, CATEGORIES, LEADER_ROLES, OPERATORS, PARTIES, SENIORITY, SEVERITIES, STATUSES)
+from .vocab import (ACCEPTED, BASIS_MATERIALS, CATEGORIES, LEADER_ROLES, OPERATORS, PARTIES, RESULTS, SENIORITY,
+                    SEVERITIES, STATUSES)
 from .workdays import WorkCalendar
 
 
@@ -65,6 +66,8 @@ def derive_facts(sources: dict[str, Source]) -> Facts:
         warnings += found
         handover, found = handover_check(service, meetings, report_date, calendar, sources)
         warnings += found
+    faults, compliance, visits, found = service_year(sources, service, maintenance, calendar)
+    warnings += found
 
     return Facts(
         project=_project(project["project"]),
@@ -85,7 +88,7 @@ def derive_facts(sources: dict[str, Source]) -> Facts:
         derived_conclusion=derived,
         overridden=bool(override),
         reasons=reasons,
-        acceptance_date=report["date"] if effective in ("pass", "conditional") else None,
+        acceptance_date=report["date"] if effective in ACCEPTED else None,
         acceptance_leader=acceptance_leader(group),
         numbers=document_numbers(code),
         counts=_counts(criteria, issues),
@@ -98,7 +101,16 @@ def derive_facts(sources: dict[str, Source]) -> Facts:
         untested_criteria=tuple(c for c in criteria if c.result == "untested"),
         open_issues=tuple(i for i in issues if i.status == "open"),
         deferred_issues=tuple(i for i in issues if i.status == "deferred"),
+        faults=faults,
+        compliance=compliance,
+        visits=visits,
     )
+
+
+def service_year(sources: dict[str, Source], service, maintenance, calendar: WorkCalendar):
+    """The service-year records of SPEC §10 (faults.yaml, visits.yaml): (faults, compliance, visits, warnings).
+    Their own stage derives them; until it exists there are none."""
+    return None, None, None, []
 
 
 def work_calendar(cal: dict) -> WorkCalendar:
@@ -145,6 +157,7 @@ def _criterion(raw: dict, tests: list[dict], issues: tuple[str, ...]) -> Criteri
     metric = Metric(text(metric["target"]), metric["operator"], text(metric["unit"])) if metric else None
     history = tuple(Test(date=t["date"], measured=text(t.get("measured")), tester=t["tester"],
                          evidence=text(t.get("evidence")), note=t.get("note"), index=t["index"],
+                         stated_result=t.get("result"),
                          result=metric_result(metric, text(t.get("measured"))) if metric else t.get("result"))
                     for t in by_date(tests))
     last = latest(history)
@@ -169,8 +182,8 @@ def _material(raw: dict, reviews: list[dict], issues_naming) -> Material:
 
 
 def _issue(raw: dict, as_of: str, criterion: Criterion | None, material: Material | None) -> Issue:
-    rounds = tuple(Reverification(r["date"], r["result"], tuple(r["by"]), r.get("note"))
-                   for r in by_date(raw.get("reverification") or []))
+    rounds = tuple(Reverification(r["date"], r["result"], tuple(r["by"]), r.get("note"), index=r["index"])
+                   for r in by_date([dict(r, index=k) for k, r in enumerate(raw.get("reverification") or [])]))
     last = latest(rounds)
     closed = bool(last and last.result == "pass")
     deferred = bool(raw.get("deferral")) and not closed
@@ -258,7 +271,7 @@ def conclude(criteria, issues, report_date: datetime.date) -> tuple[str, tuple[R
         if deferred:
             reasons.append(reason("deferred_issues", "issues deferred by agreement: ", deferred))
         return "conditional", tuple(reasons)
-    return "pass", (reason(f"all_passed", f"all {len(criteria)} criteria passed and all {len(issues)} issues are "
+    return "pass", (reason("all_passed", f"all {len(criteria)} criteria passed and all {len(issues)} issues are "
                            "closed", [_criterion_item(c) for c in criteria]),)
 
 
@@ -285,7 +298,7 @@ def acceptance_leader(group) -> str:
 def _counts(criteria, issues) -> Counts:
     def tally(items) -> Tally:
         return Tally(len(items), *(sum(c.result == r for c in items)
-                                   for r in ("pass", "fail", "conditional", "untested")))
+                                   for r in RESULTS))
 
     return Counts(
         criteria=tally(criteria),

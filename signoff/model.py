@@ -187,6 +187,7 @@ class Test(Record):
     evidence: str | None
     note: str | None
     index: int = field(default=0, metadata=HIDDEN)  # its place in results.yaml's tests
+    stated_result: str | None = field(default=None, metadata=HIDDEN)  # `result:` as typed, for the rules
 
 
 @record
@@ -231,6 +232,7 @@ class Reverification(Record):
     result: str
     by: tuple[str, ...]
     note: str | None
+    index: int = field(default=0, metadata=HIDDEN)  # its place in the reverification list
 
 
 @record
@@ -484,7 +486,7 @@ class FaultLevel(Record):
     response_manner: str | None
     resolution: str
     resolution_goal: str | None
-    resolution_events: tuple[str, ...] | None
+    resolution_events: tuple[str, ...]  # the fault events that fulfil the resolution commitment (SPEC §10)
     response_time: DurationValue
     resolution_time: DurationValue
 

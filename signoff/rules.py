@@ -5,7 +5,6 @@ reporting each problem at the value in the sources that breaks the rule."""
 from __future__ import annotations
 
 from .errors import Problem
-from .facts import metric_result
 from .model import Facts
 from .sources import Source
 from .values import D, Duration
@@ -195,32 +194,27 @@ def check_rules(sources: dict[str, Source], facts: Facts) -> list[Problem]:
     c = _Checker(sources)
     report_date = facts.report.date
     criteria = {x.id: x for x in facts.criteria}
-    results = sources["results"].data
-
-    for n, test in enumerate(results.get("tests") or []):
-        at = ("tests", n)
-        criterion = criteria[test["criterion"]]
-        stated = test.get("result")
-        if criterion.metric and stated is not None:
-            derived = metric_result(criterion.metric, str(test["measured"]))
-            if derived != stated:
+    for criterion in facts.criteria:
+        for test in criterion.history:
+            at = ("tests", test.index)
+            stated = test.stated_result
+            if criterion.metric and stated is not None and stated != test.result:
                 metric = criterion.metric
                 c.error("results", at + ("result",), f"'{stated}' disagrees with the measured value "
-                        f"{test['measured']} against {metric.operator} {metric.target} {metric.unit} ({derived})")
-        if stated == "conditional" and criterion.core:
-            c.error("results", at + ("result",), f"{test['criterion']} is a core criterion and cannot pass "
-                    "conditionally")
-        c.date_order("results", at + ("date",), test["date"], report_date,
-                     f"tested {test['date']}, after the report date ({report_date})")
-    for criterion in facts.criteria:
+                        f"{test.measured} against {metric.operator} {metric.target} {metric.unit} ({test.result})")
+            if stated == "conditional" and criterion.core:
+                c.error("results", at + ("result",), f"{criterion.id} is a core criterion and cannot pass "
+                        "conditionally")
+            c.date_order("results", at + ("date",), test.date, report_date,
+                         f"tested {test.date}, after the report date ({report_date})")
         if criterion.result == "fail" and not criterion.issues:
             c.error("results", ("tests", criterion.latest.index), f"{criterion.id} failed and no issue in "
                     f"issues.yaml names it (criterion: {criterion.id})")
 
-    for n, review in enumerate(results.get("documents") or []):
-        c.date_order("results", ("documents", n, "date"), review["date"], report_date,
-                     f"reviewed {review['date']}, after the report date ({report_date})")
     for material in facts.acceptance.materials:
+        for review in material.reviews:
+            c.date_order("results", ("documents", review.index, "date"), review.date, report_date,
+                         f"reviewed {review.date}, after the report date ({report_date})")
         if material.review_ok is False and not material.issues:
             c.error("results", ("documents", material.review.index), f"the review of '{material.id}' found it "
                     f"not complete, accurate and usable, and no issue names it (material: {material.id})")
@@ -276,11 +270,12 @@ def _check_issue_rules(c: _Checker, log: dict, facts: Facts, criteria: dict, rep
                          f"agreed {deferral.agreed}, before the issue was found ({found})")
             c.date_order("issues", at + ("deferral", "follow_up"), deferral.agreed, deferral.follow_up,
                          f"{deferral.follow_up} is before the deferral was agreed ({deferral.agreed})")
-        for k, round_ in enumerate(raw.get("reverification") or []):
-            c.date_order("issues", at + ("reverification", k, "date"), round_["date"], report_date,
-                         f"re-verified {round_['date']}, after the report date ({report_date})")
-            c.date_order("issues", at + ("reverification", k, "date"), found, round_["date"],
-                         f"re-verified {round_['date']}, before the issue was found ({found})")
+        for round_ in issue.reverification:
+            where = at + ("reverification", round_.index, "date")
+            c.date_order("issues", where, round_.date, report_date,
+                         f"re-verified {round_.date}, after the report date ({report_date})")
+            c.date_order("issues", where, found, round_.date, f"re-verified {round_.date}, before the issue was found "
+                         f"({found})")
         if deferral is not None and issue.core:
             why = "it is critical" if issue.severity == "critical" else f"its criterion {issue.criterion} is core"
             c.error("issues", at + ("deferral",), f"{issue.id} cannot be deferred: {why}")

@@ -11,7 +11,7 @@ from .model import (Channel, DurationValue, FaultLevel, Handover, Inspection, Ma
 from .paths import SCHEMA_DIR
 from .sources import Source, read_shipped_yaml
 from .values import D, Duration, text
-from .vocab import HANDOVER_WORKING_DAYS, MAINTENANCE_MONTHS, NOTICE_WORKING_DAYS
+from .vocab import HANDOVER_WORKING_DAYS, MAINTENANCE_MONTHS, NOTICE_WORKING_DAYS, RESOLUTION_EVENTS
 from .workdays import WorkCalendar, add_months
 
 _ONE_DAY = datetime.timedelta(days=1)
@@ -45,13 +45,13 @@ def _levels(overrides: list[dict], locale: str) -> tuple[FaultLevel, ...]:
     for standard in load_fault_levels():
         merged = {key: (value[locale] if isinstance(value, dict) else value) for key, value in standard.items()}
         merged.update(given.get(standard["level"], {}))
-        events = merged.get("resolution_events")
+        events = merged.get("resolution_events") or RESOLUTION_EVENTS[merged["level"]]
         levels.append(FaultLevel(
             level=merged["level"], name=text(merged["name"]), meaning=text(merged["meaning"]),
             examples=tuple(text(e) for e in merged.get("examples") or ()), response=merged["response"],
             response_manner=text(merged.get("response_manner")), resolution=merged["resolution"],
             resolution_goal=text(merged.get("resolution_goal")),
-            resolution_events=tuple(events) if events is not None else None,
+            resolution_events=tuple(events),
             response_time=_duration(merged["response"]), resolution_time=_duration(merged["resolution"])))
     return tuple(levels)
 

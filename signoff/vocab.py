@@ -46,6 +46,7 @@ RESULTS = TEST_RESULTS + ("untested",)  # a criterion's result
 REVERIFICATION_RESULTS = ("pass", "fail")
 CONCLUSIONS = ("pass", "conditional", "fail", "pending")
 STATED_CONCLUSIONS = ("pass", "conditional", "fail")
+ACCEPTED = ("pass", "conditional")  # conclusions under which the project is accepted (acceptance date, letter)
 # The conclusion's reason codes (SPEC §5), in the order the report gives them.
 REASONS = ("core_failed", "core_issue_overdue", "untested", "open_issues", "noncore_failed", "conditional_results",
            "deferred_issues", "all_passed")
@@ -75,3 +76,20 @@ DURATION_UNITS = ("min", "h", "wd")
 DURATION_MINUTES = {"min": 1, "h": 60, "wd": 8 * 60}  # a working day is 8 working hours
 
 LOCALES = ("zh-CN", "en")
+
+# ---------------------------------------------------------------- the service year (SPEC §10)
+REPORT_PERIODS = ("month", "quarter", "half_year", "year")  # service.report_every; default quarter
+FAULT_EVENTS = ("responded", "arrived", "progress_reported", "plan_given", "waiting_customer", "resumed",
+                "restored", "resolved", "reopened", "level_changed")
+# The events that fulfil each standard level's resolution commitment (overridable per level: resolution_events).
+RESOLUTION_EVENTS = {1: ("restored", "resolved"), 2: ("resolved", "progress_reported"), 3: ("resolved", "plan_given")}
+RESPONSE_MANNERS = ("phone", "remote", "onsite", "email")
+VERDICTS = ("accepted", "objection")
+SATISFACTION = ("very_satisfied", "satisfied", "neutral", "dissatisfied")
+TARGET_STATUSES = ("met", "missed", "running", "overdue")
+VISIT_KINDS = ("preventive", "inspection")
+TASK_RESULTS = ("done", "partly", "not_done")
+ITEM_STATUSES = ("ok", "warning", "fault")
+FINDING_SEVERITIES = ("info", "warning", "fault")
+WINDOW_STATUSES = ("done", "late", "missed", "planned")
+NOTICE_STATUSES = ("on_time", "late")

@@ -2,7 +2,6 @@
 compared with the facts before the typed model (tests/facts_before/, the output of the dict-based facts)."""
 import datetime
 import json
-from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -10,7 +9,7 @@ import pytest
 from signoff.facts import conclude, metric_result
 from signoff.model import to_json
 from signoff.validation import check_data
-from conftest import DATA_DIRS, ROOT, edit
+from conftest import DATA_DIRS, ROOT
 
 REPORT = datetime.date(2026, 11, 20)
 

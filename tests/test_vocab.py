@@ -103,11 +103,21 @@ def _schema_allowed() -> dict:
     return found
 
 
+def _tables() -> dict[str, set]:
+    """Every table of vocab.py, as a set of its terms."""
+    return {name: {str(term) for term in value} for name, value in vars(vocab).items()
+            if name.isupper() and isinstance(value, (tuple, dict)) and value}
+
+
 def test_every_schema_allowed_list_is_a_table():
     found = _schema_allowed()
-    assert set(found) == set(SCHEMA_ALLOWED), "an allowed list without a table in vocab.py (or a table gone)"
+    assert set(SCHEMA_ALLOWED) <= set(found), "a table whose allowed list is gone from the schemas"
+    tables = _tables().values()
     for where, allowed in found.items():
-        assert allowed == SCHEMA_ALLOWED[where], where
+        if where in SCHEMA_ALLOWED:
+            assert allowed == SCHEMA_ALLOWED[where], where
+        else:  # a schema this test does not map yet: its allowed list must still be a table of vocab.py
+            assert {str(term) for term in allowed} in tables, f"{where}: {allowed} is in no table of vocab.py"
 
 
 def test_the_standard_fault_levels_are_the_table_and_their_durations_parse():
@@ -124,7 +134,7 @@ def test_roles_parties_and_seniority_agree():
     assert set(vocab.REQUIRED_ROLES) <= set(vocab.ROLES) and set(vocab.LEADER_ROLES) <= set(vocab.ROLES)
     assert set(vocab.roles_of("customer")) | set(vocab.roles_of("contractor")) == set(vocab.ROLES)
     assert set(vocab.REQUIRED_MATERIALS) | set(vocab.BASIS_MATERIALS) <= set(vocab.MATERIAL_KINDS)
-    assert set(vocab.STATED_CONCLUSIONS) < set(vocab.CONCLUSIONS)
+    assert set(vocab.ACCEPTED) < set(vocab.STATED_CONCLUSIONS) < set(vocab.CONCLUSIONS)
     assert set(vocab.MEETINGS_IN_WINDOW) <= set(vocab.MEETING_KINDS)
     assert set(vocab.DURATION_MINUTES) == set(vocab.DURATION_UNITS)
 
@@ -139,8 +149,10 @@ def _catalogs():
 def test_label_catalog_terms_equal_the_tables(locale, path: Path):
     catalog = yaml.safe_load(path.read_text(encoding="utf-8"))
     for key, value in catalog.items():
-        if isinstance(value, dict):
-            assert key in CATALOG_TABLES or key in NOT_VOCABULARIES, f"{path.name}: {key} is not a known vocabulary"
+        if isinstance(value, dict) and key not in CATALOG_TABLES and key not in NOT_VOCABULARIES:
+            # a catalog this test does not map yet: its terms must still be those of a table of vocab.py
+            assert {str(term) for term in value} in _tables().values(), \
+                f"{locale}/{path.name}: {key} is no table of vocab.py (add one, or list it in NOT_VOCABULARIES)"
         if key not in CATALOG_TABLES or not isinstance(value, (dict, list)):
             continue  # a sentence that happens to share a vocabulary's name
         table = [str(term) for term in CATALOG_TABLES[key]]
