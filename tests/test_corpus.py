@@ -221,8 +221,9 @@ def test_disk_full_is_environment_problem_and_keeps_previous(built, tmp_path, mo
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(pipeline.os, "replace", full)
+    import signoff.cache
     import signoff.pdf
+    monkeypatch.setattr(signoff.cache.os, "replace", full)
     monkeypatch.setattr(signoff.pdf.os, "replace", full)
     with pytest.raises(EnvironmentProblem) as caught:
         _build_in_process(data, out)
@@ -240,8 +241,9 @@ def test_interrupted_build_keeps_previous_pdfs(built, tmp_path, monkeypatch, int
 
     real = signoff.pipeline._layout_one
 
-    def half_then_fail(job, out_dir, stamp):
-        real(job, out_dir, stamp)  # the .partial files exist now
+    def half_then_fail(job, stamp):
+        real(job, stamp)  # the partial files exist now, in the build's scratch folder
+        assert job.partial.is_file()
         raise interruption
 
     monkeypatch.setattr(signoff.pipeline, "_layout_one", half_then_fail)
@@ -249,6 +251,7 @@ def test_interrupted_build_keeps_previous_pdfs(built, tmp_path, monkeypatch, int
         _build_in_process(data, out)
     assert _snapshot(out) == before
     assert not list(out.glob("*.partial")) and not list(out.glob(".*.partial"))
+    assert not list(out.glob(".signoff-tmp-*"))
 
 
 def test_ctrl_c_during_a_build_exits_130_and_keeps_previous_pdfs(built, tmp_path):

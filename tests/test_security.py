@@ -145,3 +145,94 @@ def test_zip_bomb_is_refused_unread_in_bounded_memory(small_bundle, tmp_path):
     assert (f"{bomb}: pdf/04-report.pdf: 1,073,741,824 bytes uncompressed; refused unread (the limit is "
             "268,435,456 bytes a member and 2,147,483,648 in all)") in stderr.splitlines()
     assert usage.ru_maxrss < 400 * 1024  # KiB: far below the member's size
+
+
+# ---------------------------------------------------------------- the output folder: state file, layout cache
+
+def layout_pdf(path: Path) -> bytes:
+    """The PDF inside a layout cache file (after its magic line and its JSON header line)."""
+    return path.read_bytes().split(b"\n", 2)[2]
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_a_layout_copied_over_another_is_laid_out_again(data_copy, tmp_path):
+    folder, out = data_copy("pass-en"), tmp_path / "out"
+    base = ("build", "--data", str(folder), "--out", str(out), "-j", "1", "--only")
+    assert run_build(*base, "confirmation").returncode == 0
+    (confirmation,) = (out / ".signoff-layout").glob("*.layout")
+    assert run_build(*base, "fault_form").returncode == 0
+    (fault_form,) = set((out / ".signoff-layout").glob("*.layout")) - {confirmation}
+    confirmation.write_bytes(fault_form.read_bytes())  # the fault form's layout under the confirmation's key
+    criteria = folder / "criteria.yaml"
+    criteria.write_bytes(criteria.read_bytes() + b"# prints nowhere: the confirmation's layout would be reused\n")
+    again = run_build(*base, "confirmation")
+    assert again.returncode == 0, again.stderr
+    assert "rendered 01-confirmation.pdf" in again.stderr and "layout reused" not in again.stderr
+    assert "YMS-2026-021-CONF" in pdf_text(out / "01-confirmation.pdf")
+    assert pdf_text(out / "01-confirmation.pdf") != pdf_text(out / "10-fault-form.pdf")
+
+    # Truncated (a disk that filled up, a copy cut short): laid out again, never a traceback.
+    confirmation.write_bytes(confirmation.read_bytes()[:5000])
+    criteria.write_bytes(criteria.read_bytes() + b"# and again\n")
+    third = run_build(*base, "confirmation")
+    assert third.returncode == 0 and "Traceback" not in third.stderr, third.stderr
+    assert "rendered 01-confirmation.pdf" in third.stderr
+    assert layout_pdf(confirmation).startswith(b"%PDF")
+
+
+def test_the_state_file_can_delete_nothing_outside_the_naming_scheme(data_copy, tmp_path):
+    folder, out = data_copy("pass-en"), tmp_path / "out"
+    args = ("build", "--data", str(folder), "--out", str(out), "-j", "2")
+    first = run_build(*args)
+    assert first.returncode == 0, first.stderr
+    victims = [tmp_path / "victim", tmp_path / "abs-victim", out / "notes.txt", out / "02-minutes-old.txt"]
+    for victim in victims:
+        victim.write_text("keep me\n")
+    state = out / ".signoff-state.json"
+    hostile = {"inputs": None, "warnings": [],
+               "outputs": {"../victim": "0", str(tmp_path / "abs-victim"): "0", "notes.txt": "0",
+                           "02-minutes-old.txt": "0"}}
+    for text in (json.dumps(hostile), "[]", "not json", '{"outputs": []}', '{"inputs": 1, "outputs": {}}',
+                 json.dumps({"inputs": None, "outputs": {}, "warnings": [{"file": 1}]}),
+                 "[" * 100_000 + "]" * 100_000):
+        state.write_text(text)
+        result = run_build(*args)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        assert "rendered" not in result.stderr  # a full build, from the verified layouts
+        assert "removed" not in result.stderr
+        assert all(victim.read_text() == "keep me\n" for victim in victims)
+    # A name of the scheme is the state's to remove: an output no longer called for.
+    (out / "02-minutes-old.pdf").write_bytes(b"%PDF-1.7 old\n")
+    record = json.loads(state.read_text())
+    record["outputs"]["02-minutes-old.pdf"] = "0"
+    record["inputs"] = None
+    state.write_text(json.dumps(record))
+    result = run_build(*args)
+    assert "removed 02-minutes-old.pdf (no longer called for)" in result.stderr
+    assert not (out / "02-minutes-old.pdf").exists()
+
+
+def test_a_read_only_layout_cache_is_exit_3_with_its_cause(data_copy, tmp_path):
+    folder, out = data_copy("pass-en"), tmp_path / "out"
+    args = [sys.executable, str(ROOT / "build.py"), "build", "--data", str(folder), "--out", str(out), "-j", "1",
+            "--only", "confirmation", "--force"]
+    assert run_build(*args[2:]).returncode == 0
+    cache = out / ".signoff-layout"
+    if os.geteuid() == 0:  # root writes anywhere: make the cache a read-only mount in a namespace of its own
+        command = ["unshare", "-m", "sh", "-c", f'mount --bind -o ro "$0" "$0" && exec "$@"', str(cache), *args]
+    else:
+        cache.chmod(0o555)
+        command = args
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "GITHUB_ACTIONS": ""})
+    cache.chmod(0o755)
+    if "unshare" in result.stderr or "mount:" in result.stderr:
+        pytest.skip(f"cannot make a read-only folder here: {result.stderr.strip()}")
+    assert result.returncode == 3 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"signoff: error: cannot write into {cache}: "
+        f"{'Read-only file system' if os.geteuid() == 0 else 'Permission denied'}")
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
