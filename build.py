@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
@@ -75,8 +76,17 @@ def _report(problems) -> None:
             print(problem.annotation(), file=sys.stderr)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled, `kill`), handled as Ctrl-C: temporary files removed, output kept."""
+
+
+def _terminate(signum, frame):
+    raise _Terminated
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     from signoff import pipeline  # after argument parsing, so --help stays fast
 
     try:
@@ -127,10 +137,10 @@ def main(argv: list[str] | None = None) -> int:
     except SignoffError as exc:
         print(f"signoff: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         print("signoff: interrupted; the output folder keeps the documents of the last complete build",
               file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, _Terminated) else 130
     return 0
 
 

@@ -66,7 +66,7 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
         checked = check(data_dir)
         report(checked.warnings)
         lock.acquire()
-        state = cache.read_state(out_dir) if not force else cache.State()
+        state = cache.read_state(out_dir)
         provenance = provenance or find_provenance(data_dir, TEMPLATES_DIR, checked.facts["report"]["date"])
 
         # 2. plan and HTML: every document the facts call for, and the ones among them that changed.
@@ -75,7 +75,7 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
         digests = {file: cache.document_digest(key, attachments) for file, _, attachments, key in pieces}
         changed = []
         for file, html, attachments, key in pieces:
-            if state.outputs.get(file) == digests[file] and (out_dir / file).is_file():
+            if not force and state.outputs.get(file) == digests[file] and (out_dir / file).is_file():
                 say(f"  unchanged {file}")
             else:
                 changed.append((file, html, attachments, key))

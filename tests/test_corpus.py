@@ -4,6 +4,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -254,8 +255,8 @@ def test_interrupted_build_keeps_previous_pdfs(built, tmp_path, monkeypatch, int
     assert not list(out.glob(".signoff-tmp-*"))
 
 
-def test_ctrl_c_during_a_build_exits_130_and_keeps_previous_pdfs(built, tmp_path):
-    import signal
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
+def test_interrupting_a_build_exits_130_or_143_and_keeps_previous_pdfs(built, tmp_path, signum, code):
     import sys
 
     data, out = _copy_built(built, tmp_path)
@@ -266,12 +267,13 @@ def test_ctrl_c_during_a_build_exits_130_and_keeps_previous_pdfs(built, tmp_path
     while line and "rendered" not in line:  # "  rendered …": the build is inside the renderer now
         line = child.stderr.readline()
     assert line, "the build ended before it rendered anything"
-    child.send_signal(signal.SIGINT)
+    child.send_signal(signum)
     rest = child.stderr.read()
-    assert child.wait(timeout=60) == 130
+    assert child.wait(timeout=60) == code
     assert "Traceback" not in rest
     assert rest.splitlines()[-1].startswith("signoff: interrupted;")
     assert _snapshot(out) == before
+    assert not [p for p in out.rglob("*") if ".signoff-tmp-" in p.name or p.name.endswith(".partial")]
 
 
 def test_a_truncated_image_is_refused_after_the_renderer_is_imported(tmp_path):

@@ -236,3 +236,32 @@ def test_a_read_only_layout_cache_is_exit_3_with_its_cause(data_copy, tmp_path):
         f"signoff: error: cannot write into {cache}: "
         f"{'Read-only file system' if os.geteuid() == 0 else 'Permission denied'}")
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+def test_two_builds_into_one_folder_never_mix(data_copy, tmp_path):
+    from pypdf import PdfReader
+
+    first, second, out = data_copy("pass-en"), data_copy("pending-en"), tmp_path / "out"
+
+    def start(folder: Path) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, str(ROOT / "build.py"), "build", "--data", str(folder), "--out",
+                                 str(out), "-j", "1", "--force"], stderr=subprocess.PIPE, text=True,
+                                env={k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"})
+
+    one = start(first)
+    line = one.stderr.readline()
+    while line and "rendered" not in line:  # the first build holds the folder now
+        line = one.stderr.readline()
+    assert line, "the first build ended before it rendered anything"
+    two = start(second)
+    rest_one, rest_two = one.stderr.read(), two.stderr.read()
+    assert one.wait(timeout=300) == 0 and two.wait(timeout=300) == 0, rest_one + rest_two
+    assert rest_two.splitlines()[0] == f"waiting for another build of {out}…"
+    # The folder holds the second project's package, all of it, and nothing of the first.
+    state = json.loads((out / ".signoff-state.json").read_text())
+    assert sorted(p.name for p in out.glob("*.pdf")) == sorted(state["outputs"])
+    for pdf in out.glob("*.pdf"):
+        assert PdfReader(pdf).attachments["project.yaml"] == [(second / "project.yaml").read_bytes()], pdf.name
+    assert not [p for p in out.rglob("*") if ".signoff-tmp-" in p.name]
+    again = run_build("build", "--data", str(second), "--out", str(out))
+    assert again.stderr.startswith("nothing changed:"), again.stderr
