@@ -5,6 +5,7 @@ import difflib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -42,12 +43,25 @@ def diff_report(base_rev: str, data_dir: Path, only: tuple[str, ...] = ()) -> st
         work_code = top_dir if (top_dir / "build.py").is_file() else CODE_ROOT
         base = _build(base_tree / "build.py", base_tree / relative, tmp_dir / "base-out", only, tmp_dir, base_rev)
         work = _build(work_code / "build.py", work_data, tmp_dir / "work-out", only, tmp_dir, "the working tree")
-        lines = [f"# Review: {base_rev} ({commit[:7]}) → working tree", "", "## Facts that changed", ""]
+        lines = [f"# Review: {markdown_text(base_rev)} ({commit[:7]}) → working tree", "", "## Facts that changed",
+                 ""]
         changes = fact_changes(base[0], work[0])
-        lines += [f"- {change}" for change in changes] or ["No fact changed."]
+        lines += [f"- {markdown_text(change)}" for change in changes] or ["No fact changed."]
         lines += ["", "## Documents", ""]
         lines += _document_sections(base[1], work[1])
     return "\n".join(lines).rstrip() + "\n"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~&@$])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def markdown_text(text: str) -> str:
+    """`text` as literal Markdown on one line: the characters that make markup, HTML, comments (`<!--`),
+    tables, code, mentions or math backslash-escaped (CommonMark allows it before any ASCII punctuation), and
+    control characters (a newline in a title) written as escapes."""
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1].replace("\\\\", "\\"), text)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def _export(top_dir: Path, commit: str, target: Path) -> None:
@@ -184,15 +198,15 @@ def _document_sections(old: dict[str, str], new: dict[str, str]) -> list[str]:
     lines = []
     for name in sorted(set(old) | set(new)):
         if name not in old:
-            lines += [f"### {name}: new", ""]
+            lines += [f"### {markdown_text(name)}: new", ""]
         elif name not in new:
-            lines += [f"### {name}: no longer built", ""]
+            lines += [f"### {markdown_text(name)}: no longer built", ""]
             continue
         elif old[name] == new[name]:
-            lines += [f"### {name}: unchanged", ""]
+            lines += [f"### {markdown_text(name)}: unchanged", ""]
             continue
         else:
-            lines += [f"### {name}: changed", ""]
+            lines += [f"### {markdown_text(name)}: changed", ""]
         diff = difflib.unified_diff(old.get(name, "").splitlines(), new[name].splitlines(),
                                     f"a/{name}", f"b/{name}", lineterm="", n=2)
         lines += ["```diff", *(line.replace("```", "`\u200b``") for line in diff), "```", ""]

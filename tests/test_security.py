@@ -265,3 +265,35 @@ def test_two_builds_into_one_folder_never_mix(data_copy, tmp_path):
     assert not [p for p in out.rglob("*") if ".signoff-tmp-" in p.name]
     again = run_build("build", "--data", str(second), "--out", str(out))
     assert again.stderr.startswith("nothing changed:"), again.stderr
+
+
+# ---------------------------------------------------------------- error lines and annotations
+
+def test_a_key_cannot_forge_a_workflow_command(data_copy):
+    folder = data_copy("pass-en")
+    project = folder / "project.yaml"
+    project.write_text(project.read_text() + '"x\\n::notice title=QA::QA approved": 1\n'
+                       '"::stop-commands::pause": 1\n"100%, a:b\\r\\u0085y": 1\n')
+    result = run_build("check", "--data", str(folder), env={"GITHUB_ACTIONS": "true"})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert f"{project}:113:1: error: x\\n::notice title=QA::QA approved: unknown key 'x\\n::notice title=QA::QA " \
+           "approved'" in "\n".join(lines), result.stderr
+    for line in lines:
+        assert line.startswith((str(project), "::error file=", "::warning file=")) or line.endswith(
+            "nothing was written") or "valid" in line, line
+        if line.startswith("::"):
+            kind, _, rest = line.partition(" file=")
+            properties, sep, message = rest.partition("::")
+            assert sep and "::" not in properties and "\r" not in message
+    assert not any(line.startswith(("::notice", "::stop-commands")) for line in lines)
+    annotations = [line for line in lines if line.startswith("::error")]
+    assert any("::100%25, a:b\\r\\x85y: unknown key '100%25, a:b\\r\\x85y'" in line for line in annotations)
+
+
+def test_annotation_properties_are_escaped_as_github_documents():
+    from signoff.errors import Problem
+
+    problem = Problem("data,x:y/a.yaml", 3, 4, "k", "50% done\nnext", "warning")
+    assert problem.annotation() == "::warning file=data%2Cx%3Ay/a.yaml,line=3,col=4::k: 50%25 done\\nnext"
+    assert problem.format() == "data,x:y/a.yaml:3:4: warning: k: 50% done\\nnext"
