@@ -28,7 +28,7 @@ def bundle_name(code: str, provenance: Provenance) -> str:
     if provenance.state == "untracked":
         return f"{code}-acceptance-untracked.zip"
     suffix = "-dirty" if provenance.state == "dirty" else ""  # never mistaken for the committed package
-    return f"{code}-acceptance-{provenance.commit}{suffix}.zip"
+    return f"{code}-acceptance-{provenance.commit or 'nocommit'}{suffix}.zip"
 
 
 def write_bundle(data_dir: Path, out_dir: Path, pdf_paths: list[Path], facts: dict, provenance: Provenance,
@@ -310,9 +310,10 @@ def _parse_manifest(data: bytes) -> tuple[dict | None, list[str]]:
         problems.append(f"provenance.state is not one of {', '.join(_STATES)}")
     else:
         commit, full = record.get("commit"), record.get("full_commit")
-        if record["state"] == "untracked":
-            if commit is not None or full is not None:
-                problems.append("provenance: an untracked build has no commit")
+        if record["state"] != "committed" and commit is None and full is None:
+            pass  # outside git, or a repository with no commit yet
+        elif record["state"] == "untracked":
+            problems.append("provenance: an untracked build has no commit")
         elif not (isinstance(commit, str) and _SHORT.match(commit) and isinstance(full, str) and _FULL.match(full)
                   and full.startswith(commit)):
             problems.append("provenance: commit and full_commit are not a commit's hashes")

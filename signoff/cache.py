@@ -102,10 +102,12 @@ def _git_head_state(data_dir: Path) -> str:
     """What provenance depends on, cheaply: the commit and whether the work tree is clean."""
     from .provenance import git
 
-    head = git(data_dir.resolve(), "rev-parse", "HEAD") or ""
-    status = git(data_dir.resolve(), "status", "--porcelain", "--ignored", "--untracked-files=all", "--",
-                 str(data_dir.resolve()), str(TEMPLATES_DIR)) or ""
-    return head + "\n" + status
+    state = []
+    for folder in (data_dir.resolve(), TEMPLATES_DIR):  # the templates may be in a repository of their own
+        state.append(git(folder, "rev-parse", "HEAD") or "")
+        state.append(git(folder, "status", "--porcelain", "--ignored=matching", "--untracked-files=all", "--",
+                         str(folder)) or "")
+    return "\n".join(state)
 
 
 def inputs_digest(data_dir: Path) -> str:
