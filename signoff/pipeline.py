@@ -12,7 +12,7 @@ from typing import Callable
 
 from . import cache
 from .embed import Layout, embed
-from .errors import EnvironmentProblem, Problem
+from .errors import EnvironmentProblem, Problem, UsageError
 from .paths import TEMPLATES_DIR
 from .pdf import write_atomic
 from .provenance import Provenance, find_provenance
@@ -52,6 +52,7 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
     """Build the package; returns the PDFs written. Raises DataError before anything is written.
 
     `provenance` is found from git unless given (a bundle's rebuild gives the one it recorded)."""
+    _check_folders(data_dir, out_dir)
     with cache.OutputLock(out_dir, say) as lock:
         inputs = cache.inputs_digest(data_dir)
         if not force and not only and out_dir.is_dir():
@@ -92,6 +93,18 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
         write_atomic(out_dir / cache.STATE_FILE, cache.state_bytes(new_state))
     say(f"built {len(written)} document(s), {len(pieces) - len(written)} unchanged, in {out_dir}")
     return written
+
+
+def _check_folders(data_dir: Path, out_dir: Path) -> None:
+    """The output folder may not be the data folder or inside it: the build would write into what it reads
+    (and what a bundle carries), and make the data "uncommitted" with every build."""
+    try:
+        data, out = data_dir.resolve(), out_dir.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise UsageError(f"cannot resolve {data_dir} or {out_dir}: {exc}") from exc
+    if out == data or out.is_relative_to(data):
+        where = "is the data folder" if out == data else f"is inside the data folder {data_dir}"
+        raise UsageError(f"the output folder {out_dir} {where}; choose one outside it (default: output/)")
 
 
 def _html(checked, only: tuple[str, ...], provenance: Provenance, data_dir: Path):

@@ -297,3 +297,49 @@ def test_annotation_properties_are_escaped_as_github_documents():
     problem = Problem("data,x:y/a.yaml", 3, 4, "k", "50% done\nnext", "warning")
     assert problem.annotation() == "::warning file=data%2Cx%3Ay/a.yaml,line=3,col=4::k: 50%25 done\\nnext"
     assert problem.format() == "data,x:y/a.yaml:3:4: warning: k: 50% done\\nnext"
+
+
+# ---------------------------------------------------------------- the data folder
+
+def test_data_files_must_be_regular_files_inside_the_data_folder(data_copy, tmp_path):
+    folder = data_copy("pass-en")
+    elsewhere = tmp_path / "elsewhere.yaml"
+    (folder / "project.yaml").rename(elsewhere)
+    (folder / "project.yaml").symlink_to(elsewhere)  # read wherever it points
+    (folder / "issues.yaml").unlink()
+    (folder / "issues.yaml").symlink_to(tmp_path / "gone.yaml")  # dangling: the issues would silently vanish
+    result = run_build("check", "--data", str(folder))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [  # sorted by file
+        f"{folder}/issues.yaml:1:1: error: is a symbolic link; put the file itself in the data folder",
+        f"{folder}/project.yaml:1:1: error: is a symbolic link; put the file itself in the data folder",
+        "2 error(s); nothing was written"]
+
+
+def test_an_assets_folder_that_links_elsewhere_is_refused(data_copy, tmp_path):
+    folder = data_copy("pass-en")
+    (folder / "assets").rename(tmp_path / "outside")
+    (folder / "assets").symlink_to(tmp_path / "outside")
+    result = run_build("check", "--data", str(folder))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "leaves the data folder's assets/" in result.stderr
+
+
+def test_odd_data_folders_and_an_output_inside_the_data(tmp_path):
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    for args, code, last in (
+            (("check", "--data", "/"), 1, "error(s); nothing was written"),
+            (("check", "--data", str(tmp_path / "loop")), 1, "1 error(s); nothing was written"),
+            (("build", "--data", str(DATA_DIRS["pass-en"]), "--out", str(DATA_DIRS["pass-en"])), 2,
+             f"signoff: error: the output folder {DATA_DIRS['pass-en']} is the data folder; choose one outside it "
+             "(default: output/)"),
+            (("build", "--data", "examples/pass-en", "--out", "examples/pass-en/out"), 2,
+             "signoff: error: the output folder examples/pass-en/out is inside the data folder examples/pass-en; "
+             "choose one outside it (default: output/)")):
+        result = run_build(*args)
+        assert result.returncode == code and "Traceback" not in result.stderr, (args, result.stderr)
+        assert result.stderr.splitlines()[-1].endswith(last), (args, result.stderr)
+    assert not (DATA_DIRS["pass-en"] / "out").exists()
+    loop = run_build("check", "--data", str(tmp_path / "loop"))
+    assert loop.stderr.splitlines()[0] == (f"{tmp_path / 'loop'}:1:1: error: the data folder cannot be read "
+                                           "(Too many levels of symbolic links)")
