@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from signoff.documents import DOCUMENT_KEYS
-from signoff.errors import DataError, SignoffError, UsageError
+from signoff.errors import DataError, EnvironmentProblem, SignoffError, UsageError
 
 ROOT = Path(__file__).resolve().parent
 
@@ -76,6 +76,30 @@ def _report(problems) -> None:
             print(problem.annotation(), file=sys.stderr)
 
 
+class _PipeClosed(Exception):
+    """Standard output's reader went away (`| head`)."""
+
+
+def _emit(text: str) -> None:
+    """Print what a command was asked for on standard output, all of it or a clear failure."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_stdout()
+        raise _PipeClosed from None
+    except OSError as exc:  # > /dev/full
+        _drop_stdout()
+        raise EnvironmentProblem(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush has nowhere to fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
 class _Terminated(KeyboardInterrupt):
     """SIGTERM (a CI job cancelled, `kill`), handled as Ctrl-C: temporary files removed, output kept."""
 
@@ -97,8 +121,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "facts":
             checked = pipeline.check(args.data)
             _report(checked.warnings)
-            json.dump(checked.facts, sys.stdout, ensure_ascii=False, indent=2, sort_keys=True)
-            sys.stdout.write("\n")
+            _emit(json.dumps(checked.facts, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
         elif args.command == "build":
             if args.jobs < 1:
                 raise UsageError("-j/--jobs takes a number of 1 or more")
@@ -128,7 +151,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.report:
                 write_atomic(args.report, report.encode())
             else:
-                sys.stdout.write(report)
+                _emit(report)
     except DataError as exc:
         _report(exc.problems)
         errors = sum(p.severity == "error" for p in exc.problems)
@@ -137,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     except SignoffError as exc:
         print(f"signoff: error: {exc}", file=sys.stderr)
         return exc.exit_code
+    except _PipeClosed:  # `facts --json | head`: the reader has what it wanted; no message
+        return 141
     except KeyboardInterrupt as exc:
         print("signoff: interrupted; the output folder keeps the documents of the last complete build",
               file=sys.stderr)

@@ -66,9 +66,9 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
         # 1. check: nothing is written when the data is invalid (DataError), not even the output folder.
         checked = check(data_dir)
         report(checked.warnings)
+        provenance = provenance or find_provenance(data_dir, TEMPLATES_DIR, checked.facts["report"]["date"])
         lock.acquire()
         state = cache.read_state(out_dir)
-        provenance = provenance or find_provenance(data_dir, TEMPLATES_DIR, checked.facts["report"]["date"])
 
         # 2. plan and HTML: every document the facts call for, and the ones among them that changed.
         layouts = cache.LayoutCache(out_dir)

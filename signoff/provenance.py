@@ -10,6 +10,9 @@ from pathlib import Path
 from .errors import EnvironmentProblem
 
 
+LAST_EPOCH = 253402300799  # 9999-12-31 23:59:59 UTC, the last time a PDF date (and Python) can hold
+
+
 @dataclass(frozen=True)
 class Provenance:
     """The source of a build: `state` is "committed", "dirty" or "untracked"."""
@@ -94,4 +97,7 @@ def _epoch_from_env() -> int | None:
         return None
     if not value.isascii() or not value.isdigit():
         raise EnvironmentProblem(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds since 1970")
+    if len(value) > 12 or int(value) > LAST_EPOCH:
+        raise EnvironmentProblem(f"SOURCE_DATE_EPOCH={value[:20]}{'…' if len(value) > 20 else ''} is after the "
+                                 "year 9999; a PDF cannot carry that time")
     return int(value)

@@ -35,7 +35,8 @@ def diff_report(base_rev: str, data_dir: Path, only: tuple[str, ...] = ()) -> st
         base_tree = tmp_dir / "base"
         _export(top_dir, commit, base_tree)
         if not (base_tree / relative).is_dir():
-            raise UsageError(f"{relative} does not exist at {base_rev}")
+            empty = " (its tree is empty)" if not any(base_tree.iterdir()) else ""
+            raise UsageError(f"{relative} does not exist at {base_rev}{empty}")
         # The working side builds a copy of the data outside git, like the base: the footers then say the same
         # thing on both sides and the diff shows only what the data and templates changed.
         work_data = tmp_dir / "work" / "data"
@@ -70,6 +71,8 @@ def _export(top_dir: Path, commit: str, target: Path) -> None:
     if result.returncode != 0:
         raise SignoffError(f"git archive {commit[:7]} failed: {result.stderr.decode(errors='replace').strip()}")
     target.mkdir(parents=True)
+    if not git(top_dir, "ls-tree", commit):  # an empty tree: git writes a header that tarfile cannot read
+        return
     with tarfile.open(fileobj=io.BytesIO(result.stdout)) as tar:
         tar.extractall(target, filter="data")
 

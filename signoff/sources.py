@@ -19,6 +19,7 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 32
 MAX_ITEMS = 20_000
 MAX_TEXT = 20_000
+MAX_INT_DIGITS = 18
 
 # The data files, in the order they are read; `required` ones must exist.
 DATA_FILES = (
@@ -303,7 +304,9 @@ def scalar_value(event: ScalarEvent):
     if value == "false":
         return False
     if _INT.fullmatch(value):
-        return int(value)
+        # Longer integers stay text as written (a version, a measurement): Python refuses to convert more than
+        # 4,300 digits, and no count or quantity of the data is that large. A whole-number field says so.
+        return int(value) if len(value.lstrip("-")) <= MAX_INT_DIGITS else value
     return value
 
 

@@ -343,3 +343,73 @@ def test_odd_data_folders_and_an_output_inside_the_data(tmp_path):
     loop = run_build("check", "--data", str(tmp_path / "loop"))
     assert loop.stderr.splitlines()[0] == (f"{tmp_path / 'loop'}:1:1: error: the data folder cannot be read "
                                            "(Too many levels of symbolic links)")
+
+
+# ---------------------------------------------------------------- no traceback, ever
+
+def test_huge_integers_stay_text_and_far_dates_are_refused(data_copy):
+    from conftest import edit
+
+    folder = data_copy("pass-en")
+    huge = "1" * 4301  # Python refuses to convert more than 4,300 digits to an int
+    edit(folder / "project.yaml", 'version: "1.0"', f"version: {huge}")
+    edit(folder / "results.yaml", "measured: 3.1", f"measured: {huge}")
+    result = run_build("check", "--data", str(folder))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    # Kept as the text typed: the version prints as written, the measurement fails its target (<= 3 s).
+    assert errors == [f"{folder}/results.yaml:19:5: error: tests[3]: P-01 failed and no issue in issues.yaml "
+                      "names it (criterion: P-01)"]
+    from signoff.sources import load_source
+    source, problems = load_source("project", folder / "project.yaml")
+    assert problems == [] and source.data["project"]["version"] == huge
+
+    for far in ("9999-12-31", "1899-12-31"):
+        edit(folder / "report.yaml", "date: 2026-12-11", f"date: {far}")
+        result = run_build("check", "--data", str(folder))
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert [line for line in result.stderr.splitlines() if ": error: " in line] == [
+            f"{folder}/report.yaml:1:7: error: date: '{far}' is outside the years 1900–2999"]
+        edit(folder / "report.yaml", f"date: {far}", "date: 2026-12-11")
+
+
+def test_source_date_epoch_past_9999_is_exit_3(tmp_path):
+    for value in ("253402300800", "9" * 5000):
+        result = run_build("build", "--data", str(DATA_DIRS["pass-en"]), "--out", str(tmp_path / "o"),
+                           "--only", "confirmation", env={"SOURCE_DATE_EPOCH": value})
+        assert result.returncode == 3 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.splitlines()[-1].startswith("signoff: error: SOURCE_DATE_EPOCH=")
+        assert "is after the year 9999" in result.stderr and len(result.stderr) < 300
+    assert not (tmp_path / "o").exists()
+
+
+def test_standard_output_closed_or_full():
+    read, write = os.pipe()
+    child = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "facts", "--json", "--data",
+                              str(DATA_DIRS["pass-en"])], stdout=write, stderr=subprocess.PIPE, text=True)
+    os.close(write)
+    os.close(read)  # `| head -c 0`: the reader is gone before the first byte
+    stderr = child.stderr.read()
+    assert child.wait() == 141 and "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+    if Path("/dev/full").exists():
+        with open("/dev/full", "w") as full:
+            done = subprocess.run([sys.executable, str(ROOT / "build.py"), "facts", "--json", "--data",
+                                   str(DATA_DIRS["pass-en"])], stdout=full, stderr=subprocess.PIPE, text=True)
+        assert done.returncode == 3 and "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+        assert done.stderr.splitlines()[-1] == "signoff: error: cannot write to standard output: No space left on device"
+
+
+def test_diff_against_a_commit_with_an_empty_tree(tmp_path):
+    from test_bundle import git
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "nothing yet")
+    import shutil
+    shutil.copytree(DATA_DIRS["pass-en"], repo / "data")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "data")
+    result = run_build("diff", "--base", "HEAD~1", "--data", str(repo / "data"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.splitlines() == ["signoff: error: data does not exist at HEAD~1 (its tree is empty)"]
