@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 from pathlib import Path
 
 from signoff.documents import DOCUMENT_KEYS
-from signoff.errors import DataError, SignoffError, UsageError
+from signoff.errors import DataError, EnvironmentProblem, SignoffError, UsageError
 from signoff.model import to_json
 
 ROOT = Path(__file__).resolve().parent
@@ -88,9 +89,41 @@ def _refuse_to_bundle(data_dir: Path, allow_dirty: bool) -> None:
         raise BundleError(f"{data_dir} or the templates have uncommitted changes: commit them, "
                           "or bundle a draft with --allow-dirty (make bundle ALLOW_DIRTY=1)")
 
+class _PipeClosed(Exception):
+    """Standard output's reader went away (`| head`)."""
+
+
+def _emit(text: str) -> None:
+    """Print what a command was asked for on standard output, all of it or a clear failure."""
+    try:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _drop_stdout()
+        raise _PipeClosed from None
+    except OSError as exc:  # > /dev/full
+        _drop_stdout()
+        raise EnvironmentProblem(f"cannot write to standard output: {exc.strerror or exc}") from None
+
+
+def _drop_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush has nowhere to fail."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a CI job cancelled, `kill`), handled as Ctrl-C: temporary files removed, output kept."""
+
+
+def _terminate(signum, frame):
+    raise _Terminated
+
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    signal.signal(signal.SIGTERM, _terminate)
     from signoff import pipeline  # after argument parsing, so --help stays fast
 
     try:
@@ -101,8 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "facts":
             checked = pipeline.check(args.data)
             _report(checked.warnings)
-            json.dump(to_json(checked.facts), sys.stdout, ensure_ascii=False, indent=2, sort_keys=True)
-            sys.stdout.write("\n")
+            _emit(json.dumps(to_json(checked.facts), ensure_ascii=False, indent=2, sort_keys=True) + "\n")
         elif args.command == "build":
             if args.jobs < 1:
                 raise UsageError("-j/--jobs takes a number of 1 or more")
@@ -133,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
             if args.report:
                 write_atomic(args.report, report.encode())
             else:
-                sys.stdout.write(report)
+                _emit(report)
     except DataError as exc:
         _report(exc.problems)
         errors = sum(p.severity == "error" for p in exc.problems)
@@ -142,10 +174,12 @@ def main(argv: list[str] | None = None) -> int:
     except SignoffError as exc:
         print(f"signoff: error: {exc}", file=sys.stderr)
         return exc.exit_code
-    except KeyboardInterrupt:
+    except _PipeClosed:  # `facts --json | head`: the reader has what it wanted; no message
+        return 141
+    except KeyboardInterrupt as exc:
         print("signoff: interrupted; the output folder keeps the documents of the last complete build",
               file=sys.stderr)
-        return 130
+        return 143 if isinstance(exc, _Terminated) else 130
     return 0
 
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 # same layout, files and stamp give the same bytes.
 
 MIME = {".yaml": "application/yaml", ".yml": "application/yaml", ".json": "application/json"}
-_MAGIC = b"%signoff-layout 1\n"
+_MAGIC = b"%signoff-layout 2\n"
 
 
 @dataclass(frozen=True)
@@ -33,23 +33,26 @@ class Layout:
     catalog: bytes
     names: bytes
 
-    def to_bytes(self) -> bytes:
-        """The layout cache's file: a header line of JSON, then the PDF."""
-        head = json.dumps({"catalog": self.catalog.decode("latin-1"), "names": self.names.decode("latin-1")})
+    def to_bytes(self, key: str) -> bytes:
+        """The layout cache's file for the cache key `key`: a header line of JSON (the key, the PDF's size and
+        SHA-256, the catalog entries), then the PDF."""
+        head = json.dumps({"key": key, "size": len(self.pdf), "sha256": hashlib.sha256(self.pdf).hexdigest(),
+                           "catalog": self.catalog.decode("latin-1"), "names": self.names.decode("latin-1")})
         return _MAGIC + head.encode() + b"\n" + self.pdf
 
     @classmethod
-    def from_bytes(cls, data: bytes) -> Layout:
+    def from_bytes(cls, data: bytes, key: str) -> Layout:
+        """The layout in a cache file, which must prove it is the one kept for `key`: ValueError otherwise
+        (another format, another key, a truncated or altered PDF)."""
         if not data.startswith(_MAGIC):
             raise ValueError("not a layout this version of Signoff wrote")
-        head, pdf = data[len(_MAGIC):].split(b"\n", 1)
-        fields = json.loads(head)
+        head, sep, pdf = data[len(_MAGIC):].partition(b"\n")
+        fields = json.loads(head) if sep else None
+        if not isinstance(fields, dict) or fields.get("key") != key:
+            raise ValueError("a layout kept for another document")
+        if fields.get("size") != len(pdf) or fields.get("sha256") != hashlib.sha256(pdf).hexdigest():
+            raise ValueError("a truncated or altered layout")
         return cls(pdf, fields["catalog"].encode("latin-1"), fields["names"].encode("latin-1"))
-
-
-def is_layout(head: bytes) -> bool:
-    """Whether a file that starts with `head` is a layout in the format `Layout.to_bytes` writes."""
-    return head.startswith(_MAGIC)
 
 
 def embed(layout: Layout, files: list[tuple[str, bytes]], stamp: datetime.datetime) -> bytes:

@@ -1,6 +1,7 @@
 """The expected failures: problems found in the data, and the exceptions build.py turns into exit codes."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 ERROR = "error"
@@ -19,15 +20,34 @@ class Problem:
     severity: str = ERROR
 
     def format(self) -> str:
+        """The line editors and CI read: always one line (control characters in a key or value written as
+        escapes, `\\n` for a newline), so no data can forge a line of its own."""
         where = f"{self.path}: " if self.path else ""
-        return f"{self.file}:{self.line}:{self.col}: {self.severity}: {where}{self.message}"
+        return one_line(f"{self.file}:{self.line}:{self.col}: {self.severity}: {where}{self.message}")
 
     def annotation(self) -> str:
-        """The GitHub Actions workflow command for this problem."""
+        """The GitHub Actions workflow command for this problem, escaped as GitHub documents: `%`, CR and LF
+        in the message, and also `:` and `,` in the properties; the text is one line to begin with."""
         kind = "error" if self.severity == ERROR else "warning"
         where = f"{self.path}: " if self.path else ""
-        text = (where + self.message).replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        return f"::{kind} file={self.file},line={self.line},col={self.col}::{text}"
+        return (f"::{kind} file={_property(self.file)},line={self.line},col={self.col}::"
+                f"{_data(one_line(where + self.message))}")
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u0085]")
+
+
+def one_line(text: str) -> str:
+    """`text` with every control character (newline, carriage return, escape…) written as a Python escape."""
+    return _CONTROL.sub(lambda m: repr(m.group())[1:-1], text)
+
+
+def _data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(text: str) -> str:
+    return _data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 class SignoffError(Exception):

@@ -1,24 +1,26 @@
-"""The build, stage by stage: check → HTML → lay out PDFs (in parallel, only what changed) → attach data → write."""
+"""The build, stage by stage: check → plan → HTML → lay out (in parallel, only what changed) → attach data → write.
+
+What is cached, where and why — and why a cache can never make a build wrong — is cache.py's business."""
 from __future__ import annotations
 
 import datetime
-import hashlib
-import json
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .embed import Layout, embed, is_layout
-from .errors import EnvironmentProblem, Problem
-from .paths import CODE_DIR, TEMPLATES_DIR
+from . import cache
+from .embed import Layout, embed
+from .errors import EnvironmentProblem, Problem, UsageError
+from .paths import TEMPLATES_DIR
 from .pdf import write_atomic
 from .provenance import Provenance, find_provenance
 
 # The stages are imported where they are used: a build with nothing to do, and `check`, stay clear of the
 # renderer's imports (Jinja2, Markdown, WeasyPrint).
-STATE_FILE = ".signoff-state.json"
+STATE_FILE = cache.STATE_FILE
+LAYOUT_DIR = cache.LAYOUT_DIR
 
 
 def check(data_dir: Path):
@@ -31,27 +33,17 @@ def check(data_dir: Path):
     return check_data(data_dir, glyph_check=lambda sources: check_glyphs(sources, covered_characters(fonts)))
 
 
-def _digest(*parts: bytes) -> str:
-    h = hashlib.sha256()
-    for part in parts:
-        h.update(hashlib.sha256(part).digest())
-    return h.hexdigest()
-
-
-def _tree_digest(*folders: Path) -> str:
-    """A digest of every file under the folders (names and bytes), in a fixed order."""
-    h = hashlib.sha256()
-    for folder in folders:
-        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            h.update(str(path.relative_to(folder)).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
-    return h.hexdigest()
-
-
-def _read_state(out_dir: Path) -> dict:
-    try:
-        return json.loads((out_dir / STATE_FILE).read_text())
-    except (OSError, ValueError):
-        return {}
+@dataclass(frozen=True)
+class Job:
+    """One PDF to write: laid out anew (`layout` None), or its cached layout given the current data files.
+    `partial` and `layout_partial` are its files in the build's scratch folder."""
+    file: str
+    html: str
+    attachments: list[tuple[str, bytes]]
+    key: str
+    layout: Layout | None
+    partial: Path
+    layout_partial: Path | None
 
 
 def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force: bool,
@@ -60,67 +52,66 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
     """Build the package; returns the PDFs written. Raises DataError before anything is written.
 
     `provenance` is found from git unless given (a bundle's rebuild gives the one it recorded)."""
-    state = _read_state(out_dir)
-    inputs = _tree_digest(data_dir, TEMPLATES_DIR, CODE_DIR) + json.dumps(
-        [str(data_dir.resolve()), os.environ.get("SOURCE_DATE_EPOCH"), _git_head_state(data_dir)])
-    whole = hashlib.sha256(inputs.encode()).hexdigest()
-    if (not force and not only and state.get("inputs") == whole
-            and all((out_dir / name).exists() for name in state.get("outputs", {}))):
-        report([Problem(**w) for w in state.get("warnings", [])])
-        say(f"nothing changed: {len(state.get('outputs', {}))} document(s) up to date")
-        return []
+    _check_folders(data_dir, out_dir)
+    with cache.OutputLock(out_dir, say) as lock:
+        inputs = cache.inputs_digest(data_dir)
+        if not force and not only and out_dir.is_dir():
+            lock.acquire()
+            state = cache.read_state(out_dir)
+            if state.up_to_date(inputs, out_dir):
+                report(list(state.warnings))
+                say(f"nothing changed: {len(state.outputs)} document(s) up to date")
+                return []
 
-    from .documents import Output, not_built, plan_outputs
-    from .render import make_environment, render_html
+        # 1. check: nothing is written when the data is invalid (DataError), not even the output folder.
+        checked = check(data_dir)
+        report(checked.warnings)
+        provenance = provenance or find_provenance(data_dir, TEMPLATES_DIR, checked.facts["report"]["date"])
+        lock.acquire()
+        state = cache.read_state(out_dir)
 
-    checked = check(data_dir)
-    report(checked.warnings)
-    facts = checked.facts
-    provenance = provenance or find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"])
-    env = make_environment()
-    assets_dir = data_dir / "assets"
-    fonts = _package_fonts(checked.sources)
-    outputs = plan_outputs(facts, only)
-    for key, why in not_built(facts, only):
-        say(f"{key}: not built: {why}")
+        # 2. plan and HTML: every document the facts call for, and the ones among them that changed.
+        layouts = cache.LayoutCache(out_dir)
+        fonts = _package_fonts(checked.sources)
+        pieces = _html(checked, only, provenance, data_dir, fonts, say)
+        digests = {file: cache.document_digest(key, attachments) for file, _, attachments, key in pieces}
+        changed = []
+        for file, html, attachments, key in pieces:
+            if not force and state.outputs.get(file) == digests[file] and (out_dir / file).is_file():
+                say(f"  unchanged {file}")
+            else:
+                changed.append((file, html, attachments, key))
 
-    previous = state.get("outputs", {}) if not force else {}
-    renderer = _renderer_key()
-    todo: list[Job] = []
-    digests: dict[str, str] = {}
-    layouts: dict[str, str] = {}
-    for output in outputs:
-        html = render_html(env, facts, output, provenance, assets_dir, fonts)
-        attachments = [(f"{name}.yaml", checked.sources[name].raw) for name in output.document.inputs
-                       if name in checked.sources]
-        # What the page shows is all in the HTML (the theme's CSS and the images are inline); the attachments
-        # are added to the laid-out PDF afterwards, so a data edit that shows nowhere costs no layout.
-        layout = layouts[output.file] = _digest(renderer, html.encode())
-        digest = digests[output.file] = _digest(layout.encode(), *(data for _, data in attachments))
-        if previous.get(output.file) == digest and (out_dir / output.file).exists():
-            say(f"  unchanged {output.file}")
-            continue
-        reuse = not force and _is_layout(_layout_path(out_dir, layout))
-        todo.append(Job(output.file, html, attachments, layout, reuse))
+        # 3–5. lay out what changed (or reuse its layout), attach the data, write.
+        allowed = [TEMPLATES_DIR, data_dir / "assets", *fonts.folders]
+        written = _produce(changed, out_dir, layouts, allowed, provenance.epoch, jobs, force, say)
 
-    written = _render_all(todo, out_dir, [TEMPLATES_DIR, data_dir / "assets", *fonts.folders], provenance.epoch,
-                          jobs, say)
-
-    if not only:
-        for stale in sorted(set(previous) - set(digests)):
-            (out_dir / stale).unlink(missing_ok=True)
-            say(f"  removed {stale} (no longer called for)")
-        new_state = {"inputs": whole, "outputs": digests, "warnings": [vars(w) for w in checked.warnings]}
-        _prune_layouts(out_dir, set(layouts.values()))
-    else:
-        new_state = {"inputs": None, "outputs": {**previous, **digests}, "warnings": []}
-    write_atomic(out_dir / STATE_FILE, json.dumps(new_state, indent=1, sort_keys=True).encode())
-    say(f"built {len(written)} document(s), {len(outputs) - len(written)} unchanged, in {out_dir}")
+        if not only:
+            cache.remove_stale(out_dir, set(state.outputs) - set(digests), say)
+            new_state = cache.State(inputs or None, digests, tuple(checked.warnings))
+            layouts.prune({key for _, _, _, key in pieces})
+        else:
+            new_state = cache.State(None, {**state.outputs, **digests}, ())
+        write_atomic(out_dir / cache.STATE_FILE, cache.state_bytes(new_state))
+    say(f"built {len(written)} document(s), {len(pieces) - len(written)} unchanged, in {out_dir}")
     return written
 
 
+def _check_folders(data_dir: Path, out_dir: Path) -> None:
+    """The output folder may not be the data folder or inside it: the build would write into what it reads
+    (and what a bundle carries), and make the data "uncommitted" with every build."""
+    try:
+        data, out = data_dir.resolve(), out_dir.resolve()
+    except (OSError, RuntimeError) as exc:
+        raise UsageError(f"cannot resolve {data_dir} or {out_dir}: {exc}") from exc
+    if out == data or out.is_relative_to(data):
+        where = "is the data folder" if out == data else f"is inside the data folder {data_dir}"
+        raise UsageError(f"the output folder {out_dir} {where}; choose one outside it (default: output/)")
+
+
 def _package_fonts(sources):
-    """One subset of each theme face for every character the package can print (signoff/fonts.py)."""
+    """One subset of each theme face for every character the package can print (fonts.py), whatever `--only`
+    builds: a document's bytes never depend on which others are built with it."""
     from .fonts import package_characters, package_fonts
     from .render import load_theme
     from .text import walk_strings
@@ -129,60 +120,23 @@ def _package_fonts(sources):
     return package_fonts(load_theme()["fonts"], package_characters(texts))
 
 
-def _git_head_state(data_dir: Path) -> str:
-    """What provenance depends on, cheaply: the commit and whether the work tree is clean."""
-    from .provenance import git
+def _html(checked, only: tuple[str, ...], provenance: Provenance, data_dir: Path, fonts, say):
+    """Each planned document as (file, HTML, attachments, layout key). What the page shows is all in the HTML
+    (the theme's CSS, the fonts' declarations and the images are inline); the data files are attached to the
+    laid-out PDF afterwards."""
+    from .documents import not_built, plan_outputs
+    from .render import make_environment, render_html
 
-    head = git(data_dir.resolve(), "rev-parse", "HEAD") or ""
-    status = git(data_dir.resolve(), "status", "--porcelain", "--", str(data_dir.resolve()),
-                  str(TEMPLATES_DIR)) or ""
-    return head + "\n" + status
-
-
-LAYOUT_DIR = ".signoff-layout"  # each document's laid-out PDF before its attachments, by the digest of its HTML
-
-
-@dataclass(frozen=True)
-class Job:
-    """One PDF to write: laid out anew, or (`reuse`) its cached layout given the current data files."""
-    file: str
-    html: str
-    attachments: list[tuple[str, bytes]]
-    layout: str
-    reuse: bool
-
-
-def _renderer_key() -> bytes:
-    """What else decides a layout's bytes: the code that drives the renderer and the renderer's version."""
-    from importlib.metadata import version
-
-    code = b"".join((CODE_DIR / name).read_bytes() for name in ("pdf.py", "embed.py"))
-    return code + " ".join(version(p) for p in ("weasyprint", "pydyf")).encode()
-
-
-def _layout_path(out_dir: Path, key: str) -> Path:
-    return out_dir / LAYOUT_DIR / f"{key}.layout"
-
-
-def _partial(target: Path) -> Path:
-    """Where `target` is written first; renamed into place once every document of the build succeeded."""
-    return target.with_name(f".{target.name}.partial")
-
-
-def _is_layout(path: Path) -> bool:
-    """Whether `path` is a layout this version can reuse (anything else is laid out again, never trusted)."""
-    try:
-        with open(path, "rb") as stream:
-            return is_layout(stream.read(64))
-    except OSError:
-        return False
-
-
-def _prune_layouts(out_dir: Path, keep: set[str]) -> None:
-    """Remove every cached layout no current document uses."""
-    for path in (out_dir / LAYOUT_DIR).glob("*"):
-        if path.is_file() and not (path.suffix == ".layout" and path.stem in keep):
-            path.unlink(missing_ok=True)
+    env = make_environment()
+    pieces = []
+    for key, why in not_built(checked.facts, only):
+        say(f"{key}: not built: {why}")
+    for output in plan_outputs(checked.facts, only):
+        html = render_html(env, checked.facts, output, provenance, data_dir / "assets", fonts)
+        attachments = [(f"{name}.yaml", checked.sources[name].raw) for name in output.document.inputs
+                       if name in checked.sources]
+        pieces.append((output.file, html, attachments, cache.layout_key(html)))
+    return pieces
 
 
 _RENDERER = None
@@ -195,15 +149,25 @@ def _worker_init(allowed: list[Path]) -> None:
     _RENDERER = Renderer(allowed)
 
 
-def _layout_one(job: Job, out_dir: Path, stamp: datetime.datetime) -> None:
-    """Lay one document out, keep the layout and attach the data files, all to temporary files."""
+def _write(path: Path, data: bytes) -> None:
+    try:
+        with open(path, "xb") as stream:
+            stream.write(data)
+            stream.flush()
+            os.fsync(stream.fileno())
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot write {path}: {exc.strerror or exc}") from exc
+
+
+def _layout_one(job: Job, stamp: datetime.datetime) -> None:
+    """Lay one document out, keep the layout and attach the data files, all into the scratch folder."""
     laid_out = _RENDERER.layout(job.html, job.file, TEMPLATES_DIR)
-    write_atomic(_partial(_layout_path(out_dir, job.layout)), laid_out.to_bytes())
-    _attach(laid_out, job, out_dir, stamp)
+    _write(job.layout_partial, laid_out.to_bytes(job.key))
+    _attach(laid_out, job, stamp)
 
 
-def _attach(laid_out: Layout, job: Job, out_dir: Path, stamp: datetime.datetime) -> None:
-    write_atomic(_partial(out_dir / job.file), embed(laid_out, job.attachments, stamp))
+def _attach(laid_out: Layout, job: Job, stamp: datetime.datetime) -> None:
+    _write(job.partial, embed(laid_out, job.attachments, stamp))
 
 
 _INLINE_IMAGE = re.compile(r'data:[^"\s]*')
@@ -214,27 +178,29 @@ def _work(html: str) -> int:
     return len(_INLINE_IMAGE.sub("", html))
 
 
-def _render_all(todo: list[Job], out_dir: Path, allowed: list[Path], epoch: int, jobs: int,
-                say: Callable[[str], None]) -> list[Path]:
+def _produce(changed, out_dir: Path, layouts: cache.LayoutCache, allowed: list[Path], epoch: int, jobs: int,
+             force: bool, say: Callable[[str], None]) -> list[Path]:
     """Attach the new data to reused layouts, lay out the rest (in parallel), then rename all into place."""
-    if not todo:
+    if not changed:
         return []
+    layouts.prepare()
     try:
-        out_dir.mkdir(parents=True, exist_ok=True)
-        if not os.access(out_dir, os.W_OK):
-            raise EnvironmentProblem(f"the output folder {out_dir} is not writable")
-        (out_dir / LAYOUT_DIR).mkdir(exist_ok=True)
-    except OSError as exc:
-        raise EnvironmentProblem(f"cannot create {exc.filename}: {exc.strerror or exc}") from exc
-    stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
-    fresh = [job for job in todo if not job.reuse]
-    targets = [_layout_path(out_dir, job.layout) for job in fresh] + [out_dir / job.file for job in todo]
-    renames = {_partial(target): target for target in targets}
-    try:
+        stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+    except (OverflowError, OSError, ValueError) as exc:
+        raise EnvironmentProblem(f"SOURCE_DATE_EPOCH={epoch} is not a time a PDF can carry ({exc})") from exc
+    with cache.Scratch() as scratch:
+        reused = {file: None if force else layouts.load(key) for file, _, _, key in changed}
+        # Layouts are renamed into the cache before any PDF into the folder: a failure between leaves no PDF
+        # the state file does not know.
+        layout_partials = {file: scratch.file(layouts.path(key)) for file, _, _, key in changed
+                           if reused[file] is None}
+        todo = [Job(file, html, attachments, key, reused[file], scratch.file(out_dir / file),
+                    layout_partials.get(file)) for file, html, attachments, key in changed]
         for job in todo:
-            if job.reuse:
-                _attach(Layout.from_bytes(_layout_path(out_dir, job.layout).read_bytes()), job, out_dir, stamp)
+            if job.layout is not None:
+                _attach(job.layout, job, stamp)
                 say(f"  updated {job.file}: same text, new data attached (layout reused)")
+        fresh = [job for job in todo if job.layout is None]
         if jobs > 1 and len(fresh) > 1:
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -242,26 +208,20 @@ def _render_all(todo: list[Job], out_dir: Path, allowed: list[Path], epoch: int,
             context = multiprocessing.get_context("fork")
             with ProcessPoolExecutor(min(jobs, len(fresh)), mp_context=context, initializer=_worker_init,
                                      initargs=(allowed,)) as pool:
-                # Longest first, so no core is left with the issue log at the end while the other idles.
-                futures = {pool.submit(_layout_one, job, out_dir, stamp): job
-                           for job in sorted(fresh, key=lambda job: -_work(job.html))}
-                for future in as_completed(futures):
-                    future.result()
-                    say(f"  rendered {futures[future].file}")
+                try:
+                    # Longest first, so no core is left with the issue log at the end while the other idles.
+                    futures = {pool.submit(_layout_one, job, stamp): job
+                               for job in sorted(fresh, key=lambda job: -_work(job.html))}
+                    for future in as_completed(futures):
+                        future.result()
+                        say(f"  rendered {futures[future].file}")
+                except BaseException:
+                    pool.shutdown(wait=True, cancel_futures=True)  # no worker writes once the scratch is gone
+                    raise
         elif fresh:
             _worker_init(allowed)
             for job in fresh:
-                _layout_one(job, out_dir, stamp)
+                _layout_one(job, stamp)
                 say(f"  rendered {job.file}")
-    except BaseException:
-        for partial in renames:
-            partial.unlink(missing_ok=True)
-        raise
-    try:
-        for partial, target in renames.items():
-            os.replace(partial, target)
-    except OSError as exc:
-        for partial in renames:
-            partial.unlink(missing_ok=True)
-        raise EnvironmentProblem(f"cannot write into {out_dir}: {exc.strerror or exc}") from exc
+        scratch.commit()
     return [out_dir / job.file for job in todo]

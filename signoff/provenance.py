@@ -10,6 +10,9 @@ from pathlib import Path
 from .errors import EnvironmentProblem
 
 
+LAST_EPOCH = 253402300799  # 9999-12-31 23:59:59 UTC, the last time a PDF date (and Python) can hold
+
+
 @dataclass(frozen=True)
 class Provenance:
     """The source of a build: `state` is "committed", "dirty" or "untracked"."""
@@ -36,27 +39,56 @@ def git(cwd: Path, *args: str) -> str | None:
 
 
 def find_provenance(data_dir: Path, templates_dir: Path, report_date: str) -> Provenance:
-    """The commit of the repository holding `data_dir`; uncommitted data or templates make the build a draft."""
+    """The commit of the repository holding `data_dir`; uncommitted data or templates make the build a draft.
+
+    "Uncommitted" (SPEC §8) is anything the commit does not hold: a change, a file git does not track or
+    ignores (a data file in .gitignore is read all the same), a repository with no commit yet, and templates
+    edited in Signoff's own checkout when that is another repository than the data's."""
     data_dir = data_dir.resolve()
     top = git(data_dir, "rev-parse", "--show-toplevel")
-    commit = git(data_dir, "rev-parse", "HEAD") if top else None
-    if not top or not commit:
-        epoch = _epoch_from_env()
-        if epoch is None:
-            day = datetime.date.fromisoformat(report_date)
-            epoch = int(datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc).timestamp())
-        return Provenance("untracked", None, None, epoch)
-    paths = [str(data_dir)]
+    if not top:
+        return Provenance("untracked", None, None, _default_epoch(report_date))
+    commit = git(data_dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
     templates_dir = templates_dir.resolve()
+    paths = [str(data_dir)]
+    dirty = _templates_dirty(templates_dir) if not templates_dir.is_relative_to(Path(top)) else False
     if templates_dir.is_relative_to(Path(top)):
         paths.append(str(templates_dir))
-    status = git(data_dir, "status", "--porcelain", "--untracked-files=all", "--", *paths)
-    state = "dirty" if status else "committed"
+    if not commit:
+        return Provenance("dirty", None, None, _default_epoch(report_date))
+    dirty = dirty or _uncommitted(data_dir, paths)
     epoch = _epoch_from_env()
     if epoch is None:
         last = git(data_dir, "log", "-1", "--format=%ct", "--", *paths)
         epoch = int(last) if last else int(git(data_dir, "log", "-1", "--format=%ct") or 0)
-    return Provenance(state, commit[:7], commit, epoch)
+    return Provenance("dirty" if dirty else "committed", commit[:7], commit, epoch)
+
+
+def _uncommitted(cwd: Path, paths: list[str]) -> bool:
+    """Whether anything under `paths` differs from the commit: changed, untracked or ignored (a bundle would
+    carry it), Python's caches aside. A status git cannot give counts as uncommitted."""
+    status = git(cwd, "status", "--porcelain", "--untracked-files=all", "--ignored=matching", "--", *paths)
+    if status is None:
+        return True
+    return any("__pycache__/" not in line for line in status.splitlines())
+
+
+def _templates_dirty(templates_dir: Path) -> bool:
+    """Templates in a repository of their own (Signoff's checkout, the data elsewhere): uncommitted there."""
+    if not git(templates_dir, "rev-parse", "--show-toplevel"):
+        return False  # an installed copy: nothing to compare with
+    if not git(templates_dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"):
+        return True
+    return _uncommitted(templates_dir, [str(templates_dir)])
+
+
+def _default_epoch(report_date: str) -> int:
+    """SOURCE_DATE_EPOCH, or the report date at midnight UTC when there is no commit to take it from."""
+    epoch = _epoch_from_env()
+    if epoch is None:
+        day = datetime.date.fromisoformat(report_date)
+        epoch = int(datetime.datetime(day.year, day.month, day.day, tzinfo=datetime.timezone.utc).timestamp())
+    return epoch
 
 
 def _epoch_from_env() -> int | None:
@@ -65,4 +97,7 @@ def _epoch_from_env() -> int | None:
         return None
     if not value.isascii() or not value.isdigit():
         raise EnvironmentProblem(f"SOURCE_DATE_EPOCH={value!r} is not a whole number of seconds since 1970")
+    if len(value) > 12 or int(value) > LAST_EPOCH:
+        raise EnvironmentProblem(f"SOURCE_DATE_EPOCH={value[:20]}{'…' if len(value) > 20 else ''} is after the "
+                                 "year 9999; a PDF cannot carry that time")
     return int(value)

@@ -101,7 +101,7 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
     if provenance.state == "committed":
         source = labels["source_commit"].format(commit=provenance.commit)
     elif provenance.state == "dirty":
-        source = labels["source_dirty"].format(commit=provenance.commit)
+        source = labels["source_dirty"].format(commit=provenance.commit or "—")  # — : no commit yet
     else:
         source = labels["source_untracked"]
     stamp = datetime.datetime.fromtimestamp(provenance.epoch, datetime.timezone.utc)

@@ -5,6 +5,7 @@ import difflib
 import io
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -34,7 +35,8 @@ def diff_report(base_rev: str, data_dir: Path, only: tuple[str, ...] = ()) -> st
         base_tree = tmp_dir / "base"
         _export(top_dir, commit, base_tree)
         if not (base_tree / relative).is_dir():
-            raise UsageError(f"{relative} does not exist at {base_rev}")
+            empty = " (its tree is empty)" if not any(base_tree.iterdir()) else ""
+            raise UsageError(f"{relative} does not exist at {base_rev}{empty}")
         # The working side builds a copy of the data outside git, like the base: the footers then say the same
         # thing on both sides and the diff shows only what the data and templates changed.
         work_data = tmp_dir / "work" / "data"
@@ -42,12 +44,25 @@ def diff_report(base_rev: str, data_dir: Path, only: tuple[str, ...] = ()) -> st
         work_code = top_dir if (top_dir / "build.py").is_file() else CODE_ROOT
         base = _build(base_tree / "build.py", base_tree / relative, tmp_dir / "base-out", only, tmp_dir, base_rev)
         work = _build(work_code / "build.py", work_data, tmp_dir / "work-out", only, tmp_dir, "the working tree")
-        lines = [f"# Review: {base_rev} ({commit[:7]}) → working tree", "", "## Facts that changed", ""]
+        lines = [f"# Review: {markdown_text(base_rev)} ({commit[:7]}) → working tree", "", "## Facts that changed",
+                 ""]
         changes = fact_changes(base[0], work[0])
-        lines += [f"- {change}" for change in changes] or ["No fact changed."]
+        lines += [f"- {markdown_text(change)}" for change in changes] or ["No fact changed."]
         lines += ["", "## Documents", ""]
         lines += _document_sections(base[1], work[1])
     return "\n".join(lines).rstrip() + "\n"
+
+
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~&@$])")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+
+
+def markdown_text(text: str) -> str:
+    """`text` as literal Markdown on one line: the characters that make markup, HTML, comments (`<!--`),
+    tables, code, mentions or math backslash-escaped (CommonMark allows it before any ASCII punctuation), and
+    control characters (a newline in a title) written as escapes."""
+    text = _CONTROL.sub(lambda m: repr(m.group())[1:-1].replace("\\\\", "\\"), text)
+    return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
 def _export(top_dir: Path, commit: str, target: Path) -> None:
@@ -56,6 +71,8 @@ def _export(top_dir: Path, commit: str, target: Path) -> None:
     if result.returncode != 0:
         raise SignoffError(f"git archive {commit[:7]} failed: {result.stderr.decode(errors='replace').strip()}")
     target.mkdir(parents=True)
+    if not git(top_dir, "ls-tree", commit):  # an empty tree: git writes a header that tarfile cannot read
+        return
     extract_tree(result.stdout, target, commit[:7])
 
 
@@ -214,15 +231,15 @@ def _document_sections(old: dict[str, str], new: dict[str, str]) -> list[str]:
     lines = []
     for name in sorted(set(old) | set(new)):
         if name not in old:
-            lines += [f"### {name}: new", ""]
+            lines += [f"### {markdown_text(name)}: new", ""]
         elif name not in new:
-            lines += [f"### {name}: no longer built", ""]
+            lines += [f"### {markdown_text(name)}: no longer built", ""]
             continue
         elif old[name] == new[name]:
-            lines += [f"### {name}: unchanged", ""]
+            lines += [f"### {markdown_text(name)}: unchanged", ""]
             continue
         else:
-            lines += [f"### {name}: changed", ""]
+            lines += [f"### {markdown_text(name)}: changed", ""]
         diff = difflib.unified_diff(old.get(name, "").splitlines(), new[name].splitlines(),
                                     f"a/{name}", f"b/{name}", lineterm="", n=2)
         lines += ["```diff", *(line.replace("```", "`\u200b``") for line in diff), "```", ""]

@@ -34,8 +34,12 @@ _TYPE_NAMES = {
 }
 
 
+FIRST_YEAR, LAST_YEAR = 1900, 2999  # dates outside are refused: date arithmetic near 9999 overflows
+
+
 def parse_date(value: str) -> datetime.date | None:
-    if not isinstance(value, str) or not _DATE.match(value):
+    """A date of the data: `YYYY-MM-DD`, a real day, in the years 1900–2999; None otherwise."""
+    if not isinstance(value, str) or not _DATE.match(value) or not FIRST_YEAR <= int(value[:4]) <= LAST_YEAR:
         return None
     try:
         return datetime.date.fromisoformat(value)
@@ -133,6 +137,8 @@ def _problem(source: Source, error, schema) -> Problem:
     if code == cerr.BAD_TYPE.code:
         kinds = rule_value if isinstance(rule_value, list) else [rule_value]
         if "date" in kinds and _DATE.match(str(error.value)):
+            if not FIRST_YEAR <= int(str(error.value)[:4]) <= LAST_YEAR:
+                return source.problem(path, f"{_show(error.value)} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
             return source.problem(path, f"{_show(error.value)} is not a valid date")
         if "number" in kinds and isinstance(error.value, str) and error.value.lower().lstrip("+-") in (
                 "nan", ".nan", "inf", ".inf", "infinity"):

@@ -1,7 +1,10 @@
 """Reading the data files: a strict YAML loader that keeps line:col for every key and value (SPEC §3)."""
 from __future__ import annotations
 
+import errno
+import os
 import re
+import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -16,6 +19,7 @@ MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 32
 MAX_ITEMS = 20_000
 MAX_TEXT = 20_000
+MAX_INT_DIGITS = 18
 
 # The data files, in the order they are read; `required` ones must exist.
 DATA_FILES = (
@@ -89,12 +93,25 @@ def load_sources(data_dir: Path) -> tuple[dict[str, Source], list[Problem]]:
     sources: dict[str, Source] = {}
     problems: list[Problem] = []
     if not data_dir.is_dir():
-        problems.append(Problem(display_path(data_dir), 1, 1, "", "the data folder does not exist"))
+        try:
+            data_dir.stat()
+            message = "the data folder is not a folder"
+        except FileNotFoundError:
+            message = "the data folder does not exist"
+        except OSError as exc:  # a symbolic-link loop, a folder that cannot be read
+            message = f"the data folder cannot be read ({exc.strerror or exc})"
+        problems.append(Problem(display_path(data_dir), 1, 1, "", message))
         return sources, problems
     for name, required in DATA_FILES:
         path = data_dir / f"{name}.yaml"
-        if not path.exists():
-            if (data_dir / f"{name}.yml").exists():
+        for candidate in (path, data_dir / f"{name}.yml"):
+            if candidate.is_symlink():  # followed, it would read a file elsewhere; dangling, hide an optional one
+                problems.append(Problem(display_path(candidate), 1, 1, "",
+                                        "is a symbolic link; put the file itself in the data folder"))
+        if path.is_symlink():
+            continue
+        if not os.path.lexists(path):
+            if os.path.lexists(data_dir / f"{name}.yml"):
                 problems.append(Problem(display_path(data_dir / f"{name}.yml"), 1, 1, "",
                                         f"name the file {name}.yaml (with .yaml, not .yml)"))
             elif required:
@@ -114,12 +131,24 @@ def load_source(name: str, path: Path) -> tuple[Source | None, list[Problem]]:
     def whole(message: str) -> tuple[None, list[Problem]]:
         return None, [Problem(display, 1, 1, "", message)]
 
-    if not path.is_file():
-        return whole("is not a regular file")
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        return whole(f"the file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,} (8 MiB)")
-    raw = path.read_bytes()
+    try:
+        # Not following a symbolic link, and not blocking on a named pipe: only a regular file is data.
+        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError as exc:
+        return whole("is a symbolic link; put the file itself in the data folder" if exc.errno == errno.ELOOP
+                     else f"cannot be read ({exc.strerror or exc})")
+    with os.fdopen(fd, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            return whole("is not a regular file")
+        if info.st_size > MAX_FILE_BYTES:
+            return whole(f"the file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,} (8 MiB)")
+        try:
+            raw = stream.read(MAX_FILE_BYTES + 1)
+        except OSError as exc:
+            return whole(f"cannot be read ({exc.strerror or exc})")
+    if len(raw) > MAX_FILE_BYTES:
+        return whole(f"the file is more than {MAX_FILE_BYTES:,} bytes (8 MiB), the limit")
     data_bytes = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     if data_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
         return whole("the file is UTF-16; save it as UTF-8")
@@ -275,7 +304,9 @@ def scalar_value(event: ScalarEvent):
     if value == "false":
         return False
     if _INT.fullmatch(value):
-        return int(value)
+        # Longer integers stay text as written (a version, a measurement): Python refuses to convert more than
+        # 4,300 digits, and no count or quantity of the data is that large. A whole-number field says so.
+        return int(value) if len(value.lstrip("-")) <= MAX_INT_DIGITS else value
     return value
 
 

@@ -37,3 +37,25 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+# --- the generated projects (tests/test_generated.py): few examples in `make test`, many with --fuzz ---------
+
+FUZZ_EXAMPLES = 300
+
+
+def pytest_addoption(parser):
+    parser.addoption("--fuzz", action="store_true",
+                     help=f"run the generator of valid projects long ({FUZZ_EXAMPLES} random examples)")
+
+
+def pytest_configure(config):
+    try:
+        from hypothesis import HealthCheck, settings
+    except ImportError:  # the generator's test says so itself
+        return
+    quiet = dict(deadline=None, database=None, suppress_health_check=[HealthCheck.too_slow],
+                 print_blob=True)
+    settings.register_profile("signoff", max_examples=5, derandomize=True, **quiet)
+    settings.register_profile("fuzz", max_examples=FUZZ_EXAMPLES, **quiet)
+    settings.load_profile("fuzz" if config.getoption("--fuzz") else "signoff")

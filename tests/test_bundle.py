@@ -167,19 +167,41 @@ def test_bundled_pdf_attachments_equal_the_data_files(built):
             assert contents == [(DATA_DIRS["pass-en"] / name).read_bytes()]
 
 
-def test_rebuild_matches(built):
-    assert verify_bundle(built["a"][1], rebuild=True) == []
+@pytest.fixture(scope="module")
+def full(built):
+    """`build.py bundle` on the clean clone: every PDF the data calls for; (process, bundle)."""
+    clone, out = built["clone"], built["base"] / "full-out"
+    result = subprocess.run([sys.executable, str(clone / "build.py"), "bundle", "--data", "data", "--out",
+                             str(out)], cwd=clone, capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    (bundle,) = out.glob("*.zip")
+    return result, bundle
 
 
-def test_rebuild_names_a_pdf_that_does_not_match(built, tmp_path):
+def test_rebuild_matches(full):
+    assert verify_bundle(full[1], rebuild=True) == []
+
+
+def test_rebuild_of_a_partial_bundle_names_the_missing_pdfs(built):
+    # The confirmation alone, written by write_bundle: consistent member by member, but not the package.
+    _, bundle = built["a"]
+    assert verify_bundle(bundle) == []
+    failures = verify_bundle(bundle, rebuild=True)
+    assert "pdf/04-report.pdf: called for by the bundled data but missing from the bundle" in failures
+    assert all(": called for by the bundled data but missing from the bundle" in f for f in failures)
+
+
+def test_rebuild_names_a_pdf_that_does_not_match(built, full, tmp_path):
+    from test_security import forge
+
     clone = built["clone"]
-    # PDFs built with another SOURCE_DATE_EPOCH than the one the manifest records: consistent, yet not rebuildable.
+    # A PDF built with another SOURCE_DATE_EPOCH than the one the manifest records: consistent, yet not rebuildable.
     out = tmp_path / "out"
     result = subprocess.run([sys.executable, str(clone / "build.py"), "build", "--data", "data", "--out", str(out),
                              "--only", "confirmation", "-j", "1"], cwd=clone, capture_output=True, text=True,
                             env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
     assert result.returncode == 0, result.stderr
-    odd = bundle_of(clone / "data", clone / "templates", tmp_path / "odd", [out / "01-confirmation.pdf"])
+    odd = forge(full[1], tmp_path / "odd.zip", {"pdf/01-confirmation.pdf": (out / "01-confirmation.pdf").read_bytes()})
     assert verify_bundle(odd) == []
     assert verify_bundle(odd, rebuild=True) == [
         "pdf/01-confirmation.pdf: differs from the PDF rebuilt from the bundled data"]
@@ -240,14 +262,11 @@ def test_source_date_epoch_changes_only_the_creation_date(tmp_path):
     assert page_images(pdfs[0], tmp_path / "i1") == page_images(pdfs[1], tmp_path / "i2")
 
 
-def test_bundle_command_end_to_end_archival_pdfs(built, tmp_path):
+def test_bundle_command_end_to_end_archival_pdfs(built, full, tmp_path):
     """`build.py bundle` on a clean clone: every PDF passes qpdf --check, embeds its fonts, and sha256sum -c agrees."""
     clone = built["clone"]
-    result = subprocess.run([sys.executable, str(clone / "build.py"), "bundle", "--data", "data", "--out",
-                             str(tmp_path / "out")], cwd=clone, capture_output=True, text=True)
-    assert result.returncode == 0, result.stderr
+    result, bundle = full
     head = git(clone, "rev-parse", "--short=7", "HEAD")
-    (bundle,) = (tmp_path / "out").glob("*.zip")
     assert bundle.name == f"YMS-2026-021-acceptance-{head}.zip"
     assert result.stderr.rstrip().endswith(str(bundle))
     assert verify_bundle(bundle) == []

@@ -4,6 +4,7 @@ from __future__ import annotations
 import errno
 import os
 import shutil
+import signal
 import subprocess
 from pathlib import Path
 
@@ -221,8 +222,9 @@ def test_disk_full_is_environment_problem_and_keeps_previous(built, tmp_path, mo
     def full(*args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(pipeline.os, "replace", full)
+    import signoff.cache
     import signoff.pdf
+    monkeypatch.setattr(signoff.cache.os, "replace", full)
     monkeypatch.setattr(signoff.pdf.os, "replace", full)
     with pytest.raises(EnvironmentProblem) as caught:
         _build_in_process(data, out)
@@ -240,8 +242,9 @@ def test_interrupted_build_keeps_previous_pdfs(built, tmp_path, monkeypatch, int
 
     real = signoff.pipeline._layout_one
 
-    def half_then_fail(job, out_dir, stamp):
-        real(job, out_dir, stamp)  # the .partial files exist now
+    def half_then_fail(job, stamp):
+        real(job, stamp)  # the partial files exist now, in the build's scratch folder
+        assert job.partial.is_file()
         raise interruption
 
     monkeypatch.setattr(signoff.pipeline, "_layout_one", half_then_fail)
@@ -249,10 +252,11 @@ def test_interrupted_build_keeps_previous_pdfs(built, tmp_path, monkeypatch, int
         _build_in_process(data, out)
     assert _snapshot(out) == before
     assert not list(out.glob("*.partial")) and not list(out.glob(".*.partial"))
+    assert not list(out.glob(".signoff-tmp-*"))
 
 
-def test_ctrl_c_during_a_build_exits_130_and_keeps_previous_pdfs(built, tmp_path):
-    import signal
+@pytest.mark.parametrize("signum, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["ctrl-c", "sigterm"])
+def test_interrupting_a_build_exits_130_or_143_and_keeps_previous_pdfs(built, tmp_path, signum, code):
     import sys
 
     data, out = _copy_built(built, tmp_path)
@@ -263,12 +267,13 @@ def test_ctrl_c_during_a_build_exits_130_and_keeps_previous_pdfs(built, tmp_path
     while line and "rendered" not in line:  # "  rendered …": the build is inside the renderer now
         line = child.stderr.readline()
     assert line, "the build ended before it rendered anything"
-    child.send_signal(signal.SIGINT)
+    child.send_signal(signum)
     rest = child.stderr.read()
-    assert child.wait(timeout=60) == 130
+    assert child.wait(timeout=60) == code
     assert "Traceback" not in rest
     assert rest.splitlines()[-1].startswith("signoff: interrupted;")
     assert _snapshot(out) == before
+    assert not [p for p in out.rglob("*") if ".signoff-tmp-" in p.name or p.name.endswith(".partial")]
 
 
 def test_a_truncated_image_is_refused_after_the_renderer_is_imported(tmp_path):

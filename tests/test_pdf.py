@@ -96,7 +96,11 @@ def test_embedding_the_data_files_keeps_the_pdf_valid_and_is_reproducible(tmp_pa
     pdf = embed(laid_out, files, stamp)
     assert pdf == embed(laid_out, list(reversed(files)), stamp)
     assert pdf.startswith(laid_out.pdf) and embed(laid_out, [], stamp) == laid_out.pdf
-    assert Layout.from_bytes(laid_out.to_bytes()) == laid_out  # as kept in output/.signoff-layout/
+    kept = laid_out.to_bytes("k1")  # as kept in output/.signoff-layout/k1.layout
+    assert Layout.from_bytes(kept, "k1") == laid_out
+    for wrong, key in ((kept, "k2"), (kept[:-1], "k1"), (kept[:-5] + b"EOF\n\n", "k1"), (b"%PDF-1.7", "k1")):
+        with pytest.raises(ValueError):  # another document's layout, truncated, altered, not a layout at all
+            Layout.from_bytes(wrong, key)
     (tmp_path / "a.pdf").write_bytes(pdf)
     check = subprocess.run(["qpdf", "--check", str(tmp_path / "a.pdf")], capture_output=True, text=True)
     assert check.returncode == 0 and "WARNING" not in check.stdout + check.stderr, check.stdout + check.stderr

@@ -45,3 +45,55 @@ def test_a_folder_outside_git_says_so(tmp_path):
     pages = build_confirmation(code)
     assert all("Source: not under version control" in page for page in pages)
     assert not any("DRAFT" in page for page in pages)
+
+
+def assert_uncommitted(repo, data, templates, pages, commit="—"):
+    """Every page says "uncommitted changes" with the DRAFT mark; bundle refuses it without --allow-dirty."""
+    from signoff.bundle import write_bundle
+    from signoff.errors import BundleError
+    from signoff.pipeline import check
+    from signoff.provenance import find_provenance
+
+    assert all(f"Source: commit {commit} with uncommitted changes" in page and "DRAFT" in page for page in pages)
+    facts = check(data).facts
+    provenance = find_provenance(data, templates, facts["report"]["date"])
+    assert provenance.state == "dirty" and provenance.draft
+    with pytest.raises(BundleError, match="uncommitted changes"):
+        write_bundle(data, repo.parent / "never", [], facts, provenance, allow_dirty=False)
+
+
+def test_templates_edited_in_a_checkout_apart_from_the_data(repo, tmp_path):
+    code = tmp_path / "code"
+    subprocess.run(["git", "clone", "-q", str(repo), str(code)], check=True)
+    shutil.rmtree(code / "data")
+    data_repo = tmp_path / "project"
+    shutil.copytree(DATA_DIRS["pass-en"], data_repo / "data")
+    git(data_repo, "init", "-q", "-b", "main")
+    git(data_repo, "add", "-A")
+    git(data_repo, "commit", "-q", "-m", "data")
+    commit = git(data_repo, "rev-parse", "--short=7", "HEAD")
+    assert all(f"Source: commit {commit}" in page and "uncommitted" not in page
+               for page in build_confirmation(code, str(data_repo / "data")))
+    template = code / "templates" / "confirmation.html.j2"
+    template.write_text(template.read_text() + "{# edited #}\n")
+    pages = build_confirmation(code, str(data_repo / "data"))
+    assert_uncommitted(code, data_repo / "data", code / "templates", pages, commit)
+
+
+def test_a_data_file_git_ignores_is_uncommitted(repo, tmp_path):
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
+    git(clone, "rm", "-q", "--cached", "data/delivery.yaml")
+    (clone / ".gitignore").write_text("delivery.yaml\n")
+    git(clone, "add", ".gitignore")
+    git(clone, "commit", "-q", "-m", "delivery.yaml kept out of git")
+    assert git(clone, "status", "--porcelain") == ""  # git itself calls this clean
+    commit = git(clone, "rev-parse", "--short=7", "HEAD")
+    assert_uncommitted(clone, clone / "data", clone / "templates", build_confirmation(clone), commit)
+
+
+def test_a_repository_with_no_commit_is_uncommitted(tmp_path):
+    code = tmp_path / "fresh"
+    shutil.copytree(make_repo(tmp_path / "repo"), code, ignore=shutil.ignore_patterns(".git"))
+    git(code, "init", "-q", "-b", "main")
+    assert_uncommitted(code, code / "data", code / "templates", build_confirmation(code))

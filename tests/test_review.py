@@ -22,6 +22,8 @@ def repo(tmp_path_factory):
     repo = make_repo(base / "repo", data)
     shutil.copy2(DATA_DIRS["pass-en"] / "issues.yaml", repo / "data" / "issues.yaml")
     edit(repo / "data" / "criteria.yaml", "title: ", "title: Renamed ", 1)
+    edit(repo / "data" / "issues.yaml", "title: User manual describes the old gate screen",
+         'title: "User manual | `gate` *screen* <!--"')
     commit(repo, "ISS-003 re-verified")
     return repo
 
@@ -78,3 +80,20 @@ def test_github_workflow_checks_builds_uploads_and_posts_the_review():
     assert upload["with"]["path"] == "output/*.pdf"
     assert next(step for step in steps if step.get("uses", "").startswith("actions/checkout"))["with"][
         "fetch-depth"] == 0
+
+
+def test_data_printed_into_the_report_is_escaped(report):
+    """A title ending in `<!--` would comment out the rest of a pull-request comment; pipes, backticks and
+    asterisks would make a table, code or emphasis of it."""
+    facts = report.split("## Documents")[0]
+    assert ("- ISS-003 title: User manual describes the old gate screen → User manual \\| \\`gate\\` \\*screen\\* "
+            "\\<\\!--") in facts.splitlines()
+    outside_code = "".join(part for k, part in enumerate(report.split("```")) if k % 2 == 0)
+    assert "<!--" not in outside_code.replace("\\<\\!--", "")
+    assert "## Documents" in report and report.rstrip().endswith("```")  # nothing after the title was lost
+
+
+def test_markdown_text_keeps_every_line_one_line():
+    from signoff.review import markdown_text
+
+    assert markdown_text("a\n# heading\r<b>&amp;") == "a\\\\n# heading\\\\r\\<b\\>\\&amp;"

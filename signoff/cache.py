@@ -1,0 +1,312 @@
+"""The incremental build's memory: what is cached, where, why, and why none of it can make a build wrong.
+
+Three things let a build skip work, each checked before it is used and none of them trusted blindly:
+
+- **The whole-input digest** (`inputs_digest`): every file of the data folder, `templates/` and `signoff/`, the
+  data folder's place, `SOURCE_DATE_EPOCH` and the git state provenance depends on. When it equals the one in
+  the state file and every output the state names exists, the build has nothing to do (`nothing changed`).
+- **The per-document digest** (`document_digest`): a document's layout key and the bytes of the data files it
+  carries. A document whose digest is the one the state file records, and whose PDF exists, is left alone.
+- **The layout cache** (`LayoutCache`, `OUT/.signoff-layout/{key}.layout`): a document laid out before its
+  data files are attached, by `layout_key` (the HTML and the code and versions of the renderer). A data edit
+  that prints nowhere then costs an attachment (milliseconds), not a layout (seconds). A layout file holds its
+  own key and the SHA-256 of its PDF; one that does not prove it belongs to the key asked for (copied over
+  from another document, truncated, of another format) is laid out again.
+
+The state file (`OUT/.signoff-state.json`) lives in a folder anyone can write to, so it is untrusted: one of the
+wrong shape is ignored (a full build), and the only files a build ever removes are those the output folder's
+naming scheme (SPEC §6, `is_output_file`) produces, by base name, inside that folder.
+
+A build holds `OutputLock` on the output folder from before it reads the state until after it wrote it; every
+temporary file lives in the build's own `Scratch` folders (unique names, beside their targets, removed on
+success, failure and interruption alike), so two builds never mix.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import os
+import re
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Callable
+
+from .embed import Layout
+from .errors import ERROR, WARNING, EnvironmentProblem, Problem
+from .paths import CODE_DIR, TEMPLATES_DIR
+
+STATE_FILE = ".signoff-state.json"
+LAYOUT_DIR = ".signoff-layout"
+LOCK_FILE = ".signoff-lock"
+SCRATCH_PREFIX = ".signoff-tmp-"
+
+
+# ---------------------------------------------------------------- the output folder's naming scheme
+
+@lru_cache(maxsize=1)
+def _output_file() -> re.Pattern:
+    """The file names of SPEC §6 (and §10), from the documents' registry: `01-confirmation.pdf`,
+    `02-minutes-{id}.pdf`…, each `{…}` an id (ASCII letters, digits, `_` and `-`, starting with a letter or
+    digit). Nothing else in an output folder or a bundle's `pdf/` is ever taken for a document."""
+    from .documents import DOCUMENTS
+
+    forms = []
+    for document in DOCUMENTS:
+        parts = re.split(r"\{[a-z_]+\}", document.file)
+        forms.append("[A-Za-z0-9][A-Za-z0-9_-]{0,99}".join(re.escape(part) for part in parts))
+    return re.compile("|".join(f"(?:{form})" for form in forms))
+
+
+def is_output_file(name: str) -> bool:
+    """Whether `name` (a base name) is one the output folder's naming scheme can produce."""
+    return isinstance(name, str) and bool(_output_file().fullmatch(name))
+
+
+# ---------------------------------------------------------------- digests
+
+def digest(*parts: bytes) -> str:
+    h = hashlib.sha256()
+    for part in parts:
+        h.update(hashlib.sha256(part).digest())
+    return h.hexdigest()
+
+
+def _tree_digest(*folders: Path) -> str:
+    """A digest of every file under the folders (names and bytes), in a fixed order."""
+    h = hashlib.sha256()
+    for folder in folders:
+        for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+            h.update(str(path.relative_to(folder)).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+def _data_digest(data_dir: Path) -> str:
+    """A digest of what a build reads from the data folder: its top-level YAML files and assets/ (never the
+    whole tree: `--data /` must not read the machine)."""
+    h = hashlib.sha256()
+    files = sorted(p for pattern in ("*.yaml", "*.yml") for p in data_dir.glob(pattern))
+    assets = data_dir / "assets"
+    if assets.is_dir() and not assets.is_symlink():
+        files += sorted(p for p in assets.rglob("*") if p.is_file())
+    for path in files:
+        h.update(str(path.relative_to(data_dir)).encode() + b"\0" + (
+            b"link:" + os.readlink(path).encode() if path.is_symlink() else hashlib.sha256(path.read_bytes()).digest()))
+    return h.hexdigest()
+
+
+def _git_head_state(data_dir: Path) -> str:
+    """What provenance depends on, cheaply: the commit and whether the work tree is clean."""
+    from .provenance import git
+
+    state = []
+    for folder in (data_dir.resolve(), TEMPLATES_DIR):  # the templates may be in a repository of their own
+        state.append(git(folder, "rev-parse", "HEAD") or "")
+        state.append(git(folder, "status", "--porcelain", "--ignored=matching", "--untracked-files=all", "--",
+                         str(folder)) or "")
+    return "\n".join(state)
+
+
+def inputs_digest(data_dir: Path) -> str:
+    """Everything a build's outputs can depend on, as one digest."""
+    try:
+        inputs = _data_digest(data_dir) + _tree_digest(TEMPLATES_DIR, CODE_DIR) + json.dumps(
+            [str(data_dir.resolve()), os.environ.get("SOURCE_DATE_EPOCH"), _git_head_state(data_dir)])
+    except (OSError, RuntimeError):  # an unreadable file or a symbolic-link loop: no shortcut, the check says why
+        return ""
+    return hashlib.sha256(inputs.encode()).hexdigest()
+
+
+@lru_cache(maxsize=1)
+def _renderer_key() -> bytes:
+    """What else decides a layout's bytes: the code that drives the renderer and the renderer's version."""
+    from importlib.metadata import version
+
+    code = b"".join((CODE_DIR / name).read_bytes() for name in ("pdf.py", "embed.py"))
+    return code + " ".join(version(p) for p in ("weasyprint", "pydyf")).encode()
+
+
+def layout_key(html: str) -> str:
+    """The layout cache's key of a document: what the page shows is all in its HTML (CSS and images inline)."""
+    return digest(_renderer_key(), html.encode())
+
+
+def document_digest(key: str, attachments: list[tuple[str, bytes]]) -> str:
+    """A document's bytes as a digest: its layout and the data files attached to it."""
+    return digest(key.encode(), *(data for _, data in attachments))
+
+
+# ---------------------------------------------------------------- the state file
+
+@dataclass(frozen=True)
+class State:
+    """What the last build of an output folder left: its inputs, each output's digest, its warnings."""
+    inputs: str | None = None
+    outputs: dict[str, str] = field(default_factory=dict)
+    warnings: tuple[Problem, ...] = ()
+
+    def up_to_date(self, inputs: str, out_dir: Path) -> bool:
+        return bool(inputs) and self.inputs == inputs and all((out_dir / name).is_file() for name in self.outputs)
+
+
+_PROBLEM_FIELDS = {"file": str, "line": int, "col": int, "path": str, "message": str, "severity": str}
+
+
+def _problem(record) -> Problem:
+    if not (isinstance(record, dict) and set(record) == set(_PROBLEM_FIELDS)
+            and all(type(record[k]) is kind for k, kind in _PROBLEM_FIELDS.items())
+            and record["severity"] in (ERROR, WARNING)):
+        raise ValueError("not a problem")
+    return Problem(**record)
+
+
+def read_state(out_dir: Path) -> State:
+    """The state file of `out_dir`; an empty state (a full build) when it is missing or of the wrong shape."""
+    try:
+        record = json.loads((out_dir / STATE_FILE).read_bytes())
+        inputs, outputs, warnings = record["inputs"], record["outputs"], record["warnings"]
+        if not (inputs is None or isinstance(inputs, str)) or not isinstance(outputs, dict) \
+                or not isinstance(warnings, list):
+            raise ValueError("wrong shape")
+        if not all(is_output_file(name) and isinstance(value, str) for name, value in outputs.items()):
+            raise ValueError("an output the naming scheme does not produce")
+        return State(inputs, dict(outputs), tuple(_problem(w) for w in warnings))
+    except (OSError, ValueError, TypeError, KeyError, RecursionError):
+        return State()
+
+
+def state_bytes(state: State) -> bytes:
+    record = {"inputs": state.inputs, "outputs": state.outputs, "warnings": [vars(w) for w in state.warnings]}
+    return json.dumps(record, indent=1, sort_keys=True).encode()
+
+
+def remove_stale(out_dir: Path, names, say: Callable[[str], None]) -> None:
+    """Remove outputs no longer called for: only names of the folder's own scheme, only inside it."""
+    for name in sorted(names):
+        if not is_output_file(name) or "/" in name:
+            continue
+        path = out_dir / name
+        if path.parent != out_dir or not (path.is_file() or path.is_symlink()):
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        except OSError as exc:
+            raise EnvironmentProblem(f"cannot remove {path}: {exc.strerror or exc}") from exc
+        say(f"  removed {name} (no longer called for)")
+
+
+# ---------------------------------------------------------------- the layout cache
+
+class LayoutCache:
+    """Laid-out documents before their attachments, one file per layout key under `OUT/.signoff-layout/`."""
+
+    def __init__(self, out_dir: Path):
+        self.folder = out_dir / LAYOUT_DIR
+
+    def path(self, key: str) -> Path:
+        return self.folder / f"{key}.layout"
+
+    def load(self, key: str) -> Layout | None:
+        """The layout kept for `key`, or None when there is none that proves it belongs to `key`."""
+        try:
+            return Layout.from_bytes(self.path(key).read_bytes(), key)
+        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+            return None
+
+    def prepare(self) -> None:
+        try:
+            self.folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise EnvironmentProblem(f"cannot create the layout cache {self.folder}: {exc.strerror or exc}") from exc
+
+    def prune(self, keep: set[str]) -> None:
+        """Remove every cached layout no current document uses (only files directly in the cache folder)."""
+        try:
+            for path in self.folder.iterdir():
+                if (path.is_file() or path.is_symlink()) and not (path.suffix == ".layout" and path.stem in keep):
+                    path.unlink(missing_ok=True)
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise EnvironmentProblem(f"cannot prune the layout cache {self.folder}: {exc.strerror or exc}") from exc
+
+
+# ---------------------------------------------------------------- one build at a time, and its temporary files
+
+class OutputLock:
+    """An exclusive lock on an output folder (flock on `OUT/.signoff-lock`): a second build waits for the first
+    and says so. Released when the build ends, however it ends (the lock dies with the process)."""
+
+    def __init__(self, out_dir: Path, say: Callable[[str], None]):
+        self.out_dir, self.say, self.fd = out_dir, say, None
+
+    def acquire(self) -> None:
+        if self.fd is not None:
+            return
+        try:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.out_dir / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
+        except OSError as exc:
+            raise EnvironmentProblem(f"cannot create {exc.filename or self.out_dir}: {exc.strerror or exc}") from exc
+        try:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                self.say(f"waiting for another build of {self.out_dir}…")
+                fcntl.flock(fd, fcntl.LOCK_EX)
+        except BaseException:
+            os.close(fd)
+            raise
+        self.fd = fd
+        for folder in (self.out_dir, self.out_dir / LAYOUT_DIR):  # left by a build that was killed: ours now
+            for stale in folder.glob(SCRATCH_PREFIX + "*"):
+                shutil.rmtree(stale, ignore_errors=True)
+
+    def __enter__(self) -> OutputLock:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.fd is not None:
+            os.close(self.fd)
+            self.fd = None
+
+
+class Scratch:
+    """The build's own temporary folders, one beside each place it writes to (the output folder, the layout
+    cache), so every rename stays on one file system: files are written there, then renamed into place;
+    whatever is left is removed when the build ends, however it ends."""
+
+    def __init__(self):
+        self.folders: dict[Path, Path] = {}
+        self.renames: dict[Path, Path] = {}
+
+    def file(self, target: Path) -> Path:
+        """Where `target` is written first; renamed into place by `commit`, in the order asked for."""
+        parent = target.parent
+        if parent not in self.folders:
+            try:
+                self.folders[parent] = Path(tempfile.mkdtemp(prefix=SCRATCH_PREFIX, dir=parent))
+            except OSError as exc:
+                raise EnvironmentProblem(f"cannot write into {parent}: {exc.strerror or exc}") from exc
+        partial = self.folders[parent] / f"{len(self.renames):04d}-{target.name}"
+        self.renames[partial] = target
+        return partial
+
+    def commit(self) -> None:
+        for partial, target in self.renames.items():
+            try:
+                os.replace(partial, target)
+            except OSError as exc:
+                raise EnvironmentProblem(f"cannot write {target}: {exc.strerror or exc}") from exc
+
+    def __enter__(self) -> Scratch:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for folder in self.folders.values():
+            shutil.rmtree(folder, ignore_errors=True)

@@ -1,0 +1,415 @@
+"""Attacks on what Signoff reads (bundles, the output folder's state and caches, data folders, git state,
+text printed into reports and CI logs): each must fail cleanly, and never write, delete or sign the wrong thing."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA_DIRS, ROOT, run_build
+from signoff.bundle import MANIFEST, SUMS, verify_bundle
+
+
+def forge(bundle: Path, target: Path, members: dict | None = None, manifest=None, raw_manifest: bytes | None = None,
+          listed: list[dict] | None = None) -> Path:
+    """A copy of `bundle` with members replaced, added (bytes) or dropped (None), and manifest.json and
+    SHA256SUMS rewritten to agree with them, as someone forging a bundle would; `manifest(dict)` edits the
+    manifest, `raw_manifest` replaces it outright, `listed` adds manifest entries as given."""
+    members = members or {}
+    with zipfile.ZipFile(bundle) as source:
+        contents = {info.filename: source.read(info) for info in source.infolist()}
+    record = json.loads(contents.pop(MANIFEST))
+    contents.pop(SUMS)
+    for name, data in members.items():
+        if data is None:
+            contents.pop(name, None)
+        else:
+            contents[name] = data
+    record["members"] = [{"path": name, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+                         for name, data in contents.items()] + (listed or [])
+    if manifest:
+        manifest(record)
+    manifest_bytes = raw_manifest if raw_manifest is not None else json.dumps(record, indent=2).encode()
+    sums = "".join(f"{hashlib.sha256(data).hexdigest()}  {name}\n"
+                   for name, data in [(MANIFEST, manifest_bytes), *contents.items()])
+    with zipfile.ZipFile(target, "w") as out:
+        out.writestr(MANIFEST, manifest_bytes)
+        out.writestr(SUMS, sums)
+        for name, data in contents.items():
+            out.writestr(zipfile.ZipInfo(name), data)
+    return target
+
+
+@pytest.fixture(scope="module")
+def small_bundle(tmp_path_factory):
+    """A sound bundle of examples/pass-en's confirmation (not under version control), written by write_bundle."""
+    from signoff.bundle import write_bundle
+    from signoff.pipeline import check
+    from signoff.provenance import find_provenance
+
+    base = tmp_path_factory.mktemp("sec")
+    out = base / "out"
+    result = run_build("build", "--data", str(DATA_DIRS["pass-en"]), "--out", str(out), "--only", "confirmation",
+                       "-j", "1")
+    assert result.returncode == 0, result.stderr
+    facts = check(DATA_DIRS["pass-en"]).facts
+    provenance = find_provenance(base, base, facts["report"]["date"])  # outside git: untracked
+    return write_bundle(DATA_DIRS["pass-en"], base / "bundle", [out / "01-confirmation.pdf"], facts, provenance,
+                        False)
+
+
+def verify(bundle: Path, *args: str) -> list[str]:
+    """build.py verify as a user runs it: no traceback, exit 1; the failure lines (without the bundle's name)."""
+    result = run_build("verify", str(bundle), *args)
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 1, result.stderr
+    assert result.stderr.splitlines()[-1].endswith("failure(s)")
+    return [line.removeprefix(f"{bundle}: ") for line in result.stderr.splitlines()[:-1]]
+
+
+@pytest.mark.parametrize("name", ["data//{victim}", "data/{up}{victim}", "data/./project.yaml", "data/a\\b.yaml",
+                                  "/data/x.yaml", "data/", "pdf//etc/passwd", "pdf/../../x.pdf", "pdf/notes.pdf",
+                                  "pdf/01-confirmation.pdf/x", "other.txt"])
+def test_rebuild_refuses_member_names_a_bundle_never_writes(small_bundle, tmp_path, name):
+    victim = tmp_path / "victim"
+    name = name.format(victim=str(victim).lstrip("/"), up="../" * 20)
+    forged = forge(small_bundle, tmp_path / "forged.zip", {name: b"project: {code: X}\n"})
+    failures = verify(forged, "--rebuild")
+    assert not victim.exists()
+    assert any(f.startswith(f"{name}: ") and ("not a" in f or "backslash" in f) for f in failures), failures
+    assert failures[-1] == "not rebuilt: the bundle fails the checks above"
+
+
+def test_rebuild_never_reads_a_file_of_the_machine_through_a_pdf_name(small_bundle, tmp_path):
+    forged = forge(small_bundle, tmp_path / "forged.zip", {"pdf//etc/hostname": b"x"})
+    assert "pdf//etc/hostname: not a PDF name a bundle writes (pdf/NN-….pdf)" in verify(forged, "--rebuild")
+
+
+def test_a_long_member_name_and_a_file_where_a_folder_belongs(small_bundle, tmp_path):
+    long = "data/" + "a" * 290 + ".yaml"
+    forged = forge(small_bundle, tmp_path / "long.zip", {long: b"x: 1\n"})
+    assert f"{long}: a member name of 300 characters; the limit is 200" in verify(forged, "--rebuild")
+    forged = forge(small_bundle, tmp_path / "folder.zip", {"data/assets": b"x", "data/assets/x.png": b"y"})
+    assert "data/assets: a file where the bundle has a folder of that name" in verify(forged, "--rebuild")
+
+
+def test_untrusted_manifests_fail_cleanly(small_bundle, tmp_path):
+    deep = forge(small_bundle, tmp_path / "deep.zip", raw_manifest=b"[" * 100_000 + b"]" * 100_000)
+    assert "manifest.json: not a valid manifest (nested too deeply)" in verify(deep, "--rebuild")
+    epoch = forge(small_bundle, tmp_path / "epoch.zip", manifest=lambda m: m.update(source_date_epoch="soon"))
+    assert "manifest.json: source_date_epoch is not a whole number of seconds from 1970 to 9999" in verify(
+        epoch, "--rebuild")
+    shapes = forge(small_bundle, tmp_path / "shape.zip", manifest=lambda m: m.update(members={"a": 1}))
+    assert verify(shapes) == ["manifest.json: not a valid manifest (members must be a list of {path, size, sha256})"]
+    listed = forge(small_bundle, tmp_path / "listed.zip", listed=[{"path": "data//etc/x", "size": 1, "sha256": "0"}])
+    assert "manifest.json: lists data//etc/x: not a data path a bundle writes (an empty, '.' or '..' segment)" \
+        in verify(listed)
+
+
+def test_manifest_that_disagrees_with_its_data_fails_the_rebuild(small_bundle, tmp_path):
+    project = forge(small_bundle, tmp_path / "p.zip", manifest=lambda m: m.update(project="OTHER-1"))
+    assert verify_bundle(project) == []
+    assert verify_bundle(project, rebuild=True) == [
+        "manifest.json: project 'OTHER-1' differs from the bundled data's 'YMS-2026-021'",
+        *[f for f in verify_bundle(small_bundle, rebuild=True)]]
+    conclusion = forge(small_bundle, tmp_path / "c.zip", manifest=lambda m: m.update(conclusion="fail"))
+    assert "manifest.json: conclusion fail differs from the bundled data's pass" in verify_bundle(
+        conclusion, rebuild=True)
+    commit = forge(small_bundle, tmp_path / "h.zip", manifest=lambda m: m.update(commit="abcdef1"))
+    assert verify_bundle(commit) == ["manifest.json: commit differs from provenance.commit"]
+
+
+def test_zip_bomb_is_refused_unread_in_bounded_memory(small_bundle, tmp_path):
+    bomb = tmp_path / "bomb.zip"
+    with zipfile.ZipFile(small_bundle) as source, zipfile.ZipFile(bomb, "w", compresslevel=1) as out:
+        for info in source.infolist():
+            out.writestr(info, source.read(info))
+        info = zipfile.ZipInfo("pdf/04-report.pdf")
+        info.compress_type = zipfile.ZIP_DEFLATED
+        zeros = bytes(16 << 20)
+        with out.open(info, "w", force_zip64=True) as stream:
+            for _ in range(64):  # 1 GiB
+                stream.write(zeros)
+    process = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "verify", str(bomb), "--rebuild"],
+                               stderr=subprocess.PIPE, text=True)
+    stderr = process.stderr.read()
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    assert process.returncode == 1 and "Traceback" not in stderr
+    assert (f"{bomb}: pdf/04-report.pdf: 1,073,741,824 bytes uncompressed; refused unread (the limit is "
+            "268,435,456 bytes a member and 2,147,483,648 in all)") in stderr.splitlines()
+    assert usage.ru_maxrss < 400 * 1024  # KiB: far below the member's size
+
+
+# ---------------------------------------------------------------- the output folder: state file, layout cache
+
+def layout_pdf(path: Path) -> bytes:
+    """The PDF inside a layout cache file (after its magic line and its JSON header line)."""
+    return path.read_bytes().split(b"\n", 2)[2]
+
+
+def pdf_text(path: Path) -> str:
+    return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+
+
+def test_a_layout_copied_over_another_is_laid_out_again(data_copy, tmp_path):
+    folder, out = data_copy("pass-en"), tmp_path / "out"
+    base = ("build", "--data", str(folder), "--out", str(out), "-j", "1", "--only")
+    assert run_build(*base, "confirmation").returncode == 0
+    (confirmation,) = (out / ".signoff-layout").glob("*.layout")
+    assert run_build(*base, "fault_form").returncode == 0
+    (fault_form,) = set((out / ".signoff-layout").glob("*.layout")) - {confirmation}
+    confirmation.write_bytes(fault_form.read_bytes())  # the fault form's layout under the confirmation's key
+    criteria = folder / "criteria.yaml"
+    criteria.write_bytes(criteria.read_bytes() + b"# prints nowhere: the confirmation's layout would be reused\n")
+    again = run_build(*base, "confirmation")
+    assert again.returncode == 0, again.stderr
+    assert "rendered 01-confirmation.pdf" in again.stderr and "layout reused" not in again.stderr
+    assert "YMS-2026-021-CONF" in pdf_text(out / "01-confirmation.pdf")
+    assert pdf_text(out / "01-confirmation.pdf") != pdf_text(out / "10-fault-form.pdf")
+
+    # Truncated (a disk that filled up, a copy cut short): laid out again, never a traceback.
+    confirmation.write_bytes(confirmation.read_bytes()[:5000])
+    criteria.write_bytes(criteria.read_bytes() + b"# and again\n")
+    third = run_build(*base, "confirmation")
+    assert third.returncode == 0 and "Traceback" not in third.stderr, third.stderr
+    assert "rendered 01-confirmation.pdf" in third.stderr
+    assert layout_pdf(confirmation).startswith(b"%PDF")
+
+
+def test_the_state_file_can_delete_nothing_outside_the_naming_scheme(data_copy, tmp_path):
+    folder, out = data_copy("pass-en"), tmp_path / "out"
+    args = ("build", "--data", str(folder), "--out", str(out), "-j", "2")
+    first = run_build(*args)
+    assert first.returncode == 0, first.stderr
+    victims = [tmp_path / "victim", tmp_path / "abs-victim", out / "notes.txt", out / "02-minutes-old.txt"]
+    for victim in victims:
+        victim.write_text("keep me\n")
+    state = out / ".signoff-state.json"
+    hostile = {"inputs": None, "warnings": [],
+               "outputs": {"../victim": "0", str(tmp_path / "abs-victim"): "0", "notes.txt": "0",
+                           "02-minutes-old.txt": "0"}}
+    for text in (json.dumps(hostile), "[]", "not json", '{"outputs": []}', '{"inputs": 1, "outputs": {}}',
+                 json.dumps({"inputs": None, "outputs": {}, "warnings": [{"file": 1}]}),
+                 "[" * 100_000 + "]" * 100_000):
+        state.write_text(text)
+        result = run_build(*args)
+        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
+        assert "rendered" not in result.stderr  # a full build, from the verified layouts
+        assert "removed" not in result.stderr
+        assert all(victim.read_text() == "keep me\n" for victim in victims)
+    # A name of the scheme is the state's to remove: an output no longer called for.
+    (out / "02-minutes-old.pdf").write_bytes(b"%PDF-1.7 old\n")
+    record = json.loads(state.read_text())
+    record["outputs"]["02-minutes-old.pdf"] = "0"
+    record["inputs"] = None
+    state.write_text(json.dumps(record))
+    result = run_build(*args)
+    assert "removed 02-minutes-old.pdf (no longer called for)" in result.stderr
+    assert not (out / "02-minutes-old.pdf").exists()
+
+
+def test_a_read_only_layout_cache_is_exit_3_with_its_cause(data_copy, tmp_path):
+    folder, out = data_copy("pass-en"), tmp_path / "out"
+    args = [sys.executable, str(ROOT / "build.py"), "build", "--data", str(folder), "--out", str(out), "-j", "1",
+            "--only", "confirmation", "--force"]
+    assert run_build(*args[2:]).returncode == 0
+    cache = out / ".signoff-layout"
+    if os.geteuid() == 0:  # root writes anywhere: make the cache a read-only mount in a namespace of its own
+        command = ["unshare", "-m", "sh", "-c", f'mount --bind -o ro "$0" "$0" && exec "$@"', str(cache), *args]
+    else:
+        cache.chmod(0o555)
+        command = args
+    before = {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()}
+    result = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "GITHUB_ACTIONS": ""})
+    cache.chmod(0o755)
+    if "unshare" in result.stderr or "mount:" in result.stderr:
+        pytest.skip(f"cannot make a read-only folder here: {result.stderr.strip()}")
+    assert result.returncode == 3 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.splitlines()[-1] == (
+        f"signoff: error: cannot write into {cache}: "
+        f"{'Read-only file system' if os.geteuid() == 0 else 'Permission denied'}")
+    assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
+
+
+def test_two_builds_into_one_folder_never_mix(data_copy, tmp_path):
+    from pypdf import PdfReader
+
+    first, second, out = data_copy("pass-en"), data_copy("pending-en"), tmp_path / "out"
+
+    def start(folder: Path) -> subprocess.Popen:
+        return subprocess.Popen([sys.executable, str(ROOT / "build.py"), "build", "--data", str(folder), "--out",
+                                 str(out), "-j", "1", "--force"], stderr=subprocess.PIPE, text=True,
+                                env={k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"})
+
+    one = start(first)
+    line = one.stderr.readline()
+    while line and "rendered" not in line:  # the first build holds the folder now
+        line = one.stderr.readline()
+    assert line, "the first build ended before it rendered anything"
+    two = start(second)
+    rest_one, rest_two = one.stderr.read(), two.stderr.read()
+    assert one.wait(timeout=300) == 0 and two.wait(timeout=300) == 0, rest_one + rest_two
+    assert rest_two.splitlines()[0] == f"waiting for another build of {out}…"
+    # The folder holds the second project's package, all of it, and nothing of the first.
+    state = json.loads((out / ".signoff-state.json").read_text())
+    assert sorted(p.name for p in out.glob("*.pdf")) == sorted(state["outputs"])
+    for pdf in out.glob("*.pdf"):
+        assert PdfReader(pdf).attachments["project.yaml"] == [(second / "project.yaml").read_bytes()], pdf.name
+    assert not [p for p in out.rglob("*") if ".signoff-tmp-" in p.name]
+    again = run_build("build", "--data", str(second), "--out", str(out))
+    assert again.stderr.startswith("nothing changed:"), again.stderr
+
+
+# ---------------------------------------------------------------- error lines and annotations
+
+def test_a_key_cannot_forge_a_workflow_command(data_copy):
+    folder = data_copy("pass-en")
+    project = folder / "project.yaml"
+    project.write_text(project.read_text() + '"x\\n::notice title=QA::QA approved": 1\n'
+                       '"::stop-commands::pause": 1\n"100%, a:b\\r\\u0085y": 1\n')
+    result = run_build("check", "--data", str(folder), env={"GITHUB_ACTIONS": "true"})
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    lines = result.stderr.splitlines()
+    assert f"{project}:113:1: error: x\\n::notice title=QA::QA approved: unknown key 'x\\n::notice title=QA::QA " \
+           "approved'" in "\n".join(lines), result.stderr
+    for line in lines:
+        assert line.startswith((str(project), "::error file=", "::warning file=")) or line.endswith(
+            "nothing was written") or "valid" in line, line
+        if line.startswith("::"):
+            kind, _, rest = line.partition(" file=")
+            properties, sep, message = rest.partition("::")
+            assert sep and "::" not in properties and "\r" not in message
+    assert not any(line.startswith(("::notice", "::stop-commands")) for line in lines)
+    annotations = [line for line in lines if line.startswith("::error")]
+    assert any("::100%25, a:b\\r\\x85y: unknown key '100%25, a:b\\r\\x85y'" in line for line in annotations)
+
+
+def test_annotation_properties_are_escaped_as_github_documents():
+    from signoff.errors import Problem
+
+    problem = Problem("data,x:y/a.yaml", 3, 4, "k", "50% done\nnext", "warning")
+    assert problem.annotation() == "::warning file=data%2Cx%3Ay/a.yaml,line=3,col=4::k: 50%25 done\\nnext"
+    assert problem.format() == "data,x:y/a.yaml:3:4: warning: k: 50% done\\nnext"
+
+
+# ---------------------------------------------------------------- the data folder
+
+def test_data_files_must_be_regular_files_inside_the_data_folder(data_copy, tmp_path):
+    folder = data_copy("pass-en")
+    elsewhere = tmp_path / "elsewhere.yaml"
+    (folder / "project.yaml").rename(elsewhere)
+    (folder / "project.yaml").symlink_to(elsewhere)  # read wherever it points
+    (folder / "issues.yaml").unlink()
+    (folder / "issues.yaml").symlink_to(tmp_path / "gone.yaml")  # dangling: the issues would silently vanish
+    result = run_build("check", "--data", str(folder))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert result.stderr.splitlines() == [  # sorted by file
+        f"{folder}/issues.yaml:1:1: error: is a symbolic link; put the file itself in the data folder",
+        f"{folder}/project.yaml:1:1: error: is a symbolic link; put the file itself in the data folder",
+        "2 error(s); nothing was written"]
+
+
+def test_an_assets_folder_that_links_elsewhere_is_refused(data_copy, tmp_path):
+    folder = data_copy("pass-en")
+    (folder / "assets").rename(tmp_path / "outside")
+    (folder / "assets").symlink_to(tmp_path / "outside")
+    result = run_build("check", "--data", str(folder))
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "leaves the data folder's assets/" in result.stderr
+
+
+def test_odd_data_folders_and_an_output_inside_the_data(tmp_path):
+    (tmp_path / "loop").symlink_to(tmp_path / "loop")
+    for args, code, last in (
+            (("check", "--data", "/"), 1, "error(s); nothing was written"),
+            (("check", "--data", str(tmp_path / "loop")), 1, "1 error(s); nothing was written"),
+            (("build", "--data", str(DATA_DIRS["pass-en"]), "--out", str(DATA_DIRS["pass-en"])), 2,
+             f"signoff: error: the output folder {DATA_DIRS['pass-en']} is the data folder; choose one outside it "
+             "(default: output/)"),
+            (("build", "--data", "examples/pass-en", "--out", "examples/pass-en/out"), 2,
+             "signoff: error: the output folder examples/pass-en/out is inside the data folder examples/pass-en; "
+             "choose one outside it (default: output/)")):
+        result = run_build(*args)
+        assert result.returncode == code and "Traceback" not in result.stderr, (args, result.stderr)
+        assert result.stderr.splitlines()[-1].endswith(last), (args, result.stderr)
+    assert not (DATA_DIRS["pass-en"] / "out").exists()
+    loop = run_build("check", "--data", str(tmp_path / "loop"))
+    assert loop.stderr.splitlines()[0] == (f"{tmp_path / 'loop'}:1:1: error: the data folder cannot be read "
+                                           "(Too many levels of symbolic links)")
+
+
+# ---------------------------------------------------------------- no traceback, ever
+
+def test_huge_integers_stay_text_and_far_dates_are_refused(data_copy):
+    from conftest import edit
+
+    folder = data_copy("pass-en")
+    huge = "1" * 4301  # Python refuses to convert more than 4,300 digits to an int
+    edit(folder / "project.yaml", 'version: "1.0"', f"version: {huge}")
+    edit(folder / "results.yaml", "measured: 3.1", f"measured: {huge}")
+    result = run_build("check", "--data", str(folder))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    errors = [line for line in result.stderr.splitlines() if ": error: " in line]
+    # Kept as the text typed: the version prints as written, the measurement fails its target (<= 3 s).
+    assert errors == [f"{folder}/results.yaml:19:5: error: tests[3]: P-01 failed and no issue in issues.yaml "
+                      "names it (criterion: P-01)"]
+    from signoff.sources import load_source
+    source, problems = load_source("project", folder / "project.yaml")
+    assert problems == [] and source.data["project"]["version"] == huge
+
+    for far in ("9999-12-31", "1899-12-31"):
+        edit(folder / "report.yaml", "date: 2026-12-11", f"date: {far}")
+        result = run_build("check", "--data", str(folder))
+        assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+        assert [line for line in result.stderr.splitlines() if ": error: " in line] == [
+            f"{folder}/report.yaml:1:7: error: date: '{far}' is outside the years 1900–2999"]
+        edit(folder / "report.yaml", f"date: {far}", "date: 2026-12-11")
+
+
+def test_source_date_epoch_past_9999_is_exit_3(tmp_path):
+    for value in ("253402300800", "9" * 5000):
+        result = run_build("build", "--data", str(DATA_DIRS["pass-en"]), "--out", str(tmp_path / "o"),
+                           "--only", "confirmation", env={"SOURCE_DATE_EPOCH": value})
+        assert result.returncode == 3 and "Traceback" not in result.stderr, result.stderr
+        assert result.stderr.splitlines()[-1].startswith("signoff: error: SOURCE_DATE_EPOCH=")
+        assert "is after the year 9999" in result.stderr and len(result.stderr) < 300
+    assert not (tmp_path / "o").exists()
+
+
+def test_standard_output_closed_or_full():
+    read, write = os.pipe()
+    child = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "facts", "--json", "--data",
+                              str(DATA_DIRS["pass-en"])], stdout=write, stderr=subprocess.PIPE, text=True)
+    os.close(write)
+    os.close(read)  # `| head -c 0`: the reader is gone before the first byte
+    stderr = child.stderr.read()
+    assert child.wait() == 141 and "Traceback" not in stderr and "Exception ignored" not in stderr, stderr
+    if Path("/dev/full").exists():
+        with open("/dev/full", "w") as full:
+            done = subprocess.run([sys.executable, str(ROOT / "build.py"), "facts", "--json", "--data",
+                                   str(DATA_DIRS["pass-en"])], stdout=full, stderr=subprocess.PIPE, text=True)
+        assert done.returncode == 3 and "Traceback" not in done.stderr and "Exception ignored" not in done.stderr
+        assert done.stderr.splitlines()[-1] == "signoff: error: cannot write to standard output: No space left on device"
+
+
+def test_diff_against_a_commit_with_an_empty_tree(tmp_path):
+    from test_bundle import git
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "commit", "-q", "--allow-empty", "-m", "nothing yet")
+    import shutil
+    shutil.copytree(DATA_DIRS["pass-en"], repo / "data")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "data")
+    result = run_build("diff", "--base", "HEAD~1", "--data", str(repo / "data"))
+    assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
+    assert result.stderr.splitlines() == ["signoff: error: data does not exist at HEAD~1 (its tree is empty)"]
