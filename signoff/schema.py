@@ -16,6 +16,7 @@ from .sources import Source, format_path, read_shipped_yaml
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]\Z")
+_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} ([01][0-9]|2[0-3]):[0-5][0-9]\Z")  # SPEC §10: local time
 _DURATION = re.compile(r"([1-9][0-9]*|0)(\.[0-9]+)? ?(min|h|wd)\Z")
 _NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?\Z")
 
@@ -30,6 +31,7 @@ _TYPE_NAMES = {
     "text": "text", "markdown": "text", "string": "text", "integer": "a whole number",
     "boolean": "true or false", "list": "a list", "dict": "a mapping of keys to values",
     "number": "a number", "date": "a date (YYYY-MM-DD)", "time": "a time (HH:MM)",
+    "datetime": "a time (YYYY-MM-DD HH:MM)",
     "duration": "a duration such as 15 min, 2 h or 8 wd", "asset": "a path under assets/",
 }
 
@@ -48,7 +50,7 @@ class DataValidator(Validator):
 
     types_mapping = dict(Validator.types_mapping)
     types_mapping["integer"] = TypeDefinition("integer", (int,), (bool,))
-    del types_mapping["date"], types_mapping["number"]  # ours are text, checked by the methods below
+    del types_mapping["date"], types_mapping["datetime"], types_mapping["number"]  # ours are text, checked below
 
     def _validate_type_text(self, value):
         return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
@@ -60,6 +62,9 @@ class DataValidator(Validator):
 
     def _validate_type_time(self, value):
         return isinstance(value, str) and bool(_TIME.match(value))
+
+    def _validate_type_datetime(self, value):
+        return isinstance(value, str) and bool(_DATETIME.match(value)) and parse_date(value[:10]) is not None
 
     def _validate_type_duration(self, value):
         return isinstance(value, str) and bool(_DURATION.match(value))

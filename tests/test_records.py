@@ -1,0 +1,113 @@
+"""faults.yaml and visits.yaml: the rules of SPEC §10 (exact error lines) and the facts derived from the records."""
+import json
+
+import pytest
+
+from signoff.errors import DataError
+from signoff.validation import check_data
+from conftest import DATA_DIRS, edit
+
+
+def problems(folder):
+    with pytest.raises(DataError) as caught:
+        check_data(folder)
+    return [p.format().split(str(folder) + "/", 1)[-1] for p in caught.value.problems]
+
+
+def test_bad_faults_give_every_error_at_once(data_copy):
+    folder = data_copy("data")
+    faults = folder / "faults.yaml"
+    edit(faults, "reported_at: 2026-11-25 10:12\n    channel: portal\n    reporter: chenjing",
+         "reported_at: 2026-11-20 10:12\n    channel: portal\n    reporter: wuming")
+    edit(faults, "channel: email\n    reporter: chenjing\n    taken_by: qianli\n    symptom: 综合态势",
+         "channel: other\n    reporter: chenjing\n    taken_by: qianli\n    symptom: 综合态势")
+    edit(faults, "confirmation: { by: chenjing, date: 2026-12-09", "confirmation: { by: wuming, date: 2026-12-07")
+    edit(faults, "{ at: 2026-12-05 23:05, kind: arrived", "{ at: 2026-12-05 22:05, kind: arrived")
+    edit(faults, "      - { at: 2026-12-09 16:30, kind: resumed }\n", "")
+    edit(faults, "note: 调整消息队列消费者数量 }", "note: 调整消息队列消费者数量 }\n"
+         "      - { at: 2026-12-29 16:00, kind: progress_reported, by: wangqiang }")
+    edit(faults, "- id: GZ-2027-006", "- id: GZ-2027-005")
+    edit(faults, "- { at: 2027-02-25 08:20, kind: responded, by: wangqiang, manner: phone }\n"
+         "      - { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }",
+         "- { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }\n"
+         "      - { at: 2027-02-27 09:00, kind: resumed }")
+    edit(faults, "{ at: 2027-01-11 09:30, kind: responded, by: wuming, manner: phone }",
+         "{ at: 2027-01-11 09:30, kind: responded, by: wuming }")
+    edit(faults, "{ at: 2026-12-21 08:55, kind: responded, by: wuming, manner: phone }\n"
+         "      - { at: 2026-12-21 09:20, kind: level_changed, to: 1,",
+         "{ at: 2026-12-21 09:20, kind: level_changed, to: 1,")
+    assert problems(folder) == [
+        "faults.yaml:6:18: error: faults[0].reported_at: 2026-11-20 10:12 is before the service period, which "
+        "starts 2026-11-23",
+        "faults.yaml:8:15: error: faults[0].reporter: 'wuming' (吴明) is not a customer person",
+        "faults.yaml:24:14: error: faults[1].channel: 'other' is not a channel of service.yaml "
+        "(email, onsite, phone, portal)",
+        "faults.yaml:35:25: error: faults[1].confirmation.by: 'wuming' (吴明) is not a customer person",
+        "faults.yaml:35:39: error: faults[1].confirmation.date: 2026-12-07 is before the last resolved event "
+        "(2026-12-08 17:00)",
+        "faults.yaml:48:15: error: faults[2].events[1].at: 2026-12-05 22:05 is before the ticket was reported "
+        "(2026-12-05 22:15)",
+        "faults.yaml:69:39: error: faults[3].events[2].kind: a resolved event while the ticket waits for the "
+        "customer (events[1]); log resumed first",
+        "faults.yaml:103:39: error: faults[5].events[1].kind: a restored event before the first responded; log "
+        "responded first (at the same minute when the fault was fixed on the first call)",
+        "faults.yaml:104:39: error: faults[5].events[2].kind: a resolved event before the first responded; log "
+        "responded first (at the same minute when the fault was fixed on the first call)",
+        "faults.yaml:120:39: error: faults[6].events[2].kind: a progress_reported event after resolved; resolved "
+        "is the last event unless reopened follows it",
+        "faults.yaml:152:9: error: faults[8].events[0]: a responded event needs 'manner'",
+        "faults.yaml:203:9: error: faults[12].id: 'GZ-2027-005' is defined twice (first as item 11)",
+        "faults.yaml:212:39: error: faults[12].events[0].kind: a waiting_customer event before the first "
+        "responded; log responded first (at the same minute when the fault was fixed on the first call)",
+        "faults.yaml:213:15: error: faults[12].events[1].at: 2027-02-27 09:00 is after as_of (2027-02-26)",
+    ]
+
+
+def test_bad_visits_give_every_error_at_once(data_copy):
+    folder = data_copy("data")
+    visits = folder / "visits.yaml"
+    edit(visits, "    notice_sent: 2027-01-14\n", "")
+    edit(visits, "task: 备份恢复测试, result: done, note: 全量备份恢复至测试库，耗时 42 分钟",
+         "task: 备份恢复测验, result: not_done")
+    edit(visits, "fault: GZ-2027-004, owner: wuming, due: 2027-03-10", "owner: wuming")
+    edit(visits, "window: 1\n    notice_sent: 2027-02-18", "window: 2\n    notice_sent: 2027-02-18")
+    edit(visits, "witness: zhouqi\n    items", "witness: wuming\n    items")
+    edit(visits, "start: 2027-01-20 09:30\n    end: 2027-01-20 16:30", "start: 2027-01-20 09:30\n    end: 2027-01-19 16:30")
+    assert problems(folder) == [
+        "visits.yaml:3:5: error: visits[0].notice_sent: is required: when was the customer notified?",
+        "visits.yaml:7:10: error: visits[0].end: 2027-01-19 16:30 is before the start (2027-01-20 09:30)",
+        "visits.yaml:13:9: error: visits[0].tasks[2]: a task that is not_done needs a note saying why",
+        "visits.yaml:13:17: error: visits[0].tasks[2].task: '备份恢复测验' is not a task of service.yaml's "
+        "maintenance.preventive.tasks",
+        "visits.yaml:24:13: error: visits[1].window: inspection window 2 does not exist: the service period has 1",
+        "visits.yaml:29:14: error: visits[1].witness: 'wuming' (吴明) is not a customer person",
+        "visits.yaml:38:9: error: visits[1].findings[1]: a finding of severity fault must name a fault (fault:) or "
+        "give a due date",
+    ]
+
+
+def test_a_visit_before_its_window_is_an_error_and_a_second_one_a_warning(data_copy):
+    folder = data_copy("data")
+    # Preventive window 2 of data/ runs from 2027-02-23 to 2027-05-22 (service start 2026-11-23 + 3 months).
+    (folder / "visits.yaml").write_text(
+        "visits:\n"
+        "  - { id: PM-A, kind: preventive, window: 1, notice_sent: 2026-12-01, start: 2026-12-07 09:00,\n"
+        "      end: 2026-12-07 12:00, engineers: [wuming] }\n"
+        "  - { id: PM-B, kind: preventive, window: 1, notice_sent: 2026-12-01, start: 2026-12-08 09:00,\n"
+        "      end: 2026-12-08 12:00, engineers: [wuming] }\n"
+        "  - { id: PM-C, kind: preventive, window: 2, notice_sent: 2027-02-16, start: 2027-02-22 09:00,\n"
+        "      end: 2027-02-22 12:00, engineers: [wuming] }\n", encoding="utf-8")
+    assert [line for line in problems(folder) if line.startswith("visits.yaml")] == [
+        "visits.yaml:4:43: warning: visits[1].window: a second visit for preventive window 1 (the first is "
+        "visits[0])",
+        "visits.yaml:6:78: error: visits[2].start: 2027-02-22 09:00 is before preventive window 2 "
+        "(2027-02-23 to 2027-05-22)",
+    ]
+
+
+def test_records_need_a_service(data_copy):
+    folder = data_copy("data")
+    (folder / "service.yaml").unlink()
+    found = problems(folder)
+    assert "faults.yaml:2:1: error: faults.yaml needs service.yaml: records belong to a service period" in found
+    assert "visits.yaml:2:1: error: visits.yaml needs service.yaml: records belong to a service period" in found
