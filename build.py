@@ -87,7 +87,9 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "facts":
             checked = pipeline.check(args.data)
             _report(checked.warnings)
-            json.dump(checked.facts, sys.stdout, ensure_ascii=False, indent=2, sort_keys=True)
+            from signoff.records import json_default
+
+            json.dump(checked.facts, sys.stdout, ensure_ascii=False, indent=2, sort_keys=True, default=json_default)
             sys.stdout.write("\n")
         elif args.command == "build":
             if args.jobs < 1:

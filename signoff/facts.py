@@ -122,6 +122,9 @@ def derive_facts(sources: dict[str, Source]) -> dict:
         "service": None,
         "maintenance": None,
         "handover": None,
+        "faults": (),         # SPEC §10: the service records, from records.py
+        "compliance": None,
+        "visits": None,
         "warnings": warnings,
     }
     if "service" in data:
@@ -131,6 +134,11 @@ def derive_facts(sources: dict[str, Source]) -> dict:
         facts["service"] = service_facts(service, facts["project"]["locale"])
         facts["maintenance"] = maintenance_calendar(service, calendar, warnings, sources["service"])
         facts["handover"] = handover_check(service, meetings, report_date, calendar, warnings, sources)
+        from .records import derive_records
+
+        records = derive_records(sources, facts, calendar)
+        facts.update(faults=records.faults, compliance=records.compliance, visits=records.visits)
+        warnings.extend(records.warnings)
     return facts
 
 
