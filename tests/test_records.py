@@ -111,3 +111,76 @@ def test_records_need_a_service(data_copy):
     found = problems(folder)
     assert "faults.yaml:2:1: error: faults.yaml needs service.yaml: records belong to a service period" in found
     assert "visits.yaml:2:1: error: visits.yaml needs service.yaml: records belong to a service period" in found
+
+
+def facts_of(folder):
+    return check_data(folder).facts
+
+
+def test_data_quarter_derived_by_hand():
+    facts = facts_of(DATA_DIRS["data"])
+    faults = {f.id: f for f in facts["faults"]}
+    assert len(faults) == 13
+    # GZ-2026-005, level 2 (4 h): 09:40 → 15:10 = 5:30 → missed, no exemption.
+    assert (faults["GZ-2026-005"].resolution.status, faults["GZ-2026-005"].resolution.elapsed_text,
+            faults["GZ-2026-005"].resolution.exempt) == ("missed", "5:30", False)
+    # GZ-2027-003, level 1 (2 h): 21:40 → restored 00:20 = 2:40 → missed, exempted by zhouqi.
+    gz3 = faults["GZ-2027-003"]
+    assert (gz3.resolution.status, gz3.resolution.elapsed_text, gz3.resolution.exempt, gz3.exemption.agreed_by) == (
+        "missed", "2:40", True, "zhouqi")
+    # GZ-2026-006 taken as level 3, re-graded to 1: response 08:50 → 08:55 against 10 min, restored 10:40 = 1:50.
+    gz6 = faults["GZ-2026-006"]
+    assert (gz6.level, gz6.level_reported, gz6.response.amount, gz6.resolution.elapsed_text, gz6.resolution.status) \
+        == (1, 3, "10", "1:50", "met")
+    # GZ-2026-007 reopened once; no confirmation on GZ-2027-004 → a draft.
+    assert faults["GZ-2026-007"].reopened == 1
+    assert [f.id for f in facts["faults"] if f.draft] == ["GZ-2027-004", "GZ-2027-005", "GZ-2027-006"]
+    # as_of 2027-02-26: 2026Q4 (from the service start 2026-11-23) has ended, 2027Q1 is interim.
+    periods = {p.key: p for p in facts["compliance"].periods}
+    assert [(p.key, p.start, p.end, p.ended) for p in periods.values()] == [
+        ("2026Q4", "2026-11-23", "2026-12-31", True), ("2027Q1", "2027-01-01", "2027-03-31", False)]
+    # 2026Q4 level 2 resolution: GZ-2026-001 met, -004 met, -005 missed → 2 of 3 = 66.7%; times 2:53, 3:40, 5:30:
+    # average 12:03 / 3 = 4:01, longest 5:30.
+    level2 = periods["2026Q4"].levels[1].resolution
+    assert (level2.tickets, level2.met, level2.missed, level2.rate, level2.average, level2.longest) == (
+        3, 2, 1, "66.7%", "4:01", "5:30")
+    # 2027Q1 level 1 resolution: the only ticket is exempted → nothing counted → "—", never 100 %.
+    level1 = periods["2027Q1"].levels[0].resolution
+    assert (level1.tickets, level1.exempted, level1.rate, level1.average) == (1, 1, "—", "—")
+    assert periods["2027Q1"].running == ("GZ-2027-005", "GZ-2027-006")
+    windows = [(w.kind, w.number, w.status) for w in facts["visits"].windows][:3]
+    assert windows == [("preventive", 1, "done"), ("preventive", 2, "planned"), ("preventive", 3, "planned")]
+    # PM-2027-Q1 starts Wednesday 2027-01-20: 3 working days before it (weekends alone in 2027) is Friday 15 Jan;
+    # notice sent 14 Jan → on time.
+    visit = facts["visits"].visits[0]
+    assert (visit.notice_due, visit.notice_status) == ("2027-01-15", "on_time")
+
+
+def test_json_holds_the_records():
+    import subprocess
+    import sys
+    from conftest import ROOT
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "facts", "--json", "--data", str(DATA_DIRS["data"])],
+                          capture_output=True, text=True)
+    facts = json.loads(done.stdout)
+    assert facts["faults"][0]["id"] == "GZ-2026-001"
+    assert facts["faults"][0]["resolution"]["status"] == "met"
+    assert facts["compliance"]["periods"][0]["key"] == "2026Q4"
+    assert facts["visits"]["visits"][1]["id"] == "INS-2027"
+
+
+def test_late_notice_and_missed_window_are_warnings(data_copy):
+    folder = data_copy("data")
+    edit(folder / "visits.yaml", "notice_sent: 2027-01-14", "notice_sent: 2027-01-18")
+    edit(folder / "faults.yaml", "as_of: 2027-02-26", "as_of: 2027-05-24")
+    warnings = [p.format().split(str(folder) + "/", 1)[-1] for p in check_data(folder).warnings]
+    assert "visits.yaml:6:18: warning: visits[0].notice_sent: PM-2027-Q1: notice sent 2027-01-18, later than " \
+           "2027-01-15 (3 working days before the visit)" in warnings
+    assert "service.yaml:35:5: warning: maintenance.preventive: preventive window 2 (2027-02-23 to 2027-05-22) " \
+           "ended with no visit" in warnings
+    # GZ-2027-005: 8 wd due 2027-03-04 10:00 has passed; 2027-02-22 10:00 → 2027-05-25 00:00 is 91 d 14 h = 2198 h.
+    assert "faults.yaml:195:18: warning: faults[11].reported_at: GZ-2027-005: the resolution due time 2027-03-04 " \
+           "10:00 is counted through a year whose official holiday calendar is not known yet (weekends alone) " \
+           "and is marked provisional" in warnings
+    assert "faults.yaml:193:9: warning: faults[11].id: GZ-2027-005: the resolution target (8 wd, level 3) was " \
+           "overdue (2198:00 elapsed) and no exemption is agreed" in warnings
