@@ -325,6 +325,10 @@ class Period(Record):
     running: tuple[str, ...]   # tickets with a running target on as_of
     satisfaction: tuple[Count, ...]
 
+    @property
+    def id(self) -> str:  # the registry names each output after its subject's id
+        return self.key
+
 
 @dataclass(frozen=True)
 class Compliance(Record):

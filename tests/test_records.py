@@ -150,7 +150,7 @@ def test_data_quarter_derived_by_hand():
     assert periods["2027Q1"].running == ("GZ-2027-005", "GZ-2027-006")
     windows = [(w.kind, w.number, w.status) for w in facts["visits"].windows][:3]
     assert windows == [("preventive", 1, "done"), ("preventive", 2, "planned"), ("preventive", 3, "planned")]
-    # PM-2027-Q1 starts Wednesday 2027-01-20: 3 working days before it (weekends alone in 2027) is Friday 15 Jan;
+    # Visit 2027-Q1 starts Wednesday 2027-01-20: 3 working days before it (weekends alone in 2027) is Friday 15 Jan;
     # notice sent 14 Jan → on time.
     visit = facts["visits"].visits[0]
     assert (visit.notice_due, visit.notice_status) == ("2027-01-15", "on_time")
@@ -166,7 +166,7 @@ def test_json_holds_the_records():
     assert facts["faults"][0]["id"] == "GZ-2026-001"
     assert facts["faults"][0]["resolution"]["status"] == "met"
     assert facts["compliance"]["periods"][0]["key"] == "2026Q4"
-    assert facts["visits"]["visits"][1]["id"] == "INS-2027"
+    assert facts["visits"]["visits"][1]["id"] == "2027"
 
 
 def test_late_notice_and_missed_window_are_warnings(data_copy):
@@ -174,7 +174,7 @@ def test_late_notice_and_missed_window_are_warnings(data_copy):
     edit(folder / "visits.yaml", "notice_sent: 2027-01-14", "notice_sent: 2027-01-18")
     edit(folder / "faults.yaml", "as_of: 2027-02-26", "as_of: 2027-05-24")
     warnings = [p.format().split(str(folder) + "/", 1)[-1] for p in check_data(folder).warnings]
-    assert "visits.yaml:6:18: warning: visits[0].notice_sent: PM-2027-Q1: notice sent 2027-01-18, later than " \
+    assert "visits.yaml:6:18: warning: visits[0].notice_sent: 2027-Q1: notice sent 2027-01-18, later than " \
            "2027-01-15 (3 working days before the visit)" in warnings
     assert "service.yaml:35:5: warning: maintenance.preventive: preventive window 2 (2027-02-23 to 2027-05-22) " \
            "ended with no visit" in warnings
