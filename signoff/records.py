@@ -587,8 +587,8 @@ def _visits(raw_visits, maintenance, faults, service_raw, calendar, as_of, code,
 def _rate(met: int, counted: int) -> str:
     if not counted:
         return "—"
-    if met == counted:
-        return "100%"
+    if met in (0, counted):
+        return f"{100 if met else 0}%"
     value = (Decimal(met) * 100 / Decimal(counted)).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
     return f"{value}%"
 
