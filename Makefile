@@ -6,7 +6,7 @@ JOBS ?=
 PY := .venv/bin/python
 READY := .venv/.ready
 
-.PHONY: all build check test bundle diff clean bench
+.PHONY: all build check test bundle diff clean bench calendar
 
 all: build
 
@@ -29,6 +29,9 @@ bundle: $(READY)
 diff: $(READY)
 	@$(if $(BASE),,echo "make diff: BASE=<rev> is required, e.g. make diff BASE=main" >&2; exit 2)
 	@$(PY) build.py diff --base $(BASE) --data $(DATA)
+
+calendar: $(READY)
+	@$(PY) build.py calendar --data $(DATA) --out $(OUT)/
 
 clean:
 	rm -rf $(OUT)
