@@ -184,3 +184,29 @@ def test_late_notice_and_missed_window_are_warnings(data_copy):
            "and is marked provisional" in warnings
     assert "faults.yaml:193:9: warning: faults[11].id: GZ-2027-005: the resolution target (8 wd, level 3) was " \
            "overdue (2198:00 elapsed) and no exemption is agreed" in warnings
+
+
+def test_record_changes_in_words(data_copy):
+    from signoff.records import json_default, record_changes
+
+    def as_json(folder):
+        return json.loads(json.dumps(check_data(folder).facts, default=json_default))
+
+    before = as_json(DATA_DIRS["data"])
+    folder = data_copy("data")
+    faults = folder / "faults.yaml"
+    edit(faults, "    confirmation: { by: chenjing, date: 2026-12-17, verdict: accepted, satisfaction: neutral, "
+         "note: 希望提前发现证书到期 }\n", "    confirmation: { by: chenjing, date: 2026-12-17, verdict: accepted, "
+         "satisfaction: neutral, note: 希望提前发现证书到期 }\n    exemption: { reason: 证书由甲方统一管理, "
+         "agreed_by: zhangwei }\n")
+    edit(faults, "solution: 升级网关固件至 2.4.1，补采缺失数据\n", "solution: 升级网关固件至 2.4.1，补采缺失数据\n"
+         "    confirmation: { by: chenjing, date: 2027-02-04, verdict: accepted }\n")
+    edit(faults, "{ at: 2026-12-09 19:10, kind: resolved", "{ at: 2026-12-09 19:40, kind: resolved")
+    assert record_changes(before, as_json(folder)) == [
+        # GZ-2026-004: 14:00 → 19:40 is 5:40, less the 1:30 paused = 4:10 > 4 h
+        "GZ-2026-004: resolution met → missed (resolved 2026-12-09 19:40, 4:10)",
+        "GZ-2026-005: resolution missed → missed, exempt (exemption agreed by zhangwei)",
+        "GZ-2027-004: confirmed by chenjing on 2027-02-04",
+        # 2026Q4 level 2 resolution: -001 met, -004 now missed, -005 exempted: 1 of 2
+        "2026Q4 level 2 resolution compliance: 66.7% → 50%",
+    ]
