@@ -505,11 +505,6 @@ def _fault(raw, n, levels, service_raw, clock, horizon, as_of, code, every, sour
                 _warn(sources, "faults", path + ("events", k, "manner"), f"{raw['id']}: responded by "
                       f"{event.get('manner')}, not in the manner level {final} promises; it counts", warnings)
             break
-    end = datetime.datetime.combine(parse_date(service_raw["end"]) + _DAY, datetime.time())
-    late = [e for e in events if parse_time(e.at) >= end]
-    if late:
-        _warn(sources, "faults", path, f"{raw['id']}: events after the service period ended "
-              f"({service_raw['end']})", warnings)
     confirmation = raw.get("confirmation")
     exemption = raw.get("exemption")
     reported = parse_time(raw["reported_at"])

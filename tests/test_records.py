@@ -210,3 +210,28 @@ def test_record_changes_in_words(data_copy):
         # 2026Q4 level 2 resolution: -001 met, -004 now missed, -005 exempted: 1 of 2
         "2026Q4 level 2 resolution compliance: 66.7% → 50%",
     ]
+
+
+def test_another_manner_and_events_after_the_service_are_warnings(data_copy):
+    folder = data_copy("data")
+    # level 1 promises a response by phone; GZ-2026-003 was answered by email: it counts, with a warning
+    edit(folder / "faults.yaml", "{ at: 2026-12-05 22:21, kind: responded, by: wuming, manner: phone }",
+         "{ at: 2026-12-05 22:21, kind: responded, by: wuming, manner: email }")
+    # the service ends 2027-11-22: a ticket reported on its last evening may be resolved the next morning
+    edit(folder / "service.yaml", "end: 2027-11-22", "end: 2027-02-24")
+    edit(folder / "faults.yaml", "as_of: 2027-02-26", "as_of: 2027-02-25")
+    edit(folder / "faults.yaml", "  - id: GZ-2027-006\n", "  - id: GZ-2027-007\n    level: 3\n"
+         "    reported_at: 2027-02-24 21:00\n    channel: email\n    reporter: chenjing\n"
+         "    symptom: 咨询\n    engineers: [wuming]\n    events:\n"
+         "      - { at: 2027-02-24 21:30, kind: responded, by: wuming, manner: email }\n"
+         "      - { at: 2027-02-25 09:00, kind: resolved, by: wuming }\n\n  - id: GZ-2027-006\n")
+    edit(folder / "faults.yaml", "reported_at: 2027-02-25 08:05", "reported_at: 2027-02-24 08:05")
+    edit(folder / "faults.yaml", "{ at: 2027-02-25 08:20, kind: responded", "{ at: 2027-02-24 08:20, kind: responded")
+    edit(folder / "faults.yaml", "{ at: 2027-02-25 09:00, kind: waiting_customer", "{ at: 2027-02-24 09:00, kind: waiting_customer")
+    edit(folder / "visits.yaml", "start: 2027-02-24 09:00\n    end: 2027-02-24 17:30", "start: 2027-02-23 09:00\n    end: 2027-02-23 17:30")
+    edit(folder / "visits.yaml", "notice_sent: 2027-02-18", "notice_sent: 2027-02-17")
+    warnings = [p.format().split(str(folder) + "/", 1)[-1] for p in check_data(folder).warnings]
+    assert "faults.yaml:47:70: warning: faults[2].events[0].manner: GZ-2026-003: responded by email, not in the " \
+           "manner level 1 promises; it counts" in warnings
+    assert "faults.yaml:213:15: warning: faults[12].events[1].at: 2027-02-25 09:00 is after the service period, which " \
+           "ended 2027-02-24 (allowed for a ticket reported within it)" in warnings
