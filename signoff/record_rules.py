@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime
 
-from .clock import parse_time
+from .clock import parse_intervals, parse_time
 from .errors import Problem
 from .schema import parse_date
 from .service import MONTHS, NOTICE_WORKING_DAYS, _windows
@@ -82,11 +82,32 @@ class _Rules:
             seen.setdefault(item["id"], n)
 
 
+def _check_working_hours(r: _Rules, service: dict) -> None:
+    """service.working_hours: 5x8 only; each interval opens before it closes, in order, none overlapping."""
+    hours = service.get("working_hours")
+    if not hours:
+        return
+    if service["hours"] != "5x8":
+        r.error("service", ("working_hours",), "working_hours apply to a 5x8 service only; a 7x24 clock runs "
+                "on the wall clock")
+    closed = 0
+    for k, text in enumerate(hours):
+        start, end = parse_intervals([text])[0]
+        if end <= start:
+            r.error("service", ("working_hours", k), f"'{text}' closes before it opens")
+        elif start < closed:
+            r.error("service", ("working_hours", k), f"'{text}' begins before the interval before it ends; list "
+                    "the intervals in order, without overlap")
+        closed = max(closed, end)
+
+
 def check_records(sources: dict[str, Source]) -> list[Problem]:
     """Every rule of SPEC §10 that faults.yaml and visits.yaml break, errors and warnings, all at once."""
-    if "faults" not in sources and "visits" not in sources:
-        return []
     r = _Rules(sources)
+    if "service" in sources:
+        _check_working_hours(r, sources["service"].data)
+    if "faults" not in sources and "visits" not in sources:
+        return r.problems
     if "service" not in sources:
         for name in ("faults", "visits"):
             if name in sources:

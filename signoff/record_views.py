@@ -2,11 +2,9 @@
 that the templates only loop and print."""
 from __future__ import annotations
 
-import datetime
-
-from .clock import hours_minutes
 from functools import lru_cache
 
+from .clock import hours_minutes
 from .paths import TEMPLATES_DIR
 from .sources import read_project_yaml
 

@@ -5,7 +5,7 @@ import datetime
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
-from .clock import Due, ServiceClock, Time, hours_minutes, parse_intervals, parse_time, DEFAULT_WORKING_HOURS
+from .clock import DEFAULT_WORKING_HOURS, Due, ServiceClock, Time, hours_minutes, parse_intervals, parse_time
 from .record_rules import PAUSE, REOPENED, RESPONDED, RESUME, records_as_of, resolution_events
 from .schema import parse_date
 from .sources import Source
@@ -35,17 +35,6 @@ class Record:
 
     def keys(self):
         return [f.name for f in fields(self)]
-
-
-def to_json(value):
-    """A record (or a tuple of them) as plain JSON values."""
-    if isinstance(value, Record):
-        return {f.name: to_json(getattr(value, f.name)) for f in fields(value)}
-    if isinstance(value, (list, tuple)):
-        return [to_json(v) for v in value]
-    if isinstance(value, dict):
-        return {k: to_json(v) for k, v in value.items()}
-    return value
 
 
 def json_default(value):
@@ -499,6 +488,9 @@ def _fault(raw, n, levels, service_raw, clock, horizon, as_of, code, every, sour
             _warn(sources, "faults", path + ("reported_at",), f"{raw['id']}: the {target.kind} due time "
                   f"{target.due} is counted through a year whose official holiday calendar is not known yet "
                   "(weekends alone) and is marked provisional", warnings)
+    if raw.get("exemption") and not (response.exempt or resolution.exempt):
+        _warn(sources, "faults", path + ("exemption",), f"{raw['id']}: an exemption, but no target was missed or "
+              "overdue; it is printed and covers nothing", warnings)
     for k, event in enumerate(raw.get("events") or []):
         if event["kind"] == RESPONDED:
             if event.get("manner") not in RESPONSE_MANNERS[final]:

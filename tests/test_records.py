@@ -235,3 +235,24 @@ def test_another_manner_and_events_after_the_service_are_warnings(data_copy):
            "manner level 1 promises; it counts" in warnings
     assert "faults.yaml:213:15: warning: faults[12].events[1].at: 2027-02-25 09:00 is after the service period, which " \
            "ended 2027-02-24 (allowed for a ticket reported within it)" in warnings
+
+
+def test_working_hours_are_checked(data_copy):
+    folder = data_copy("data")
+    edit(folder / "service.yaml", "hours: 7x24\n", "hours: 7x24\nworking_hours: [09:00-12:00, 11:00-10:00, 10:30-17:00]\n")
+    assert [line for line in problems(folder) if line.startswith("service.yaml")] == [
+        "service.yaml:10:16: error: working_hours: working_hours apply to a 5x8 service only; a 7x24 clock runs on "
+        "the wall clock",
+        "service.yaml:10:30: error: working_hours[1]: '11:00-10:00' closes before it opens",
+        "service.yaml:10:43: error: working_hours[2]: '10:30-17:00' begins before the interval before it ends; list "
+        "the intervals in order, without overlap",
+    ]
+
+
+def test_an_exemption_that_covers_nothing_is_a_warning(data_copy):
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "    confirmation: { by: chenjing, date: 2026-11-25,",
+         "    exemption: { reason: 无, agreed_by: chenjing }\n    confirmation: { by: chenjing, date: 2026-11-25,")
+    warnings = [p.format().split(str(folder) + "/", 1)[-1] for p in check_data(folder).warnings]
+    assert "faults.yaml:19:16: warning: faults[0].exemption: GZ-2026-001: an exemption, but no target was missed " \
+           "or overdue; it is printed and covers nothing" in warnings
