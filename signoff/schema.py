@@ -139,6 +139,8 @@ def _problem(source: Source, error, schema) -> Problem:
         kinds = rule_value if isinstance(rule_value, list) else [rule_value]
         if "date" in kinds and _DATE.match(str(error.value)):
             return source.problem(path, f"{_show(error.value)} is not a valid date")
+        if "datetime" in kinds and re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\Z", str(error.value)):
+            return source.problem(path, f"{_show(error.value)} is not a valid time (no such day, hour or minute)")
         if "number" in kinds and isinstance(error.value, str) and error.value.lower().lstrip("+-") in (
                 "nan", ".nan", "inf", ".inf", "infinity"):
             return source.problem(path, f"{_show(error.value)} is not a number (NaN and infinity are refused)")
