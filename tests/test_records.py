@@ -256,3 +256,10 @@ def test_an_exemption_that_covers_nothing_is_a_warning(data_copy):
     warnings = [p.format().split(str(folder) + "/", 1)[-1] for p in check_data(folder).warnings]
     assert "faults.yaml:19:16: warning: faults[0].exemption: GZ-2026-001: an exemption, but no target was missed " \
            "or overdue; it is printed and covers nothing" in warnings
+
+
+def test_as_of_defaults_to_the_latest_time_in_the_records(data_copy):
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "as_of: 2027-02-26\n", "")
+    # the latest event: GZ-2027-006 waiting for the customer from 2027-02-25 09:00 (the inspection was on the 24th)
+    assert check_data(folder).facts["compliance"].as_of == "2027-02-25"
