@@ -13,7 +13,7 @@ unexport PYTHON DATA OUT JOBS BASE DIR LOCALE BENCH ALLOW_DIRTY
 quote = '$(subst ','\'',$(value $(1)))'
 quote_each = $(foreach w,$(value $(1)),'$(subst ','\'',$(w))')
 
-.PHONY: all build check test bundle diff clean bench init formats fuzz
+.PHONY: all build check test bundle diff clean bench init formats fuzz calendar
 
 all: build
 
@@ -46,6 +46,9 @@ init: $(READY)
 
 formats: $(READY)
 	@$(PY) tools/write-formats
+
+calendar: $(READY)
+	@$(PY) build.py calendar --data $(call quote,DATA) --out $(call quote,OUT)/
 
 clean:
 	rm -rf -- $(call quote,OUT)

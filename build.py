@@ -62,6 +62,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--rebuild", action="store_true",
                    help="also rebuild the PDFs from the bundled data and compare them byte for byte")
 
+    p = commands.add_parser("calendar", help="write the service calendar (maintenance and inspection windows, "
+                            "follow-up acceptance dates, the handover deadline) as an iCalendar file")
+    data_option(p)
+    p.add_argument("--out", metavar="FILE", help="the .ics file, or a folder ending in / for "
+                   "{code}-service.ics in it (default: output/{code}-service.ics)")
+
     p = commands.add_parser("diff", help="the review report (Markdown) between a revision and the working tree")
     p.add_argument("--base", required=True, metavar="REV", help="the git revision to compare with")
     data_option(p)
@@ -157,6 +163,12 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"{len(failures)} failure(s)", file=sys.stderr)
                 return 1
             print(f"{args.bundle}: verified{' and rebuilt' if args.rebuild else ''}", file=sys.stderr)
+        elif args.command == "calendar":
+            from signoff.ics import write_service_calendar
+
+            checked = pipeline.check(args.data)
+            _report(checked.warnings)
+            print(f"wrote {write_service_calendar(checked.facts, args.data, args.out)}", file=sys.stderr)
         elif args.command == "diff":
             from signoff import review
             from signoff.pdf import write_atomic

@@ -23,6 +23,8 @@ class Document:
     signers: Callable[[dict, dict | None], list[str]] | None = None  # people keys; None: not signed
     landscape: bool = False
     why_not: Callable[[dict], str | None] = lambda facts: None
+    draft: Callable[[dict, dict | None], bool] | None = None  # None: a draft while the conclusion is pending
+    view: Callable | None = None  # (facts, subject, labels, long_date) -> the sentences the template prints
 
 
 @dataclass(frozen=True)
@@ -116,6 +118,45 @@ DOCUMENTS = (
     Document("fault_form", "fault_form.html.j2", "10-fault-form.pdf", "{code}-FF",
              ("project", "service"), "form", _service_documents,
              lambda f, s: f["service"]["start"], why_not=_why_no_service_documents),
+)
+
+def _record_signers(facts, subject):
+    """The customer's signatory only once the record is confirmed, so a draft never shows a customer signature."""
+    engineer = subject["engineers"][0]
+    return [subject["confirmation"]["by"], engineer] if subject["confirmation"] else [engineer]
+
+
+def _service_views():
+    from . import record_views  # the service records' sentences (SPEC §10)
+
+    return record_views
+
+
+DOCUMENTS += (  # SPEC §10: the service year's records, one output per ticket, visit and report period
+    Document("fault_record", "fault_record.html.j2", "11-fault-{id}.pdf", "{code}-FF-{id}",
+             ("project", "service", "faults"), "form", lambda facts: list(facts.get("faults") or ()),
+             lambda f, s: s["date"], _record_signers, draft=lambda f, s: s["draft"],
+             why_not=lambda f: "no fault ticket is recorded (faults.yaml)",
+             view=lambda f, s, labels, date: _service_views().fault_record_view(f, s, labels)),
+    Document("maintenance_record", "maintenance_record.html.j2", "12-maintenance-{id}.pdf", "{code}-PM-{id}",
+             ("project", "service", "visits"), "form",
+             lambda facts: [v for v in (facts.get("visits") or {"visits": ()})["visits"] if v["kind"] == "preventive"],
+             lambda f, s: s["date"], _record_signers, draft=lambda f, s: s["draft"],
+             why_not=lambda f: "no preventive visit is recorded (visits.yaml)",
+             view=lambda f, s, labels, date: _service_views().visit_view(f, s, labels)),
+    Document("inspection_report", "inspection_report.html.j2", "13-inspection-{id}.pdf", "{code}-INS-{id}",
+             ("project", "service", "visits"), "form",
+             lambda facts: [v for v in (facts.get("visits") or {"visits": ()})["visits"] if v["kind"] == "inspection"],
+             lambda f, s: s["date"], _record_signers, draft=lambda f, s: s["draft"],
+             why_not=lambda f: "no inspection is recorded (visits.yaml)",
+             view=lambda f, s, labels, date: _service_views().visit_view(f, s, labels)),
+    Document("service_report", "service_report.html.j2", "14-service-report-{id}.pdf", "{code}-SR-{id}",
+             ("project", "service", "faults", "visits"), "form",
+             lambda facts: list(facts["compliance"]["periods"]) if facts.get("compliance") else [],
+             lambda f, s: s["date"],
+             lambda f, s: [f["service"]["customer_contact"], f["service"]["lead"]], draft=lambda f, s: False,
+             why_not=lambda f: "there is no service.yaml" if not f["service"] else "no report period has begun",
+             view=lambda f, s, labels, date: _service_views().service_report_view(f, s, labels, date)),
 )
 DOCUMENT_KEYS = tuple(d.key for d in DOCUMENTS)
 

@@ -108,9 +108,18 @@ def derive_facts(sources: dict[str, Source]) -> Facts:
 
 
 def service_year(sources: dict[str, Source], service, maintenance, calendar: WorkCalendar):
-    """The service-year records of SPEC §10 (faults.yaml, visits.yaml): (faults, compliance, visits, warnings).
-    Their own stage derives them; until it exists there are none."""
-    return None, None, None, []
+    """The service-year records of SPEC §10 (faults.yaml, visits.yaml): (faults, compliance, visits, warnings),
+    derived by records.py from the service facts; none without service.yaml."""
+    if service is None:
+        return None, None, None, []
+    from .records import derive_records
+
+    view = {"service": service, "maintenance": maintenance,
+            "project": {"code": sources["project"].data["project"]["code"]}}
+    records = derive_records(sources, view, calendar)
+    warnings = [Problem(w["file"], w["line"], w["col"], w["path"], w["message"], "warning")
+                for w in records.warnings]
+    return records.faults, records.compliance, records.visits, warnings
 
 
 def work_calendar(cal: dict) -> WorkCalendar:

@@ -628,6 +628,8 @@ def to_json(value) -> Any:
             item = getattr(value, f.name)
             out[f.name.removesuffix("_")] = _ids(item) if f.metadata.get("ref") else to_json(item)
         return out
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):  # the service year's records
+        return {f.name: to_json(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Mapping):
         return {key: to_json(item) for key, item in value.items()}
     if isinstance(value, (tuple, list)):

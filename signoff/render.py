@@ -97,7 +97,8 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
     """Everything a template may print about one output; `fonts` (a fonts.FontSet) replaces the theme's faces."""
     locale = facts["project"]["locale"]
     labels = load_labels(locale, output.document.key, templates_dir)
-    draft = facts["conclusion"] == "pending" or provenance.draft
+    own_draft = output.document.draft  # a service record is a draft until its own confirmation (SPEC §10)
+    draft = provenance.draft or (own_draft(facts, output.subject) if own_draft else facts["conclusion"] == "pending")
     if provenance.state == "committed":
         source = labels["source_commit"].format(commit=provenance.commit)
     elif provenance.state == "dirty":
@@ -123,6 +124,8 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
         "font_faces": Markup(fonts.css if fonts else ""),
         "logo": _asset_uri(facts["parties"]["contractor"].get("logo"), assets_dir),
         "date": lambda value: long_date(value, locale),
+        "view": (output.document.view(facts, output.subject, labels, lambda value: long_date(value, locale))
+                 if output.document.view else None),
     }
 
 

@@ -17,6 +17,7 @@ from .vocab import DURATION as _DURATION  # the one duration pattern
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
 _TIME = re.compile(r"([01][0-9]|2[0-3]):[0-5][0-9]\Z")
+_DATETIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2} ([01][0-9]|2[0-3]):[0-5][0-9]\Z")  # SPEC §10: local time
 _NUMBER = re.compile(r"-?(0|[1-9][0-9]*)(\.[0-9]+)?\Z")
 
 _REGEX_HINTS = {
@@ -30,6 +31,7 @@ _TYPE_NAMES = {
     "text": "text", "markdown": "text", "string": "text", "integer": "a whole number",
     "boolean": "true or false", "list": "a list", "dict": "a mapping of keys to values",
     "number": "a number", "date": "a date (YYYY-MM-DD)", "time": "a time (HH:MM)",
+    "datetime": "a time (YYYY-MM-DD HH:MM)",
     "duration": "a duration such as 15 min, 2 h or 8 wd", "asset": "a path under assets/",
 }
 
@@ -52,7 +54,7 @@ class DataValidator(Validator):
 
     types_mapping = dict(Validator.types_mapping)
     types_mapping["integer"] = TypeDefinition("integer", (int,), (bool,))
-    del types_mapping["date"], types_mapping["number"]  # ours are text, checked by the methods below
+    del types_mapping["date"], types_mapping["datetime"], types_mapping["number"]  # ours are text, checked below
 
     def _validate_type_text(self, value):
         return isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool))
@@ -64,6 +66,9 @@ class DataValidator(Validator):
 
     def _validate_type_time(self, value):
         return isinstance(value, str) and bool(_TIME.match(value))
+
+    def _validate_type_datetime(self, value):
+        return isinstance(value, str) and bool(_DATETIME.match(value)) and parse_date(value[:10]) is not None
 
     def _validate_type_duration(self, value):
         return isinstance(value, str) and bool(_DURATION.match(value))
@@ -140,6 +145,8 @@ def _problem(source: Source, error, schema) -> Problem:
             if not FIRST_YEAR <= int(str(error.value)[:4]) <= LAST_YEAR:
                 return source.problem(path, f"{_show(error.value)} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
             return source.problem(path, f"{_show(error.value)} is not a valid date")
+        if "datetime" in kinds and re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\Z", str(error.value)):
+            return source.problem(path, f"{_show(error.value)} is not a valid time (no such day, hour or minute)")
         if "number" in kinds and isinstance(error.value, str) and error.value.lower().lstrip("+-") in (
                 "nan", ".nan", "inf", ".inf", "infinity"):
             return source.problem(path, f"{_show(error.value)} is not a number (NaN and infinity are refused)")

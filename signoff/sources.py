@@ -31,6 +31,8 @@ DATA_FILES = (
     ("report", True),
     ("delivery", False),
     ("service", False),
+    ("faults", False),
+    ("visits", False),
 )
 
 _INT = re.compile(r"-?(0|[1-9][0-9]*)")

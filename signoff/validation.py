@@ -8,6 +8,7 @@ from .assets import check_assets
 from .errors import ERROR, DataError, Problem
 from .facts import derive_facts
 from .model import Facts
+from .record_rules import check_records
 from .rules import check_references, check_rules
 from .schema import validate_schema, values_of_type
 from .sources import Source, load_sources
@@ -39,6 +40,8 @@ def check_data(data_dir: Path, glyph_check=None) -> Checked:
         problems += found
     _stop_on_errors(problems)
     problems += check_references(sources)
+    _stop_on_errors(problems)
+    problems += check_records(sources)  # faults.yaml and visits.yaml (SPEC §10)
     _stop_on_errors(problems)
     facts = derive_facts(sources)
     problems += check_rules(sources, facts)

@@ -79,7 +79,8 @@ class Package:
     yaml: dict = field(default_factory=dict)
 
     def __post_init__(self):
-        for name in ("project", "criteria", "results", "issues", "report", "meetings", "delivery", "service"):
+        for name in ("project", "criteria", "results", "issues", "report", "meetings", "delivery", "service",
+                     "faults", "visits"):
             self.yaml[name] = load(self.data, name)
 
     # --- the facts, derived here from the YAML
@@ -174,11 +175,34 @@ class Package:
             files.add("08-agreement.pdf")
         if CONCLUSION.get(self.name, "conditional") in ("pass", "conditional"):
             files.add("09-acceptance-letter.pdf")
+        return files | set(self.record_files())
+
+    def record_files(self) -> dict[str, bool]:
+        """SPEC §10: the service records' PDFs, each with whether it is a draft (an unconfirmed record)."""
+        if self.yaml["service"] is None or not (self.yaml["faults"] or self.yaml["visits"]):
+            return {}
+        files = {f"11-fault-{f['id']}.pdf": "confirmation" not in f for f in (self.yaml["faults"] or {}).get("faults", [])}
+        for v in (self.yaml["visits"] or {}).get("visits", []):
+            stem = "12-maintenance" if v["kind"] == "preventive" else "13-inspection"
+            files[f"{stem}-{v['id']}.pdf"] = "confirmation" not in v
+        as_of = self.yaml["faults"]["as_of"]  # the examples state it
+        months = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}[self.yaml["service"].get("report_every", "quarter")]
+        year, month = int(self.yaml["service"]["start"][:4]), int(self.yaml["service"]["start"][5:7])
+        month = (month - 1) // months * months + 1
+        while f"{year}-{month:02d}-01" <= as_of:
+            key = {1: f"{year}-{month:02d}", 3: f"{year}Q{(month + 2) // 3}", 6: f"{year}H{(month + 5) // 6}",
+                   12: f"{year}"}[months]
+            files[f"14-service-report-{key}.pdf"] = False
+            year, month = (year + 1, month + months - 12) if month + months > 12 else (year, month + months)
         return files
 
     def number(self, file: str) -> str:
         """SPEC §6: the document number printed on `file`."""
         stem = file.removesuffix(".pdf")
+        for prefix, kind in (("11-fault-", "FF"), ("12-maintenance-", "PM"), ("13-inspection-", "INS"),
+                             ("14-service-report-", "SR")):
+            if stem.startswith(prefix):
+                return f"{self.code}-{kind}-{stem.removeprefix(prefix)}"
         if stem.startswith("02-minutes-"):
             return f"{self.code}-MIN-{stem.removeprefix('02-minutes-')}"
         if stem.startswith("07-rectification-"):
@@ -277,8 +301,9 @@ def _with(predicate) -> list[str]:
 # ---------------------------------------------------------------- the identification of every document
 
 @pytest.mark.parametrize("name", PACKAGES)
-def test_every_planned_document_is_built_and_identified(built, name):
+def test_every_planned_document_is_built_and_identified(built, packages, name):
     facts, files = built[name]
+    records = packages[name].record_files()  # a service record is a draft until confirmed, whatever the conclusion
     assert files
     for file, path in files.items():
         assert path.exists(), file
@@ -293,7 +318,7 @@ def test_every_planned_document_is_built_and_identified(built, name):
             width, height = sorted((float(page.mediabox.width), float(page.mediabox.height)))
             assert (round(width * 25.4 / 72), round(height * 25.4 / 72)) == (210, 297), file
             assert ("DRAFT" in page.extract_text() or "草稿" in page.extract_text()) == (
-                facts["conclusion"] == "pending"), file
+                records[file] if file in records else facts["conclusion"] == "pending"), file
         assert {a for a in reader.attachments} >= {"project.yaml"}, file
 
 

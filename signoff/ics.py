@@ -1,0 +1,93 @@
+"""The service calendar as iCalendar (RFC 5545, SPEC §10): maintenance and inspection windows, the deferred issues'
+follow-up dates and the handover deadline, one all-day event per date, reproducible byte for byte."""
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+import icalendar
+
+from .errors import SignoffError
+from .paths import TEMPLATES_DIR
+from .pdf import write_atomic
+from .provenance import find_provenance
+from .sources import read_project_yaml
+
+PRODID = "-//Signoff//service calendar//EN"
+
+
+def _labels(locale: str) -> dict:
+    return read_project_yaml(TEMPLATES_DIR / "labels" / locale / "calendar.yaml")
+
+
+def calendar_events(facts) -> list[dict]:
+    """Every event of the calendar as {uid, date, summary, description}, in date order (then uid)."""
+    labels = _labels(facts["project"]["locale"])
+    code = facts["project"]["code"]
+    events = []
+
+    def add(uid: str, day: str, summary: str, description: str) -> None:
+        events.append({"uid": f"{code}-{uid}@signoff", "date": day, "summary": summary,
+                       "description": description})
+
+    maintenance = facts.get("maintenance") or {}
+    for kind in ("preventive", "inspection"):
+        for window in maintenance.get(kind) or []:
+            mark = labels["provisional"] if window["provisional"] else ""
+            text = labels["window"].format(n=window["number"], start=window["start"], end=window["end"])
+            add(f"{kind}-{window['number']}", window["planned"], labels[kind].format(n=window["number"]) + mark,
+                labels["visit_description"].format(window=text, notice=window["notice"]))
+            add(f"{kind}-{window['number']}-notice", window["notice"],
+                labels[f"{kind}_notice"].format(n=window["number"]) + mark,
+                labels["notice_description"].format(window=text, planned=window["planned"]))
+    for issue in facts["issues"]:
+        if issue["status"] == "deferred":
+            add(f"follow-up-{issue['id']}", issue["deferral"]["follow_up"],
+                labels["follow_up"].format(id=issue["id"], title=issue["title"]),
+                labels["follow_up_description"].format(id=issue["id"], title=issue["title"]))
+    handover = facts.get("handover")
+    if handover:
+        mark = labels["provisional"] if handover["provisional"] else ""
+        add("handover-deadline", handover["deadline"], labels["handover"] + mark,
+            labels["handover_description"].format(date=facts["report"]["date"]))
+    return sorted(events, key=lambda e: (e["date"], e["uid"]))
+
+
+def write_calendar(facts, epoch: int) -> bytes:
+    """The .ics file; DTSTAMP is `epoch` (SOURCE_DATE_EPOCH), so two builds of the same data are identical."""
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("x-wr-calname", _labels(facts["project"]["locale"])["name"].format(
+        project=facts["project"]["name"], number=facts["service"]["number"] if facts.get("service") else ""))
+    stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
+    for item in calendar_events(facts):
+        day = datetime.date.fromisoformat(item["date"])
+        event = icalendar.Event()
+        event.add("uid", item["uid"])
+        event.add("dtstamp", stamp)
+        event.add("dtstart", day)
+        event.add("dtend", day + datetime.timedelta(days=1))
+        event.add("summary", item["summary"])
+        event.add("description", item["description"])
+        event.add("transp", "TRANSPARENT")
+        cal.add_component(event)
+    return cal.to_ical()
+
+
+def write_service_calendar(facts, data_dir: Path, out: str | None) -> Path:
+    """`build.py calendar`: the file written, `output/{code}-service.ics` unless `out` names a file or a folder/."""
+    if not facts.get("service"):
+        raise SignoffError(f"{data_dir}: there is no service.yaml, so no service calendar")
+    name = f"{facts['project']['code']}-service.ics"
+    if out is None:
+        target = Path("output") / name
+    elif out.endswith("/") or Path(out).is_dir():
+        target = Path(out) / name
+    else:
+        target = Path(out)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    epoch = find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"]).epoch
+    write_atomic(target, write_calendar(facts, epoch))
+    return target

@@ -1,0 +1,287 @@
+"""The rules of SPEC §10 for faults.yaml and visits.yaml: references, time order, pauses, windows and notice."""
+from __future__ import annotations
+
+import datetime
+
+from .clock import parse_intervals, parse_time
+from .errors import Problem
+from .schema import parse_date
+from .service import MONTHS, NOTICE_WORKING_DAYS, _windows
+from .sources import Source
+from .workdays import WorkCalendar
+
+PAUSE, RESUME, RESOLVED, REOPENED, RESPONDED = "waiting_customer", "resumed", "resolved", "reopened", "responded"
+# The events that fulfil a level's resolution commitment unless service.levels says otherwise (SPEC §10).
+RESOLUTION_EVENTS = {1: ("restored", "resolved"), 2: ("resolved", "progress_reported"), 3: ("resolved", "plan_given")}
+_NEEDS = {"responded": ("by", "manner"), "level_changed": ("to",)}
+
+
+def work_calendar(project: dict) -> WorkCalendar:
+    cal = project.get("calendar") or {}
+    return WorkCalendar(frozenset(parse_date(d) for d in cal.get("holidays") or []),
+                        frozenset(parse_date(d) for d in cal.get("workdays") or []),
+                        frozenset(cal.get("complete_years") or []))
+
+
+def resolution_events(service: dict, level: int) -> tuple[str, ...]:
+    for override in service.get("levels") or []:
+        if override["level"] == level and override.get("resolution_events"):
+            return tuple(override["resolution_events"])
+    return RESOLUTION_EVENTS[level]
+
+
+def window_lists(service: dict, calendar: WorkCalendar) -> dict[str, list[dict]]:
+    """The windows of the derived maintenance calendar (SPEC §5) by visit kind."""
+    start, end = parse_date(service["start"]), parse_date(service["end"])
+    maintenance = service["maintenance"]
+    preventive, inspection = maintenance["preventive"], maintenance.get("inspection")
+    out = {"preventive": _windows(start, end, MONTHS[preventive["every"]],
+                                  preventive.get("notice_working_days", NOTICE_WORKING_DAYS), calendar),
+           "inspection": []}
+    if inspection:
+        out["inspection"] = _windows(start, end, 12 // inspection.get("per_year", 1),
+                                     inspection.get("notice_working_days", NOTICE_WORKING_DAYS), calendar)
+    return out
+
+
+def records_as_of(faults: dict | None, visits: dict | None) -> datetime.date | None:
+    """`faults.as_of`, else the date of the latest event or visit (SPEC §10)."""
+    if faults and faults.get("as_of"):
+        return parse_date(faults["as_of"])
+    times = []
+    for fault in (faults or {}).get("faults") or []:
+        times.append(fault["reported_at"])
+        times += [e["at"] for e in fault.get("events") or []]
+    for visit in (visits or {}).get("visits") or []:
+        times += [visit["start"], visit["end"]]
+    return parse_date(max(times)[:10]) if times else None
+
+
+class _Rules:
+    def __init__(self, sources: dict[str, Source]):
+        self.sources = sources
+        self.problems: list[Problem] = []
+        self.people = sources["project"].data["people"]
+
+    def error(self, name, path, message, severity="error"):
+        self.problems.append(self.sources[name].problem(path, message, severity))
+
+    def person(self, name, path, key, party=None):
+        if key is None:
+            return
+        if key not in self.people:
+            self.error(name, path, f"'{key}' is not a person defined under people in project.yaml")
+        elif party and self.people[key]["party"] != party:
+            self.error(name, path, f"'{key}' ({self.people[key]['name']}) is not a {party} person")
+
+    def unique(self, name, items, what):
+        seen = {}
+        for n, item in enumerate(items):
+            if item["id"] in seen:
+                self.error(name, (what, n, "id"), f"'{item['id']}' is defined twice (first as item {seen[item['id']]})")
+            seen.setdefault(item["id"], n)
+
+
+def _check_working_hours(r: _Rules, service: dict) -> None:
+    """service.working_hours: 5x8 only; each interval opens before it closes, in order, none overlapping."""
+    hours = service.get("working_hours")
+    if not hours:
+        return
+    if service["hours"] != "5x8":
+        r.error("service", ("working_hours",), "working_hours apply to a 5x8 service only; a 7x24 clock runs "
+                "on the wall clock")
+    closed = 0
+    for k, text in enumerate(hours):
+        start, end = parse_intervals([text])[0]
+        if end <= start:
+            r.error("service", ("working_hours", k), f"'{text}' closes before it opens")
+        elif start < closed:
+            r.error("service", ("working_hours", k), f"'{text}' begins before the interval before it ends; list "
+                    "the intervals in order, without overlap")
+        closed = max(closed, end)
+
+
+def check_records(sources: dict[str, Source]) -> list[Problem]:
+    """Every rule of SPEC §10 that faults.yaml and visits.yaml break, errors and warnings, all at once."""
+    r = _Rules(sources)
+    if "service" in sources:
+        _check_working_hours(r, sources["service"].data)
+    if "faults" not in sources and "visits" not in sources:
+        return r.problems
+    if "service" not in sources:
+        for name in ("faults", "visits"):
+            if name in sources:
+                r.error(name, (), f"{name}.yaml needs service.yaml: records belong to a service period")
+        return r.problems
+    service = sources["service"].data
+    period = (parse_time(service["start"] + " 00:00"), parse_time(service["end"] + " 00:00") + datetime.timedelta(days=1))
+    faults = sources["faults"].data if "faults" in sources else None
+    visits = sources["visits"].data if "visits" in sources else None
+    as_of = records_as_of(faults, visits)
+    horizon = parse_time(as_of.isoformat() + " 00:00") + datetime.timedelta(days=1) if as_of else None
+    if faults:
+        _check_faults(r, faults["faults"], service, period, horizon)
+    if visits:
+        ids = {f["id"] for f in faults["faults"]} if faults else set()
+        _check_visits(r, visits["visits"], service, period, horizon, ids, work_calendar(sources["project"].data))
+    return r.problems
+
+
+def _within(r: _Rules, name: str, path: tuple, at: datetime.datetime, period, horizon, late_ok=False) -> None:
+    text = at.strftime("%Y-%m-%d %H:%M")
+    if at < period[0]:
+        r.error(name, path, f"{text} is before the service period, which starts {period[0]:%Y-%m-%d}")
+    elif at >= period[1]:
+        if late_ok:
+            r.error(name, path, f"{text} is after the service period, which ended {period[1] - datetime.timedelta(days=1):%Y-%m-%d}"
+                    " (allowed for a ticket reported within it)", "warning")
+        else:
+            r.error(name, path, f"{text} is after the service period, which ends {period[1] - datetime.timedelta(days=1):%Y-%m-%d}")
+    if horizon is not None and at >= horizon:
+        r.error(name, path, f"{text} is after as_of ({horizon - datetime.timedelta(days=1):%Y-%m-%d})")
+
+
+def _check_faults(r: _Rules, faults: list[dict], service: dict, period, horizon) -> None:
+    r.unique("faults", faults, "faults")
+    channels = {c["kind"] for c in service["channels"]}
+    for n, fault in enumerate(faults):
+        base = ("faults", n)
+        if fault["channel"] not in channels:
+            r.error("faults", base + ("channel",), f"'{fault['channel']}' is not a channel of service.yaml "
+                    f"({', '.join(sorted(channels))})")
+        r.person("faults", base + ("reporter",), fault["reporter"], "customer")
+        r.person("faults", base + ("taken_by",), fault.get("taken_by"), "contractor")
+        for k, key in enumerate(fault["engineers"]):
+            r.person("faults", base + ("engineers", k), key, "contractor")
+        reported = parse_time(fault["reported_at"])
+        _within(r, "faults", base + ("reported_at",), reported, period, horizon)
+        _check_events(r, base, fault, reported, service, period, horizon)
+        exemption = fault.get("exemption")
+        if exemption:
+            r.person("faults", base + ("exemption", "agreed_by"), exemption["agreed_by"], "customer")
+        confirmation = fault.get("confirmation")
+        if confirmation:
+            r.person("faults", base + ("confirmation", "by"), confirmation["by"], "customer")
+            resolved = [e["at"] for e in fault.get("events") or [] if e["kind"] == RESOLVED]
+            if not resolved:
+                r.error("faults", base + ("confirmation",), "a confirmation needs a resolved event before it")
+            elif confirmation["date"] < resolved[-1][:10]:
+                r.error("faults", base + ("confirmation", "date"), f"{confirmation['date']} is before the last "
+                        f"resolved event ({resolved[-1]})")
+            if horizon is not None and parse_time(confirmation["date"] + " 00:00") >= horizon:
+                r.error("faults", base + ("confirmation", "date"),
+                        f"{confirmation['date']} is after as_of ({horizon - datetime.timedelta(days=1):%Y-%m-%d})")
+
+
+def _check_events(r: _Rules, base: tuple, fault: dict, reported, service: dict, period, horizon) -> None:
+    events = fault.get("events") or []
+    final_level = fault["level"]
+    for event in events:
+        if event["kind"] == "level_changed" and event.get("to"):
+            final_level = event["to"]
+    stopping = set(resolution_events(service, final_level))
+    previous = reported
+    paused_at = None       # the index of an open waiting_customer
+    responded = False
+    resolved_last = False  # a `resolved` not yet followed by `reopened`
+    after_resolved_reported = False
+    for k, event in enumerate(events):
+        path = base + ("events", k)
+        kind = event["kind"]
+        at = parse_time(event["at"])
+        for key in _NEEDS.get(kind, ()):
+            if event.get(key) is None:
+                r.error("faults", path, f"a {kind} event needs '{key}'")
+        r.person("faults", path + ("by",), event.get("by"))
+        if at < reported:
+            r.error("faults", path + ("at",), f"{event['at']} is before the ticket was reported ({fault['reported_at']})")
+        elif at < previous:
+            r.error("faults", path + ("at",), f"{event['at']} is before the event before it ({previous:%Y-%m-%d %H:%M}); "
+                    "list the events in time order")
+        _within(r, "faults", path + ("at",), at, (period[0], period[1]), horizon,
+                late_ok=reported < period[1])
+        previous = max(previous, at)
+        if resolved_last and kind != REOPENED and not after_resolved_reported:
+            after_resolved_reported = True
+            r.error("faults", path + ("kind",), f"a {kind} event after resolved; resolved is the last event unless "
+                    "reopened follows it")
+        if kind == RESPONDED:
+            responded = True
+        if paused_at is not None:
+            if kind == RESUME:
+                paused_at = None
+            elif kind == PAUSE or kind in stopping:
+                r.error("faults", path + ("kind",), f"a {kind} event while the ticket waits for the customer "
+                        f"(events[{paused_at}]); log resumed first")
+        elif kind == RESUME:
+            r.error("faults", path + ("kind",), "resumed without a waiting_customer before it")
+        elif kind == PAUSE:
+            paused_at = k
+        if kind in (PAUSE,) + tuple(stopping) and not responded and kind != RESPONDED:
+            r.error("faults", path + ("kind",), f"a {kind} event before the first responded; log responded first "
+                    "(at the same minute when the fault was fixed on the first call)")
+        if kind == REOPENED and not resolved_last:
+            r.error("faults", path + ("kind",), "reopened without a resolved event before it")
+        if kind in (RESOLVED, REOPENED):
+            resolved_last, after_resolved_reported = kind == RESOLVED, False
+
+
+def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon, fault_ids: set,
+                  calendar: WorkCalendar) -> None:
+    r.unique("visits", visits, "visits")
+    windows = window_lists(service, calendar)
+    tasks = {str(t) for t in service["maintenance"]["preventive"].get("tasks") or []}
+    served: dict[tuple, int] = {}
+    for n, visit in enumerate(visits):
+        base = ("visits", n)
+        kind = visit["kind"]
+        for k, key in enumerate(visit["engineers"]):
+            r.person("visits", base + ("engineers", k), key, "contractor")
+        r.person("visits", base + ("witness",), visit.get("witness"), "customer")
+        start, end = parse_time(visit["start"]), parse_time(visit["end"])
+        _within(r, "visits", base + ("start",), start, period, horizon)
+        _within(r, "visits", base + ("end",), end, period, horizon)
+        if end < start:
+            r.error("visits", base + ("end",), f"{visit['end']} is before the start ({visit['start']})")
+        if kind == "inspection" and not service["maintenance"].get("inspection"):
+            r.error("visits", base + ("kind",), "an inspection, but service.yaml plans none (maintenance.inspection)")
+        mine = windows[kind]
+        if visit["window"] > len(mine):
+            r.error("visits", base + ("window",), f"{kind} window {visit['window']} does not exist: the service "
+                    f"period has {len(mine)}")
+        else:
+            window = mine[visit["window"] - 1]
+            if start.date().isoformat() < window["start"]:
+                r.error("visits", base + ("start",), f"{visit['start']} is before {kind} window {window['number']} "
+                        f"({window['start']} to {window['end']})")
+            key = (kind, visit["window"])
+            if key in served:
+                r.error("visits", base + ("window",), f"a second visit for {kind} window {visit['window']} (the "
+                        f"first is visits[{served[key]}])", "warning")
+            served.setdefault(key, n)
+        if visit.get("notice_sent") is None:
+            r.error("visits", base + ("notice_sent",), "is required: when was the customer notified?")
+        elif visit["notice_sent"] > visit["start"][:10]:
+            r.error("visits", base + ("notice_sent",), f"{visit['notice_sent']} is after the visit's start")
+        if kind == "preventive" and visit.get("items"):
+            r.error("visits", base + ("items",), "items belong to an inspection; a preventive visit lists tasks")
+        if kind == "inspection" and visit.get("tasks"):
+            r.error("visits", base + ("tasks",), "tasks belong to a preventive visit; an inspection lists items")
+        for k, task in enumerate(visit.get("tasks") or []):
+            if str(task["task"]) not in tasks:
+                r.error("visits", base + ("tasks", k, "task"), f"'{task['task']}' is not a task of service.yaml's "
+                        "maintenance.preventive.tasks")
+            if task["result"] != "done" and not task.get("note"):
+                r.error("visits", base + ("tasks", k), f"a task that is {task['result']} needs a note saying why")
+        for k, finding in enumerate(visit.get("findings") or []):
+            path = base + ("findings", k)
+            if finding.get("fault") and finding["fault"] not in fault_ids:
+                r.error("visits", path + ("fault",), f"'{finding['fault']}' is not a fault in faults.yaml")
+            if finding["severity"] == "fault" and not finding.get("fault") and not finding.get("due"):
+                r.error("visits", path, "a finding of severity fault must name a fault (fault:) or give a due date")
+            r.person("visits", path + ("owner",), finding.get("owner"))
+        confirmation = visit.get("confirmation")
+        if confirmation:
+            r.person("visits", base + ("confirmation", "by"), confirmation["by"], "customer")
+            if confirmation["date"] < visit["start"][:10]:
+                r.error("visits", base + ("confirmation", "date"), f"{confirmation['date']} is before the visit")

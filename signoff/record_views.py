@@ -1,0 +1,210 @@
+"""The sentences of the service-record documents, in the document's language: facts and labels in, text out, so
+that the templates only loop and print."""
+from __future__ import annotations
+
+from functools import lru_cache
+
+from .clock import hours_minutes
+from .paths import TEMPLATES_DIR
+from .sources import read_project_yaml
+
+
+@lru_cache(maxsize=None)
+def _record_labels(locale: str) -> dict:
+    return read_project_yaml(TEMPLATES_DIR / "labels" / locale / "records.yaml")
+
+
+def _shared(facts, labels: dict) -> dict:
+    """The document's labels with templates/labels/{locale}/records.yaml on top (its `status`, `result` and
+    `severity` are the records' own, not the acceptance issues')."""
+    return {**labels, **_record_labels(facts["project"]["locale"])}
+
+
+def _duration(labels: dict, amount: str, unit: str) -> str:
+    key = "duration_one" if str(amount) == "1" else "duration"
+    return labels[key][unit] if key == "duration_one" else labels[key][unit].format(n=amount)
+
+
+def _names(facts, keys, labels) -> str:
+    return labels["list_sep"].join(facts["people"][k]["name"] for k in keys)
+
+
+def _level(facts, labels, number: int) -> str:
+    level = next(l for l in facts["service"]["levels"] if l["level"] == number)
+    return labels["level_option"].format(level=labels["level_no"][str(number)], name=level["name"])
+
+
+def _due(labels, target) -> str:
+    if target.due is None:
+        return labels["due_paused"]
+    return target.due + (" *" if target.provisional else "")
+
+
+def _target_view(facts, labels, fault, target) -> dict:
+    level = next(l for l in facts["service"]["levels"] if l["level"] == fault.level)
+    text = _duration(labels, target.amount, target.unit)
+    if target.kind == "resolution" and level.get("resolution_goal"):
+        text = labels["target_goal"].format(target=text, goal=level["resolution_goal"])
+    elapsed = target.elapsed_text if target.fulfilled_at else labels["elapsed_so_far"].format(elapsed=target.elapsed_text)
+    cycles = ""
+    if len(target.cycles) > 1:
+        cycles = labels["list_sep"].join(
+            labels["cycle"].format(n=n, elapsed=c.elapsed_text, verdict=labels["status"]["met" if c.met else "missed"])
+            for n, c in enumerate(target.cycles, 1))
+    return {"label": labels[f"{target.kind}_col"], "target": text, "elapsed": elapsed, "due": _due(labels, target),
+            "status": labels["status"][target.status], "status_key": target.status,
+            "event": labels["event"][target.event] if target.event else "—",
+            "fulfilled_at": target.fulfilled_at or "—", "cycles": cycles}
+
+
+def fault_record_view(facts, fault, labels) -> dict:
+    """What the filled fault-handling confirmation form prints beyond the record's own fields."""
+    labels = _shared(facts, labels)
+    events = []
+    for event in fault.events:
+        detail = ""
+        if event.kind == "responded" and event.manner:
+            detail = labels["manner"][event.manner]
+        elif event.kind == "level_changed":
+            detail = labels["level_to"].format(level=labels["level_no"][str(event.to)])
+        events.append({"at": event.at, "kind": labels["event"][event.kind], "detail": detail,
+                       "by": facts["people"][event.by]["name"] if event.by else "", "note": event.note})
+    regrading = ""
+    if fault.regrading:
+        regrading = labels["regrading"].format(
+            reported=labels["level_no"][str(fault.regrading.from_level)], at=fault.regrading.at,
+            level=labels["level_no"][str(fault.regrading.to_level)], start=fault.clock_start)
+    clock = labels["clock"][facts["compliance"].hours]
+    if fault.clock_start != fault.reported_at:
+        clock += labels["clock_start"].format(start=fault.clock_start)
+    exemption = ""
+    if fault.exemption:
+        exemption = labels["exemption"].format(name=facts["people"][fault.exemption.agreed_by]["name"])
+    provisional = fault.response.provisional or fault.resolution.provisional
+    return {
+        "level": _level(facts, labels, fault.level),
+        "level_reported": _level(facts, labels, fault.level_reported),
+        "regrading": regrading,
+        "engineers": _names(facts, fault.engineers, labels),
+        "events": events,
+        "targets": [_target_view(facts, labels, fault, t) for t in (fault.response, fault.resolution)],
+        "clock": clock,
+        "paused": hours_minutes(fault.paused) if fault.paused else "",
+        "exemption": exemption,
+        "provisional": labels["provisional_due"] if provisional else "",
+        "engineer": fault.engineers[0],
+        "L": labels,
+    }
+
+
+def _window_text(labels, window) -> str:
+    return labels["window_text"].format(n=window.number, start=window.start, end=window.end)
+
+
+def visit_view(facts, visit, labels) -> dict:
+    """What the maintenance record and the inspection report print beyond the visit's own fields."""
+    labels = _shared(facts, labels)
+    plan = facts["service"]["maintenance"][visit.kind] or {}
+    return {
+        "window": _window_text(labels, visit.window),
+        "planned": visit.window.planned + (" *" if visit.window.provisional else ""),
+        "notice_planned": visit.window.notice + (" *" if visit.window.provisional else ""),
+        "notice": labels["notice_status"][visit.notice_status].format(
+            sent=visit.notice_sent, due=visit.notice_due, days=plan.get("notice_working_days", 3)),
+        "time": labels["time_range"].format(start=visit.start, end=visit.end[11:] if visit.end[:10] == visit.start[:10]
+                                            else visit.end),
+        "engineers": _names(facts, visit.engineers, labels),
+        "witness": facts["people"][visit.witness]["name"] if visit.witness else "—",
+        "counts": labels["list_sep"].join(labels["item_count"].format(status=labels["item_status"][c.key], n=c.count)
+                                          for c in visit.item_counts),
+        "next": visit.next_planned or "—",
+        "window_status": labels["window_status"][visit.window.status],
+        "provisional": labels["provisional_dates"] if visit.window.provisional else "",
+        "L": labels,
+    }
+
+
+def period_name(labels, period, every: str) -> str:
+    year = period.key[:4]
+    if every == "quarter":
+        return labels["period_quarter"].format(year=year, n=period.key[5:])
+    if every == "half_year":
+        return labels["period_half"][period.key[5:]].format(year=year)
+    if every == "month":
+        return labels["period_month"].format(year=year, month=int(period.key[5:]))
+    return labels["period_year"].format(year=year)
+
+
+def service_report_view(facts, period, labels, long_date) -> dict:
+    """The sentences of one period's after-sales service report."""
+    labels = _shared(facts, labels)
+    compliance = facts["compliance"]
+    name = period_name(labels, period, compliance.report_every)
+    faults = {f.id: f for f in facts["faults"]}
+    mine = [faults[i] for i in period.faults]
+    counts = {c.key: c.count for c in period.by_level}
+    summary = labels["summary"].format(
+        start=long_date(period.start), end=long_date(period.end), total=len(mine), l1=counts["1"], l2=counts["2"],
+        l3=counts["3"], visits=len(period.visits), running=len(period.running))
+    rows = []
+    for figures in period.levels:
+        level = next(l for l in facts["service"]["levels"] if l["level"] == figures.level)
+        for target in (figures.response, figures.resolution):
+            rows.append({"level": _level(facts, labels, figures.level), "kind": labels[f"{target.kind}_col"],
+                         "standard": _duration(labels, target.amount, target.unit), "tickets": target.tickets,
+                         "met": target.met, "missed": target.missed, "overdue": target.overdue,
+                         "exempted": target.exempted, "running": target.running, "rate": target.rate,
+                         "average": target.average, "longest": target.longest,
+                         "normal": labels["normal"][{True: "yes", False: "no", None: "none"}[target.normal]],
+                         "first": target.kind == "response"})
+    misses = []
+    for miss in period.misses:
+        fault = faults[miss.fault]
+        misses.append({"fault": miss.fault, "text": labels["miss"].format(
+            id=miss.fault, level=labels["level_no"][str(miss.level)], kind=labels[f"{miss.kind}_col"],
+            elapsed=miss.elapsed_text, target=_duration(labels, miss.amount, miss.unit),
+            status=labels["status"][miss.status]),
+            "cause": fault.cause,
+            "exemption": labels["exemption"].format(name=facts["people"][miss.exemption.agreed_by]["name"])
+            if miss.exemption else "", "exemption_reason": miss.exemption.reason if miss.exemption else None})
+    major = [{"id": f.id, "reported_at": f.reported_at, "symptom": f.symptom,
+              "restored": f.resolution.fulfilled_at or "—", "elapsed": f.resolution.elapsed_text,
+              "status": labels["status"][f.resolution.status], "cause": f.cause} for f in mine if f.level == 1]
+    windows = [{"kind": labels["visit_kind"][w.kind], "window": _window_text(labels, w),
+                "planned": w.planned + (" *" if w.provisional else ""),
+                "status": labels["window_status"][w.status], "visit": w.visit or "—",
+                "notice": next((labels["notice_short"][v.notice_status] for v in facts["visits"].visits
+                                if v.id == w.visit), "—")} for w in period.windows]
+    running = [{"id": f.id, "level": labels["level_no"][str(f.level)], "reported_at": f.reported_at,
+                "symptom": f.symptom, "due": _due(labels, f.resolution) if f.resolution.status == "running"
+                else _due(labels, f.response)} for f in facts["faults"] if f.id in period.running]
+    rated = sum(c.count for c in period.satisfaction)
+    satisfaction = [{"label": labels["satisfaction"][c.key], "count": c.count} for c in period.satisfaction]
+    satisfied = sum(c.count for c in period.satisfaction if c.key in ("very_satisfied", "satisfied"))
+    satisfaction_text = (labels["satisfaction_text"].format(rated=rated, satisfied=satisfied) if rated
+                         else labels["satisfaction_none"])
+    interim = "" if period.ended else labels["interim"].format(date=long_date(compliance.as_of))
+    provisional = any(w.provisional for w in period.windows) or any(
+        faults[i].resolution.provisional or faults[i].response.provisional for i in period.faults)
+    return {"name": name, "title": labels["report_title"].format(period=name), "interim": interim,
+            "summary": summary, "rows": rows, "misses": misses, "major": major, "windows": windows,
+            "running": running, "satisfaction": satisfaction, "satisfaction_text": satisfaction_text,
+            "by_channel": [{"label": labels["channel_kind"][c.key], "count": c.count} for c in period.by_channel],
+            "by_month": [{"label": c.key, "count": c.count} for c in period.by_month],
+            "by_level": [{"label": _level(facts, labels, int(c.key)), "count": c.count} for c in period.by_level],
+            "clock": labels["clock"][compliance.hours],
+            "provisional": labels["provisional_dates"] if provisional else "",
+            "improvements": _improvements(labels, period, faults), "L": labels}
+
+
+def _improvements(labels, period, faults) -> list[str]:
+    """八、改进建议: one line per kind of shortfall the period shows; nothing invented beyond the records."""
+    out = []
+    for miss in period.misses:
+        if not miss.exemption:
+            out.append(labels["improve_miss"].format(id=miss.fault, kind=labels[f"{miss.kind}_col"]))
+    for finding in period.open_findings:
+        out.append(labels["improve_finding"].format(visit=finding.visit, due=finding.due or "—"))
+    if any(w.status in ("missed", "late") for w in period.windows):
+        out.append(labels["improve_window"])
+    return out or [labels["improve_none"]]

@@ -1,0 +1,61 @@
+"""`build.py calendar`: an iCalendar file the library parses, with the dates worked out from the YAML, stable UIDs,
+DTSTAMP from SOURCE_DATE_EPOCH, byte-identical across two runs."""
+import datetime
+
+import icalendar
+import yaml
+
+from conftest import DATA_DIRS, run_build
+
+EPOCH = "1767225600"  # 2026-01-01 00:00:00 UTC
+
+
+def calendar(tmp_path, name="a.ics", data="data"):
+    target = tmp_path / name
+    done = run_build("calendar", "--data", str(DATA_DIRS[data]), "--out", str(target),
+                     env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert done.returncode == 0, done.stderr
+    assert done.stderr.strip().endswith(f"wrote {target}")
+    return target
+
+
+def test_calendar_parses_and_holds_every_date(tmp_path):
+    target = calendar(tmp_path)
+    cal = icalendar.Calendar.from_ical(target.read_bytes())
+    events = {str(e["UID"]): e for e in cal.walk("VEVENT")}
+    code = "ZHYQ-2026-017"
+    # data/service.yaml: start 2026-11-23, quarterly with 3 working days' notice: window 1 from 2026-11-23, the
+    # planned date the 3rd working day after (Tue 24, Wed 25, Thu 26 November) and the notice 3 working days
+    # before it (Wed 25, Tue 24, Mon 23).
+    planned = events[f"{code}-preventive-1@signoff"]
+    assert planned.decoded("DTSTART") == datetime.date(2026, 11, 26)
+    assert events[f"{code}-preventive-1-notice@signoff"].decoded("DTSTART") == datetime.date(2026, 11, 23)
+    # four quarterly windows and one yearly inspection, each with its notice date
+    assert sum(uid.startswith(f"{code}-preventive-") for uid in events) == 8
+    assert sum(uid.startswith(f"{code}-inspection-") for uid in events) == 2
+    # every deferred issue's follow-up acceptance date, from issues.yaml
+    issues = yaml.safe_load((DATA_DIRS["data"] / "issues.yaml").read_text(encoding="utf-8"))["issues"]
+    deferred = {i["id"]: i["deferral"]["follow_up"] for i in issues if i.get("deferral")}
+    assert deferred  # the data has some
+    for iid, day in deferred.items():
+        assert events[f"{code}-follow-up-{iid}@signoff"].decoded("DTSTART") == day
+    # the handover deadline: report 2026-11-20 (Friday) + 7 working days: 23, 24, 25, 26, 27 Nov, 30 Nov, 1 Dec.
+    assert events[f"{code}-handover-deadline@signoff"].decoded("DTSTART") == datetime.date(2026, 12, 1)
+    for event in events.values():
+        assert event.decoded("DTSTAMP") == datetime.datetime(2026, 1, 1, tzinfo=datetime.timezone.utc)
+        assert event.decoded("DTEND") - event.decoded("DTSTART") == datetime.timedelta(days=1)
+    # a 2027 date is provisional: data/ states no 2027 calendar
+    assert "暂定" in str(events[f"{code}-preventive-2@signoff"]["SUMMARY"])
+
+
+def test_two_runs_are_byte_identical(tmp_path):
+    assert calendar(tmp_path, "a.ics").read_bytes() == calendar(tmp_path, "b.ics").read_bytes()
+
+
+def test_default_name_in_a_folder(tmp_path):
+    done = run_build("calendar", "--data", str(DATA_DIRS["pass-en"]), "--out", f"{tmp_path}/cal/",
+                     env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert done.returncode == 0, done.stderr
+    target = tmp_path / "cal" / "YMS-2026-021-service.ics"
+    cal = icalendar.Calendar.from_ical(target.read_bytes())
+    assert "Preventive maintenance, window 1: planned" in [str(e["SUMMARY"]) for e in cal.walk("VEVENT")]

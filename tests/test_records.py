@@ -1,0 +1,265 @@
+"""faults.yaml and visits.yaml: the rules of SPEC §10 (exact error lines) and the facts derived from the records."""
+import json
+
+import pytest
+
+from signoff.errors import DataError
+from signoff.validation import check_data
+from conftest import DATA_DIRS, edit
+
+
+def problems(folder):
+    with pytest.raises(DataError) as caught:
+        check_data(folder)
+    return [p.format().split(str(folder) + "/", 1)[-1] for p in caught.value.problems]
+
+
+def test_bad_faults_give_every_error_at_once(data_copy):
+    folder = data_copy("data")
+    faults = folder / "faults.yaml"
+    edit(faults, "reported_at: 2026-11-25 10:12\n    channel: portal\n    reporter: chenjing",
+         "reported_at: 2026-11-20 10:12\n    channel: portal\n    reporter: wuming")
+    edit(faults, "channel: email\n    reporter: chenjing\n    taken_by: qianli\n    symptom: 综合态势",
+         "channel: other\n    reporter: chenjing\n    taken_by: qianli\n    symptom: 综合态势")
+    edit(faults, "confirmation: { by: chenjing, date: 2026-12-09", "confirmation: { by: wuming, date: 2026-12-07")
+    edit(faults, "{ at: 2026-12-05 23:05, kind: arrived", "{ at: 2026-12-05 22:05, kind: arrived")
+    edit(faults, "      - { at: 2026-12-09 16:30, kind: resumed }\n", "")
+    edit(faults, "note: 调整消息队列消费者数量 }", "note: 调整消息队列消费者数量 }\n"
+         "      - { at: 2026-12-29 16:00, kind: progress_reported, by: wangqiang }")
+    edit(faults, "- id: GZ-2027-006", "- id: GZ-2027-005")
+    edit(faults, "- { at: 2027-02-25 08:20, kind: responded, by: wangqiang, manner: phone }\n"
+         "      - { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }",
+         "- { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }\n"
+         "      - { at: 2027-02-27 09:00, kind: resumed }")
+    edit(faults, "{ at: 2027-01-11 09:30, kind: responded, by: wuming, manner: phone }",
+         "{ at: 2027-01-11 09:30, kind: responded, by: wuming }")
+    edit(faults, "{ at: 2026-12-21 08:55, kind: responded, by: wuming, manner: phone }\n"
+         "      - { at: 2026-12-21 09:20, kind: level_changed, to: 1,",
+         "{ at: 2026-12-21 09:20, kind: level_changed, to: 1,")
+    assert problems(folder) == [
+        "faults.yaml:6:18: error: faults[0].reported_at: 2026-11-20 10:12 is before the service period, which "
+        "starts 2026-11-23",
+        "faults.yaml:8:15: error: faults[0].reporter: 'wuming' (吴明) is not a customer person",
+        "faults.yaml:24:14: error: faults[1].channel: 'other' is not a channel of service.yaml "
+        "(email, onsite, phone, portal)",
+        "faults.yaml:35:25: error: faults[1].confirmation.by: 'wuming' (吴明) is not a customer person",
+        "faults.yaml:35:39: error: faults[1].confirmation.date: 2026-12-07 is before the last resolved event "
+        "(2026-12-08 17:00)",
+        "faults.yaml:48:15: error: faults[2].events[1].at: 2026-12-05 22:05 is before the ticket was reported "
+        "(2026-12-05 22:15)",
+        "faults.yaml:69:39: error: faults[3].events[2].kind: a resolved event while the ticket waits for the "
+        "customer (events[1]); log resumed first",
+        "faults.yaml:103:39: error: faults[5].events[1].kind: a restored event before the first responded; log "
+        "responded first (at the same minute when the fault was fixed on the first call)",
+        "faults.yaml:104:39: error: faults[5].events[2].kind: a resolved event before the first responded; log "
+        "responded first (at the same minute when the fault was fixed on the first call)",
+        "faults.yaml:120:39: error: faults[6].events[2].kind: a progress_reported event after resolved; resolved "
+        "is the last event unless reopened follows it",
+        "faults.yaml:152:9: error: faults[8].events[0]: a responded event needs 'manner'",
+        "faults.yaml:203:9: error: faults[12].id: 'GZ-2027-005' is defined twice (first as item 11)",
+        "faults.yaml:212:39: error: faults[12].events[0].kind: a waiting_customer event before the first "
+        "responded; log responded first (at the same minute when the fault was fixed on the first call)",
+        "faults.yaml:213:15: error: faults[12].events[1].at: 2027-02-27 09:00 is after as_of (2027-02-26)",
+    ]
+
+
+def test_bad_visits_give_every_error_at_once(data_copy):
+    folder = data_copy("data")
+    visits = folder / "visits.yaml"
+    edit(visits, "    notice_sent: 2027-01-14\n", "")
+    edit(visits, "task: 备份恢复测试, result: done, note: 全量备份恢复至测试库，耗时 42 分钟",
+         "task: 备份恢复测验, result: not_done")
+    edit(visits, "fault: GZ-2027-004, owner: wuming, due: 2027-03-10", "owner: wuming")
+    edit(visits, "window: 1\n    notice_sent: 2027-02-18", "window: 2\n    notice_sent: 2027-02-18")
+    edit(visits, "witness: zhouqi\n    items", "witness: wuming\n    items")
+    edit(visits, "start: 2027-01-20 09:30\n    end: 2027-01-20 16:30", "start: 2027-01-20 09:30\n    end: 2027-01-19 16:30")
+    assert problems(folder) == [
+        "visits.yaml:3:5: error: visits[0].notice_sent: is required: when was the customer notified?",
+        "visits.yaml:7:10: error: visits[0].end: 2027-01-19 16:30 is before the start (2027-01-20 09:30)",
+        "visits.yaml:13:9: error: visits[0].tasks[2]: a task that is not_done needs a note saying why",
+        "visits.yaml:13:17: error: visits[0].tasks[2].task: '备份恢复测验' is not a task of service.yaml's "
+        "maintenance.preventive.tasks",
+        "visits.yaml:24:13: error: visits[1].window: inspection window 2 does not exist: the service period has 1",
+        "visits.yaml:29:14: error: visits[1].witness: 'wuming' (吴明) is not a customer person",
+        "visits.yaml:38:9: error: visits[1].findings[1]: a finding of severity fault must name a fault (fault:) or "
+        "give a due date",
+    ]
+
+
+def test_a_visit_before_its_window_is_an_error_and_a_second_one_a_warning(data_copy):
+    folder = data_copy("data")
+    # Preventive window 2 of data/ runs from 2027-02-23 to 2027-05-22 (service start 2026-11-23 + 3 months).
+    (folder / "visits.yaml").write_text(
+        "visits:\n"
+        "  - { id: PM-A, kind: preventive, window: 1, notice_sent: 2026-12-01, start: 2026-12-07 09:00,\n"
+        "      end: 2026-12-07 12:00, engineers: [wuming] }\n"
+        "  - { id: PM-B, kind: preventive, window: 1, notice_sent: 2026-12-01, start: 2026-12-08 09:00,\n"
+        "      end: 2026-12-08 12:00, engineers: [wuming] }\n"
+        "  - { id: PM-C, kind: preventive, window: 2, notice_sent: 2027-02-16, start: 2027-02-22 09:00,\n"
+        "      end: 2027-02-22 12:00, engineers: [wuming] }\n", encoding="utf-8")
+    assert [line for line in problems(folder) if line.startswith("visits.yaml")] == [
+        "visits.yaml:4:43: warning: visits[1].window: a second visit for preventive window 1 (the first is "
+        "visits[0])",
+        "visits.yaml:6:78: error: visits[2].start: 2027-02-22 09:00 is before preventive window 2 "
+        "(2027-02-23 to 2027-05-22)",
+    ]
+
+
+def test_records_need_a_service(data_copy):
+    folder = data_copy("data")
+    (folder / "service.yaml").unlink()
+    found = problems(folder)
+    assert "faults.yaml:2:1: error: faults.yaml needs service.yaml: records belong to a service period" in found
+    assert "visits.yaml:2:1: error: visits.yaml needs service.yaml: records belong to a service period" in found
+
+
+def facts_of(folder):
+    return check_data(folder).facts
+
+
+def test_data_quarter_derived_by_hand():
+    facts = facts_of(DATA_DIRS["data"])
+    faults = {f.id: f for f in facts["faults"]}
+    assert len(faults) == 13
+    # GZ-2026-005, level 2 (4 h): 09:40 → 15:10 = 5:30 → missed, no exemption.
+    assert (faults["GZ-2026-005"].resolution.status, faults["GZ-2026-005"].resolution.elapsed_text,
+            faults["GZ-2026-005"].resolution.exempt) == ("missed", "5:30", False)
+    # GZ-2027-003, level 1 (2 h): 21:40 → restored 00:20 = 2:40 → missed, exempted by zhouqi.
+    gz3 = faults["GZ-2027-003"]
+    assert (gz3.resolution.status, gz3.resolution.elapsed_text, gz3.resolution.exempt, gz3.exemption.agreed_by) == (
+        "missed", "2:40", True, "zhouqi")
+    # GZ-2026-006 taken as level 3, re-graded to 1: response 08:50 → 08:55 against 10 min, restored 10:40 = 1:50.
+    gz6 = faults["GZ-2026-006"]
+    assert (gz6.level, gz6.level_reported, gz6.response.amount, gz6.resolution.elapsed_text, gz6.resolution.status) \
+        == (1, 3, "10", "1:50", "met")
+    # GZ-2026-007 reopened once; no confirmation on GZ-2027-004 → a draft.
+    assert faults["GZ-2026-007"].reopened == 1
+    assert [f.id for f in facts["faults"] if f.draft] == ["GZ-2027-004", "GZ-2027-005", "GZ-2027-006"]
+    # as_of 2027-02-26: 2026Q4 (from the service start 2026-11-23) has ended, 2027Q1 is interim.
+    periods = {p.key: p for p in facts["compliance"].periods}
+    assert [(p.key, p.start, p.end, p.ended) for p in periods.values()] == [
+        ("2026Q4", "2026-11-23", "2026-12-31", True), ("2027Q1", "2027-01-01", "2027-03-31", False)]
+    # 2026Q4 level 2 resolution: GZ-2026-001 met, -004 met, -005 missed → 2 of 3 = 66.7%; times 2:53, 3:40, 5:30:
+    # average 12:03 / 3 = 4:01, longest 5:30.
+    level2 = periods["2026Q4"].levels[1].resolution
+    assert (level2.tickets, level2.met, level2.missed, level2.rate, level2.average, level2.longest) == (
+        3, 2, 1, "66.7%", "4:01", "5:30")
+    # 2027Q1 level 1 resolution: the only ticket is exempted → nothing counted → "—", never 100 %.
+    level1 = periods["2027Q1"].levels[0].resolution
+    assert (level1.tickets, level1.exempted, level1.rate, level1.average) == (1, 1, "—", "—")
+    assert periods["2027Q1"].running == ("GZ-2027-005", "GZ-2027-006")
+    windows = [(w.kind, w.number, w.status) for w in facts["visits"].windows][:3]
+    assert windows == [("preventive", 1, "done"), ("preventive", 2, "planned"), ("preventive", 3, "planned")]
+    # Visit 2027-Q1 starts Wednesday 2027-01-20: 3 working days before it (weekends alone in 2027) is Friday 15 Jan;
+    # notice sent 14 Jan → on time.
+    visit = facts["visits"].visits[0]
+    assert (visit.notice_due, visit.notice_status) == ("2027-01-15", "on_time")
+
+
+def test_json_holds_the_records():
+    import subprocess
+    import sys
+    from conftest import ROOT
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "facts", "--json", "--data", str(DATA_DIRS["data"])],
+                          capture_output=True, text=True)
+    facts = json.loads(done.stdout)
+    assert facts["faults"][0]["id"] == "GZ-2026-001"
+    assert facts["faults"][0]["resolution"]["status"] == "met"
+    assert facts["compliance"]["periods"][0]["key"] == "2026Q4"
+    assert facts["visits"]["visits"][1]["id"] == "2027"
+
+
+def test_late_notice_and_missed_window_are_warnings(data_copy):
+    folder = data_copy("data")
+    edit(folder / "visits.yaml", "notice_sent: 2027-01-14", "notice_sent: 2027-01-18")
+    edit(folder / "faults.yaml", "as_of: 2027-02-26", "as_of: 2027-05-24")
+    warnings = [p.format().split(str(folder) + "/", 1)[-1] for p in check_data(folder).warnings]
+    assert "visits.yaml:6:18: warning: visits[0].notice_sent: 2027-Q1: notice sent 2027-01-18, later than " \
+           "2027-01-15 (3 working days before the visit)" in warnings
+    assert "service.yaml:35:5: warning: maintenance.preventive: preventive window 2 (2027-02-23 to 2027-05-22) " \
+           "ended with no visit" in warnings
+    # GZ-2027-005: 8 wd due 2027-03-04 10:00 has passed; 2027-02-22 10:00 → 2027-05-25 00:00 is 91 d 14 h = 2198 h.
+    assert "faults.yaml:195:18: warning: faults[11].reported_at: GZ-2027-005: the resolution due time 2027-03-04 " \
+           "10:00 is counted through a year whose official holiday calendar is not known yet (weekends alone) " \
+           "and is marked provisional" in warnings
+    assert "faults.yaml:193:9: warning: faults[11].id: GZ-2027-005: the resolution target (8 wd, level 3) was " \
+           "overdue (2198:00 elapsed) and no exemption is agreed" in warnings
+
+
+def test_record_changes_in_words(data_copy):
+    from signoff.records import json_default, record_changes
+
+    def as_json(folder):
+        return json.loads(json.dumps(check_data(folder).facts, default=json_default))
+
+    before = as_json(DATA_DIRS["data"])
+    folder = data_copy("data")
+    faults = folder / "faults.yaml"
+    edit(faults, "    confirmation: { by: chenjing, date: 2026-12-17, verdict: accepted, satisfaction: neutral, "
+         "note: 希望提前发现证书到期 }\n", "    confirmation: { by: chenjing, date: 2026-12-17, verdict: accepted, "
+         "satisfaction: neutral, note: 希望提前发现证书到期 }\n    exemption: { reason: 证书由甲方统一管理, "
+         "agreed_by: zhangwei }\n")
+    edit(faults, "solution: 升级网关固件至 2.4.1，补采缺失数据\n", "solution: 升级网关固件至 2.4.1，补采缺失数据\n"
+         "    confirmation: { by: chenjing, date: 2027-02-04, verdict: accepted }\n")
+    edit(faults, "{ at: 2026-12-09 19:10, kind: resolved", "{ at: 2026-12-09 19:40, kind: resolved")
+    assert record_changes(before, as_json(folder)) == [
+        # GZ-2026-004: 14:00 → 19:40 is 5:40, less the 1:30 paused = 4:10 > 4 h
+        "GZ-2026-004: resolution met → missed (resolved 2026-12-09 19:40, 4:10)",
+        "GZ-2026-005: resolution missed → missed, exempt (exemption agreed by zhangwei)",
+        "GZ-2027-004: confirmed by chenjing on 2027-02-04",
+        # 2026Q4 level 2 resolution: -001 met, -004 now missed, -005 exempted: 1 of 2
+        "2026Q4 level 2 resolution compliance: 66.7% → 50%",
+    ]
+
+
+def test_another_manner_and_events_after_the_service_are_warnings(data_copy):
+    folder = data_copy("data")
+    # level 1 promises a response by phone; GZ-2026-003 was answered by email: it counts, with a warning
+    edit(folder / "faults.yaml", "{ at: 2026-12-05 22:21, kind: responded, by: wuming, manner: phone }",
+         "{ at: 2026-12-05 22:21, kind: responded, by: wuming, manner: email }")
+    # the service ends 2027-11-22: a ticket reported on its last evening may be resolved the next morning
+    edit(folder / "service.yaml", "end: 2027-11-22", "end: 2027-02-24")
+    edit(folder / "faults.yaml", "as_of: 2027-02-26", "as_of: 2027-02-25")
+    edit(folder / "faults.yaml", "  - id: GZ-2027-006\n", "  - id: GZ-2027-007\n    level: 3\n"
+         "    reported_at: 2027-02-24 21:00\n    channel: email\n    reporter: chenjing\n"
+         "    symptom: 咨询\n    engineers: [wuming]\n    events:\n"
+         "      - { at: 2027-02-24 21:30, kind: responded, by: wuming, manner: email }\n"
+         "      - { at: 2027-02-25 09:00, kind: resolved, by: wuming }\n\n  - id: GZ-2027-006\n")
+    edit(folder / "faults.yaml", "reported_at: 2027-02-25 08:05", "reported_at: 2027-02-24 08:05")
+    edit(folder / "faults.yaml", "{ at: 2027-02-25 08:20, kind: responded", "{ at: 2027-02-24 08:20, kind: responded")
+    edit(folder / "faults.yaml", "{ at: 2027-02-25 09:00, kind: waiting_customer", "{ at: 2027-02-24 09:00, kind: waiting_customer")
+    edit(folder / "visits.yaml", "start: 2027-02-24 09:00\n    end: 2027-02-24 17:30", "start: 2027-02-23 09:00\n    end: 2027-02-23 17:30")
+    edit(folder / "visits.yaml", "notice_sent: 2027-02-18", "notice_sent: 2027-02-17")
+    warnings = [p.format().split(str(folder) + "/", 1)[-1] for p in check_data(folder).warnings]
+    assert "faults.yaml:47:70: warning: faults[2].events[0].manner: GZ-2026-003: responded by email, not in the " \
+           "manner level 1 promises; it counts" in warnings
+    assert "faults.yaml:213:15: warning: faults[12].events[1].at: 2027-02-25 09:00 is after the service period, which " \
+           "ended 2027-02-24 (allowed for a ticket reported within it)" in warnings
+
+
+def test_working_hours_are_checked(data_copy):
+    folder = data_copy("data")
+    edit(folder / "service.yaml", "hours: 7x24\n", "hours: 7x24\nworking_hours: [09:00-12:00, 11:00-10:00, 10:30-17:00]\n")
+    assert [line for line in problems(folder) if line.startswith("service.yaml")] == [
+        "service.yaml:10:16: error: working_hours: working_hours apply to a 5x8 service only; a 7x24 clock runs on "
+        "the wall clock",
+        "service.yaml:10:30: error: working_hours[1]: '11:00-10:00' closes before it opens",
+        "service.yaml:10:43: error: working_hours[2]: '10:30-17:00' begins before the interval before it ends; list "
+        "the intervals in order, without overlap",
+    ]
+
+
+def test_an_exemption_that_covers_nothing_is_a_warning(data_copy):
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "    confirmation: { by: chenjing, date: 2026-11-25,",
+         "    exemption: { reason: 无, agreed_by: chenjing }\n    confirmation: { by: chenjing, date: 2026-11-25,")
+    warnings = [p.format().split(str(folder) + "/", 1)[-1] for p in check_data(folder).warnings]
+    assert "faults.yaml:19:16: warning: faults[0].exemption: GZ-2026-001: an exemption, but no target was missed " \
+           "or overdue; it is printed and covers nothing" in warnings
+
+
+def test_as_of_defaults_to_the_latest_time_in_the_records(data_copy):
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "as_of: 2027-02-26\n", "")
+    # the latest event: GZ-2027-006 waiting for the customer from 2027-02-25 09:00 (the inspection was on the 24th)
+    assert check_data(folder).facts["compliance"].as_of == "2027-02-25"

@@ -1,0 +1,168 @@
+"""The documents of the service year (SPEC §10), read back from the PDFs: key facts worked out from the raw YAML
+or by hand, the DRAFT mark on an unconfirmed record only, whole signature blocks, incremental rebuilds."""
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+import yaml
+from pypdf import PdfReader
+
+from conftest import DATA_DIRS, ROOT, edit, run_build
+
+EXAMPLE_5X8 = ROOT / "examples" / "service-5x8-en"
+RECORDS = ("fault_record", "maintenance_record", "inspection_report", "service_report")
+
+
+def raw(folder: Path, name: str) -> dict:
+    return yaml.load((folder / f"{name}.yaml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
+
+
+def pages(path: Path) -> list[str]:
+    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
+                          check=True).stdout
+    return text.split("\f")[:-1]
+
+
+def flat(path: Path) -> str:
+    """The text in reading order (pdftotext -raw: cell after cell), without any white space."""
+    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    return re.sub(r"\s+", "", text)
+
+
+def row_with(path: Path, *needles: str) -> list[str]:
+    """The cells of the first table line (pdftotext -layout) holding every needle, split on runs of spaces."""
+    for page in pages(path):
+        for line in page.splitlines():
+            if all(needle in line for needle in needles):
+                return re.split(r"\s{2,}", line.strip())
+    raise AssertionError(f"no line with {needles} in {path.name}")
+
+
+def squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def plain(markdown: str) -> str:
+    return squeeze(re.sub(r"[*_`]", "", markdown))
+
+
+@pytest.fixture(scope="module")
+def outputs(tmp_path_factory):
+    """{name: (data folder, output folder)}: both examples with every service-record document built."""
+    result = {}
+    for name, folder in (("data", DATA_DIRS["data"]), ("5x8", EXAMPLE_5X8)):
+        data = tmp_path_factory.mktemp(name) / "data"
+        shutil.copytree(folder, data)
+        out = data.parent / "out"
+        done = run_build("build", "--data", str(data), "--out", str(out), "--only", *RECORDS)
+        assert done.returncode == 0, done.stderr
+        result[name] = (data, out)
+    return result
+
+
+@pytest.mark.parametrize("name", ["data", "5x8"])
+def test_every_record_is_built_with_its_facts_from_the_yaml(outputs, name):
+    data, out = outputs[name]
+    project, faults, visits = raw(data, "project"), raw(data, "faults"), raw(data, "visits")
+    code = project["project"]["code"]
+    for fault in faults["faults"]:
+        path = out / f"11-fault-{fault['id']}.pdf"
+        text = flat(path)
+        for fact in (f"{code}-FF-{fault['id']}", fault["reported_at"], plain(fault["symptom"]),
+                     *(project["people"][e]["name"] for e in fault["engineers"]),
+                     *(e["at"] for e in fault.get("events", []))):
+            assert squeeze(fact) in text, (path.name, fact)
+        # DRAFT on every page of an unconfirmed record, on none of a confirmed one
+        for page in PdfReader(path).pages:
+            text_of_page = page.extract_text()
+            assert ("DRAFT" in text_of_page or "草稿" in text_of_page) == ("confirmation" not in fault), path.name
+    for visit in visits["visits"]:
+        stem = "12-maintenance" if visit["kind"] == "preventive" else "13-inspection"
+        number = f"{code}-{'PM' if visit['kind'] == 'preventive' else 'INS'}-{visit['id']}"
+        text = flat(out / f"{stem}-{visit['id']}.pdf")
+        for fact in (number, visit["start"], visit["notice_sent"],
+                     *(str(t["task"]) for t in visit.get("tasks", [])),
+                     *(str(i["item"]) for i in visit.get("items", []))):
+            assert squeeze(fact) in text, (stem, fact)
+
+
+@pytest.mark.parametrize("name", ["data", "5x8"])
+def test_signature_blocks_are_whole(outputs, name):
+    _, out = outputs[name]
+    for path in sorted(out.glob("1[1-4]-*.pdf")):
+        holding = [p for p in pages(path) if "授权代表（签字）" in p or "Authorised signature" in p]
+        assert len(holding) == 1, path.name  # both columns on one page
+        assert holding[0].count("授权代表（签字）") + holding[0].count("Authorised signature") == 2, path.name
+
+
+def test_data_fault_forms(outputs):
+    _, out = outputs["data"]
+    # GZ-2027-003, level 1 (2 h to restore): 21:40 → 00:20 = 2:40, missed, exempted by 周琦.
+    text = flat(out / "11-fault-GZ-2027-003.pdf")
+    assert "2:40" in text and "未达标" in text and "经甲方周琦同意，不计入考核" in text
+    assert squeeze("故障由甲方配电改造与 UPS 切换失败造成") in text
+    # GZ-2026-006 taken as level 3, re-graded to level 1 at 09:20: the form says so, level 1's 10 min / 2 h apply.
+    text = flat(out / "11-fault-GZ-2026-006.pdf")
+    assert "受理时定为三级，2026-12-2109:20调整为一级；按一级时限自受理时（2026-12-2108:50）起算" in text
+    assert "10分钟" in text and "2小时" in text
+    # GZ-2026-007 reopened: two cycles, 102:00 and 252:00 (4 d 6 h; then 12 d 5 h − 41 h paused), both met; its
+    # due time 2027-01-07 03:00 runs through 2027, which no calendar of data/ covers: provisional.
+    text = flat(out / "11-fault-GZ-2026-007.pdf")
+    assert "第1次102:00（达标）" in text and "第2次252:00（达标）" in text
+    assert "2027-01-0703:00*" in text and "暂定时限" in text
+
+
+def test_data_service_reports(outputs):
+    _, out = outputs["data"]
+    q4, q1 = flat(out / "14-service-report-2026Q4.pdf"), flat(out / "14-service-report-2027Q1.pdf")
+    assert "2026年第4季度售后服务报告" in q4 and "中期报告" not in q4
+    # as_of 2027-02-26 is before the quarter's end (31 March): interim.
+    assert "2027年第1季度售后服务报告" in q1 and "中期报告：本期尚未结束，数据截至2027年2月26日" in q1
+    # 2026Q4 level 2 resolution (4 h): GZ-2026-001 2:53 met, -004 3:40 met, -005 5:30 missed: 3 tickets,
+    # 2 met, 1 missed, 0 overdue, 0 exempt, 0 running, 66.7%, average (173 + 220 + 330) / 3 = 241 min = 4:01,
+    # longest 5:30, abnormal.
+    assert row_with(out / "14-service-report-2026Q4.pdf", "66.7%") == [
+        "解决", "4 小时", "3", "2", "1", "0", "0", "0", "66.7%", "4:01", "5:30", "非正常"]
+    # 2027Q1 level 1 resolution: GZ-2027-003 exempted, nothing counted: "—", never 100 %.
+    assert row_with(out / "14-service-report-2027Q1.pdf", "2 小时", "解决") == [
+        "解决", "2 小时", "1", "0", "0", "0", "1", "0", "—", "—", "—", "—"]
+    # the running tickets on as_of: GZ-2027-005 (8 wd) and GZ-2027-006 (waiting for the customer)
+    assert "GZ-2027-005三级" in q1 and "GZ-2027-006二级" in q1 and "暂停中（等待客户）" in q1
+    # the quarter's preventive visit and the inspection, done and noticed on time
+    assert "第1期（2026-11-23至2027-02-22）2026-11-26已完成2027-Q1按时" in q1
+
+
+def test_5x8_ticket_over_new_years_day(outputs):
+    _, out = outputs["5x8"]
+    # YMS-F-002, level 2 (4 h), reported Thursday 2026-12-31 16:30 on [08:30-12:00, 13:30-17:30]: 60 minutes
+    # that day; 1 January 2027 is a holiday (the example's calendar), 2–3 January a weekend; Monday 4 January from
+    # 08:30, 180 more → due 11:30. Resolved 11:00: 60 + 150 = 210 minutes = 3:30 → met.
+    row = row_with(out / "11-fault-YMS-F-002.pdf", "2027-01-04 11:30")
+    assert ["4 hours (Resolve or", "2027-01-04 11:30", "2027-01-04 11:00", "3:30", "Met"] == row[1:]
+    # YMS-F-003 reported Friday 18:40, after hours: the clock starts Monday 2027-01-11 08:30.
+    assert "theclockstartedat2027-01-1108:30" in flat(out / "11-fault-YMS-F-003.pdf")
+    # YMS-F-005 responded 09:40 to a 09:00 report: 40 minutes against 30 → missed, shown in the month's report.
+    report = flat(out / "14-service-report-2027-01.pdf")
+    assert "Interimreport:theperiodhasnotended;figuresasof29January2027" in report
+    assert "YMS-F-005(Level2):Responsetook0:40against30minutes:Missed" in report
+    assert "Interimreport" not in flat(out / "14-service-report-2026-12.pdf")
+
+
+def test_a_new_ticket_lays_out_its_form_and_its_periods_report_only(tmp_path):
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIRS["data"], data)
+    out = tmp_path / "out"
+    assert run_build("build", "--data", str(data), "--out", str(out)).returncode == 0
+    edit(data / "faults.yaml", "  - id: GZ-2027-006\n", "  - id: GZ-2027-007\n    level: 3\n"
+         "    reported_at: 2027-02-26 09:00\n    channel: email\n    reporter: chenjing\n"
+         "    symptom: 咨询：访客二维码有效期设置\n    engineers: [wuming]\n"
+         "    events:\n      - { at: 2027-02-26 09:20, kind: responded, by: wuming, manner: email }\n\n"
+         "  - id: GZ-2027-006\n")
+    done = run_build("build", "--data", str(data), "--out", str(out))
+    assert done.returncode == 0, done.stderr
+    rendered = sorted(re.findall(r"rendered (\S+)", done.stderr))
+    assert rendered == ["11-fault-GZ-2027-007.pdf", "14-service-report-2027Q1.pdf"]
