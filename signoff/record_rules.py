@@ -6,7 +6,8 @@ import datetime
 from .clock import parse_intervals, parse_time
 from .errors import Problem
 from .schema import parse_date
-from .service import MONTHS, NOTICE_WORKING_DAYS, _windows
+from .service import _windows
+from .vocab import MAINTENANCE_MONTHS as MONTHS, NOTICE_WORKING_DAYS
 from .sources import Source
 from .workdays import WorkCalendar
 
