@@ -126,6 +126,10 @@ def _record_signers(facts, subject):
     return [subject["confirmation"]["by"], engineer] if subject["confirmation"] else [engineer]
 
 
+def _why_no_record(facts, reason: str) -> str:
+    return "there is no service.yaml" if not facts["service"] else reason
+
+
 def _service_views():
     from . import record_views  # the service records' sentences (SPEC §10)
 
@@ -136,26 +140,26 @@ DOCUMENTS += (  # SPEC §10: the service year's records, one output per ticket, 
     Document("fault_record", "fault_record.html.j2", "11-fault-{id}.pdf", "{code}-FF-{id}",
              ("project", "service", "faults"), "form", lambda facts: list(facts.get("faults") or ()),
              lambda f, s: s["date"], _record_signers, draft=lambda f, s: s["draft"],
-             why_not=lambda f: "no fault ticket is recorded (faults.yaml)",
+             why_not=lambda f: _why_no_record(f, "no fault ticket is recorded (faults.yaml)"),
              view=lambda f, s, labels, date: _service_views().fault_record_view(f, s, labels)),
     Document("maintenance_record", "maintenance_record.html.j2", "12-maintenance-{id}.pdf", "{code}-PM-{id}",
              ("project", "service", "visits"), "form",
              lambda facts: [v for v in (facts.get("visits") or {"visits": ()})["visits"] if v["kind"] == "preventive"],
              lambda f, s: s["date"], _record_signers, draft=lambda f, s: s["draft"],
-             why_not=lambda f: "no preventive visit is recorded (visits.yaml)",
+             why_not=lambda f: _why_no_record(f, "no preventive visit is recorded (visits.yaml)"),
              view=lambda f, s, labels, date: _service_views().visit_view(f, s, labels)),
     Document("inspection_report", "inspection_report.html.j2", "13-inspection-{id}.pdf", "{code}-INS-{id}",
              ("project", "service", "visits"), "form",
              lambda facts: [v for v in (facts.get("visits") or {"visits": ()})["visits"] if v["kind"] == "inspection"],
              lambda f, s: s["date"], _record_signers, draft=lambda f, s: s["draft"],
-             why_not=lambda f: "no inspection is recorded (visits.yaml)",
+             why_not=lambda f: _why_no_record(f, "no inspection is recorded (visits.yaml)"),
              view=lambda f, s, labels, date: _service_views().visit_view(f, s, labels)),
     Document("service_report", "service_report.html.j2", "14-service-report-{id}.pdf", "{code}-SR-{id}",
              ("project", "service", "faults", "visits"), "form",
              lambda facts: list(facts["compliance"]["periods"]) if facts.get("compliance") else [],
              lambda f, s: s["date"],
              lambda f, s: [f["service"]["customer_contact"], f["service"]["lead"]], draft=lambda f, s: False,
-             why_not=lambda f: "there is no service.yaml" if not f["service"] else "no report period has begun",
+             why_not=lambda f: _why_no_record(f, "no report period has begun on the records' as_of"),
              view=lambda f, s, labels, date: _service_views().service_report_view(f, s, labels, date)),
 )
 DOCUMENT_KEYS = tuple(d.key for d in DOCUMENTS)

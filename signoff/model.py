@@ -26,7 +26,7 @@ class Record:
 
     def __getitem__(self, key: str):
         name = _ALIASES.get(key, key)
-        if name not in self.__dataclass_fields__:
+        if name not in self.__dataclass_fields__ and not isinstance(getattr(type(self), name, None), property):
             raise KeyError(key)
         return getattr(self, name)
 

@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
+from .model import Record
 from .clock import DEFAULT_WORKING_HOURS, Due, ServiceClock, Time, hours_minutes, parse_intervals, parse_time
 from .record_rules import PAUSE, REOPENED, RESPONDED, RESUME, records_as_of, resolution_events
 from .schema import parse_date
@@ -19,29 +20,6 @@ LEVELS = (1, 2, 3)
 # with a warning.
 RESPONSE_MANNERS = {1: ("phone", "onsite"), 2: ("phone", "remote", "onsite"), 3: ("phone", "remote", "email", "onsite")}
 _DAY = datetime.timedelta(days=1)
-
-
-class Record:
-    """Read like the facts dict as well: `record["key"]` and `record.get("key", default)`."""
-
-    def __getitem__(self, key):
-        try:
-            return getattr(self, key)
-        except AttributeError:
-            raise KeyError(key) from None
-
-    def get(self, key, default=None):
-        return getattr(self, key, default)
-
-    def keys(self):
-        return [f.name for f in fields(self)]
-
-
-def json_default(value):
-    """For json.dump(default=…): a record as its fields."""
-    if isinstance(value, Record):
-        return {f.name: getattr(value, f.name) for f in fields(value)}
-    raise TypeError(f"{type(value).__name__} is not JSON serialisable")
 
 
 def _stamp(at: Time | None) -> str | None:

@@ -82,6 +82,8 @@ REPORT_PERIODS = ("month", "quarter", "half_year", "year")  # service.report_eve
 FAULT_EVENTS = ("responded", "arrived", "progress_reported", "plan_given", "waiting_customer", "resumed",
                 "restored", "resolved", "reopened", "level_changed")
 # The events that fulfil each standard level's resolution commitment (overridable per level: resolution_events).
+# The events a level's `resolution_events` may name (service.yaml): the ones that can fulfil a commitment.
+FULFILLING_EVENTS = ("responded", "arrived", "progress_reported", "plan_given", "restored", "resolved")
 RESOLUTION_EVENTS = {1: ("restored", "resolved"), 2: ("resolved", "progress_reported"), 3: ("resolved", "plan_given")}
 RESPONSE_MANNERS = ("phone", "remote", "onsite", "email")
 VERDICTS = ("accepted", "objection")

@@ -133,6 +133,9 @@ def _contains(before, after, path=""):
         for key, value in before.items():
             assert key in after, f"{path}.{key} is gone"
             _contains(value, after[key], f"{path}.{key}")
+    elif isinstance(before, list) and path == ".warnings":
+        # data/ has since gained the service year's records, whose warnings come after: the old ones stay
+        assert isinstance(after, list) and all(item in after for item in before), path
     elif isinstance(before, list):
         assert isinstance(after, list) and len(after) == len(before), path
         for n, (x, y) in enumerate(zip(before, after)):

@@ -93,6 +93,8 @@ def projects(draw) -> dict[str, dict]:
     hours = draw(st.sampled_from(["7x24", "5x8", None]))
     if hours is None:
         data.pop("service", None)
+        data.pop("faults", None)  # the service year's records belong to a service period
+        data.pop("visits", None)
     elif "service" in data:
         data["service"]["hours"] = hours
         if hours == "7x24":

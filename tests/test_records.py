@@ -187,10 +187,11 @@ def test_late_notice_and_missed_window_are_warnings(data_copy):
 
 
 def test_record_changes_in_words(data_copy):
-    from signoff.records import json_default, record_changes
+    from signoff.model import to_json
+    from signoff.records import record_changes
 
     def as_json(folder):
-        return json.loads(json.dumps(check_data(folder).facts, default=json_default))
+        return json.loads(json.dumps(to_json(check_data(folder).facts)))
 
     before = as_json(DATA_DIRS["data"])
     folder = data_copy("data")

@@ -55,7 +55,11 @@ def test_a_failed_project_gets_no_service_guide_and_no_fault_form(tmp_path):
     assert not_built(facts) == [("service_guide", "the conclusion is fail"),
                                 ("agreement", "no issue is deferred"),
                                 ("acceptance_letter", "the conclusion is fail"),
-                                ("fault_form", "the conclusion is fail")]
+                                ("fault_form", "the conclusion is fail"),
+                                ("fault_record", "no fault ticket is recorded (faults.yaml)"),
+                                ("maintenance_record", "no preventive visit is recorded (visits.yaml)"),
+                                ("inspection_report", "no inspection is recorded (visits.yaml)"),
+                                ("service_report", "no report period has begun on the records' as_of")]
 
 
 def test_documents_not_built_say_why():
@@ -64,7 +68,11 @@ def test_documents_not_built_say_why():
                                 ("service_guide", "there is no service.yaml"),
                                 ("agreement", "no issue is deferred"),
                                 ("acceptance_letter", "the conclusion is pending"),
-                                ("fault_form", "there is no service.yaml")]
+                                ("fault_form", "there is no service.yaml"),
+                                ("fault_record", "there is no service.yaml"),
+                                ("maintenance_record", "there is no service.yaml"),
+                                ("inspection_report", "there is no service.yaml"),
+                                ("service_report", "there is no service.yaml")]
     assert not_built(facts, only=("fault_form",)) == [("fault_form", "there is no service.yaml")]
     assert not_built(check_data(DATA_DIRS["data"]).facts) == []
 
