@@ -4,13 +4,16 @@ from __future__ import annotations
 import ast
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import yaml
 
 from conftest import ROOT
 from signoff.errors import SignoffError
@@ -255,3 +258,45 @@ def test_make_defaults_and_the_other_targets(makefile):
     assert makefile.run("bench", "BENCH=--quick --runs 2")[-1] == ["bench/run", "--quick", "--runs", "2"]
     missing = subprocess.run(["make", "-s", "diff"], cwd=makefile.project, capture_output=True, text=True)
     assert missing.returncode == 2 and "BASE=<rev> is required" in missing.stderr
+
+
+# ---- The GitHub workflows: what a user's repository runs, and this repository's tests on Debian 12 ------------------
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def test_zizmor_finds_nothing_above_informational_in_the_workflows():
+    zizmor = Path(sys.executable).parent / "zizmor"
+    assert zizmor.is_file(), "zizmor is pinned in requirements.txt: run make"
+    result = subprocess.run([str(zizmor), "--offline", "--format", "json", str(ROOT / ".github")],
+                            capture_output=True, text=True)
+    findings = json.loads(result.stdout)
+    serious = [f"{finding['ident']}: {finding['desc']}" for finding in findings
+               if finding["determinations"]["severity"] not in ("Informational", "Unknown")]
+    assert serious == [] and result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_workflow_pins_actions_keeps_no_credentials_and_puts_no_expression_in_a_script(path):
+    text = path.read_text(encoding="utf-8")
+    uses = re.findall(r"uses: (\S+)(.*)", text)
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), (action, comment)
+    workflow = yaml.safe_load(text)
+    assert workflow["permissions"] == {}
+    for name, job in workflow["jobs"].items():
+        assert job["permissions"].get("contents") == "read", name
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False, name
+            assert "${{" not in step.get("run", ""), (name, step.get("name"))
+
+
+def test_tests_run_on_the_runner_and_in_a_stock_debian_12_container():
+    jobs = yaml.safe_load((ROOT / ".github" / "workflows" / "tests.yml").read_text())["jobs"]
+    assert [step.get("run") for step in jobs["runner"]["steps"]][-1] == "make test"
+    debian = jobs["debian-12"]
+    assert debian["container"] == "debian:12"
+    runs = [step.get("run", "") for step in debian["steps"]]
+    assert "apt-get install -y -qq git make ca-certificates" in runs[0] and runs[-1] == "make test"
