@@ -140,8 +140,8 @@ def machine(tmp_path):
 def test_setup_env_without_root_names_the_one_command_and_finds_libraries_without_ldconfig_on_path(machine):
     result = machine.run()
     assert result.returncode == 3
-    assert result.stderr == ("signoff: missing system packages; as root run: apt-get install -y qpdf "
-                             "(or: sudo apt-get install -y qpdf)\n")
+    assert result.stderr == ("signoff: missing system packages; as root run: apt-get update && apt-get install -y "
+                             "qpdf (or: sudo sh -c 'apt-get update && apt-get install -y qpdf')\n")
     assert not any(call.startswith("apt-get") for call in machine.calls())
 
 
@@ -175,7 +175,7 @@ def test_setup_env_shows_the_package_managers_output_when_it_fails(machine):
     assert result.returncode == 3
     assert result.stderr.splitlines() == [
         "signoff: installing system packages: qpdf", "E: Unable to locate package qpdf",
-        "signoff: could not install system packages; as root run: apt-get install -y qpdf"]
+        "signoff: could not install system packages; as root run: apt-get update && apt-get install -y qpdf"]
 
 
 def test_setup_env_creates_the_venv_and_shows_pips_output_only_when_it_fails(machine):
