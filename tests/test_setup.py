@@ -258,6 +258,10 @@ def test_make_defaults_and_the_other_targets(makefile):
     assert makefile.run("bench", "BENCH=--quick --runs 2")[-1] == ["bench/run", "--quick", "--runs", "2"]
     missing = subprocess.run(["make", "-s", "diff"], cwd=makefile.project, capture_output=True, text=True)
     assert missing.returncode == 2 and "BASE=<rev> is required" in missing.stderr
+    no_tests = subprocess.run(["make", "-s", "test"], cwd=makefile.project, capture_output=True, text=True)
+    assert no_tests.returncode == 2 and "make test: no tests/ here (a project made by init)" in no_tests.stderr  # a project made by init
+    (makefile.project / "tests").mkdir()
+    assert makefile.run("test")[-1] == ["-m", "pytest", "-q"]
 
 
 # ---- The GitHub workflows: what a user's repository runs, and this repository's tests on Debian 12 ------------------
