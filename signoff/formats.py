@@ -176,9 +176,19 @@ def _object(schema: dict) -> dict:
     return result
 
 
+# The Cerberus rules _json translates; a schema using any other fails loudly rather than being left out of the JSON
+# Schema, which would then accept what the validator refuses.
+_KNOWN_RULES = {"type", "required", "schema", "keysrules", "valuesrules", "empty", "regex", "allowed", "min", "max",
+                "meta"}
+
+
 def _json(rules) -> dict:
     if isinstance(rules, str):  # a rule set named as the schema of list items
         rules = common_rule_sets()[rules]
+    unknown = set(rules) - _KNOWN_RULES
+    if unknown or rules.get("type") not in (*_PATTERNS, "dict", "list"):
+        raise ValueError(f"signoff/formats.py cannot express {sorted(unknown) or rules.get('type')!r} in JSON Schema "
+                         "yet: add it to _json")
     kind = rules.get("type")
     if kind == "dict":
         result = _object(rules["schema"]) if "schema" in rules else {"type": "object"}

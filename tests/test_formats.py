@@ -30,6 +30,13 @@ def test_a_key_without_a_description_is_found(monkeypatch):
     assert "report.yaml: extra" in formats.missing_descriptions()
 
 
+def test_a_rule_the_json_schema_cannot_express_fails_loudly():
+    with pytest.raises(ValueError, match="cannot express \\['nullable'\\]"):
+        formats._json({"type": "string", "nullable": True})
+    with pytest.raises(ValueError, match="cannot express 'colour'"):
+        formats._json({"type": "colour"})
+
+
 def test_every_schema_file_is_a_data_file():
     """A schema (a mapping of keys) that is not in the table of data files would go undocumented."""
     for path in sorted((ROOT / "schemas").glob("*.yaml")):
