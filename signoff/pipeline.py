@@ -227,8 +227,13 @@ def _render_all(todo: list[Job], out_dir: Path, data_dir: Path, epoch: int, jobs
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(min(jobs, len(fresh)), mp_context=context, initializer=_worker_init,
-                                     initargs=(allowed,)) as pool:
+            try:
+                pool = ProcessPoolExecutor(min(jobs, len(fresh)), mp_context=context, initializer=_worker_init,
+                                           initargs=(allowed,))
+            except OSError as exc:  # no POSIX semaphores: a container or chroot without a writable /dev/shm
+                raise EnvironmentProblem(f"cannot start parallel renderers ({exc.strerror or exc}): make /dev/shm "
+                                         "writable, or build with -j 1 (make JOBS=1)") from exc
+            with pool:
                 # Longest first, so no core is left with the issue log at the end while the other idles.
                 futures = {pool.submit(_layout_one, job, out_dir, stamp): job
                            for job in sorted(fresh, key=lambda job: -_work(job.html))}

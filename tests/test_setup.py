@@ -304,3 +304,21 @@ def test_tests_run_on_the_runner_and_in_a_stock_debian_12_container():
     assert debian["container"] == "debian:12"
     runs = [step.get("run", "") for step in debian["steps"]]
     assert "apt-get install -y -qq git make ca-certificates" in runs[0] and runs[-1] == "make test"
+
+
+def test_a_machine_without_semaphores_is_an_environment_problem_not_a_traceback(tmp_path, monkeypatch):
+    """In a chroot or container without /dev/shm, multiprocessing cannot make a lock (seen on Debian 12)."""
+    import concurrent.futures
+
+    from signoff import pipeline
+    from signoff.errors import EnvironmentProblem
+
+    def no_semaphores(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_semaphores)
+    with pytest.raises(EnvironmentProblem, match=r"cannot start parallel renderers \(Permission denied\): make "
+                                                 r"/dev/shm writable, or build with -j 1 \(make JOBS=1\)"):
+        pipeline.build(ROOT / "examples" / "pass-en", tmp_path / "out", jobs=2, only=("confirmation", "report"),
+                       force=True, report=lambda problems: None, say=lambda line: None)
+    assert list(tmp_path.rglob("*.pdf")) == [] and list(tmp_path.rglob("*.partial")) == []
