@@ -28,6 +28,8 @@ check: $(READY)
 	@$(PY) build.py check --data $(call quote,DATA)
 
 test: $(READY)
+	@[ -d tests ] || { echo "make test: no tests/ here (a project made by init); make check validates the data" >&2; \
+	    exit 2; }
 	@$(PY) -m pytest -q
 
 fuzz: $(READY)

@@ -68,6 +68,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", metavar="FILE", help="the .ics file, or a folder ending in / for "
                    "{code}-service.ics in it (default: output/{code}-service.ics)")
 
+    p = commands.add_parser("init", help="a new project repository in DIR: this tool, a data/ of placeholders "
+                            "to fill in (a pending package), a README saying where to start, git init")
+    p.add_argument("dir", type=Path, metavar="DIR", help="the new project's folder (absent or empty)")
+    p.add_argument("--locale", choices=("zh-CN", "en"), default="zh-CN",
+                   help="the language of its documents (default: zh-CN)")
+
     p = commands.add_parser("diff", help="the review report (Markdown) between a revision and the working tree")
     p.add_argument("--base", required=True, metavar="REV", help="the git revision to compare with")
     data_option(p)
@@ -90,10 +96,15 @@ def _refuse_to_bundle(data_dir: Path, allow_dirty: bool) -> None:
     from signoff.pipeline import check
     from signoff.provenance import find_provenance
 
+    from signoff.init import placeholders
+
     facts = check(data_dir).facts
     if not allow_dirty and find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"]).draft:
         raise BundleError(f"{data_dir} or the templates have uncommitted changes: commit them, "
                           "or bundle a draft with --allow-dirty (make bundle ALLOW_DIRTY=1)")
+    left = placeholders(data_dir)
+    if left:
+        raise DataError(left)
 
 class _PipeClosed(Exception):
     """Standard output's reader went away (`| head`)."""
@@ -169,6 +180,12 @@ def main(argv: list[str] | None = None) -> int:
             checked = pipeline.check(args.data)
             _report(checked.warnings)
             print(f"wrote {write_service_calendar(checked.facts, args.data, args.out)}", file=sys.stderr)
+
+        elif args.command == "init":
+            from signoff.init import create_project
+
+            for line in create_project(args.dir, args.locale):
+                print(line, file=sys.stderr)
         elif args.command == "diff":
             from signoff import review
             from signoff.pdf import write_atomic

@@ -206,8 +206,13 @@ def _produce(changed, out_dir: Path, layouts: cache.LayoutCache, allowed: list[P
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
             context = multiprocessing.get_context("fork")
-            with ProcessPoolExecutor(min(jobs, len(fresh)), mp_context=context, initializer=_worker_init,
-                                     initargs=(allowed,)) as pool:
+            try:
+                pool = ProcessPoolExecutor(min(jobs, len(fresh)), mp_context=context, initializer=_worker_init,
+                                           initargs=(allowed,))
+            except OSError as exc:  # no POSIX semaphores: a container or chroot without a writable /dev/shm
+                raise EnvironmentProblem(f"cannot start parallel renderers ({exc.strerror or exc}): make /dev/shm "
+                                         "writable, or build with -j 1 (make JOBS=1)") from exc
+            with pool:
                 try:
                     # Longest first, so no core is left with the issue log at the end while the other idles.
                     futures = {pool.submit(_layout_one, job, stamp): job

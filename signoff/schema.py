@@ -94,7 +94,18 @@ def load_schema(name: str) -> dict:
     if "text" not in rules_set_registry.all():
         common = read_shipped_yaml(SCHEMA_DIR / "common.yaml")
         rules_set_registry.extend(common.items())
-    return read_shipped_yaml(SCHEMA_DIR / f"{name}.yaml")
+    return with_rule_sets(read_shipped_yaml(SCHEMA_DIR / f"{name}.yaml"), rules_set_registry.all())
+
+
+def with_rule_sets(node, rule_sets: dict):
+    """`{ruleset: NAME, meta: …}` (a shared rule set with a field's own description) as the rules it stands for."""
+    if isinstance(node, list):
+        return [with_rule_sets(item, rule_sets) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if isinstance(node.get("ruleset"), str):
+        node = {**rule_sets[node["ruleset"]], **{k: v for k, v in node.items() if k != "ruleset"}}
+    return {key: with_rule_sets(value, rule_sets) for key, value in node.items()}
 
 
 def validate_schema(source: Source) -> list[Problem]:

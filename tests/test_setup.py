@@ -4,13 +4,16 @@ from __future__ import annotations
 import ast
 import io
 import json
+import re
 import shutil
 import subprocess
 import sys
 import tarfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
+import yaml
 
 from conftest import ROOT
 from signoff.errors import SignoffError
@@ -137,8 +140,8 @@ def machine(tmp_path):
 def test_setup_env_without_root_names_the_one_command_and_finds_libraries_without_ldconfig_on_path(machine):
     result = machine.run()
     assert result.returncode == 3
-    assert result.stderr == ("signoff: missing system packages; as root run: apt-get install -y qpdf "
-                             "(or: sudo apt-get install -y qpdf)\n")
+    assert result.stderr == ("signoff: missing system packages; as root run: apt-get update && apt-get install -y "
+                             "qpdf (or: sudo sh -c 'apt-get update && apt-get install -y qpdf')\n")
     assert not any(call.startswith("apt-get") for call in machine.calls())
 
 
@@ -172,7 +175,7 @@ def test_setup_env_shows_the_package_managers_output_when_it_fails(machine):
     assert result.returncode == 3
     assert result.stderr.splitlines() == [
         "signoff: installing system packages: qpdf", "E: Unable to locate package qpdf",
-        "signoff: could not install system packages; as root run: apt-get install -y qpdf"]
+        "signoff: could not install system packages; as root run: apt-get update && apt-get install -y qpdf"]
 
 
 def test_setup_env_creates_the_venv_and_shows_pips_output_only_when_it_fails(machine):
@@ -255,3 +258,67 @@ def test_make_defaults_and_the_other_targets(makefile):
     assert makefile.run("bench", "BENCH=--quick --runs 2")[-1] == ["bench/run", "--quick", "--runs", "2"]
     missing = subprocess.run(["make", "-s", "diff"], cwd=makefile.project, capture_output=True, text=True)
     assert missing.returncode == 2 and "BASE=<rev> is required" in missing.stderr
+    no_tests = subprocess.run(["make", "-s", "test"], cwd=makefile.project, capture_output=True, text=True)
+    assert no_tests.returncode == 2 and "make test: no tests/ here (a project made by init)" in no_tests.stderr  # a project made by init
+    (makefile.project / "tests").mkdir()
+    assert makefile.run("test")[-1] == ["-m", "pytest", "-q"]
+
+
+# ---- The GitHub workflows: what a user's repository runs, and this repository's tests on Debian 12 ------------------
+WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
+
+
+def test_zizmor_finds_nothing_above_informational_in_the_workflows():
+    zizmor = Path(sys.executable).parent / "zizmor"
+    assert zizmor.is_file(), "zizmor is pinned in requirements.txt: run make"
+    result = subprocess.run([str(zizmor), "--offline", "--format", "json", str(ROOT / ".github")],
+                            capture_output=True, text=True)
+    findings = json.loads(result.stdout)
+    serious = [f"{finding['ident']}: {finding['desc']}" for finding in findings
+               if finding["determinations"]["severity"] not in ("Informational", "Unknown")]
+    assert serious == [] and result.returncode == 0, result.stderr
+
+
+@pytest.mark.parametrize("path", WORKFLOWS, ids=lambda path: path.name)
+def test_workflow_pins_actions_keeps_no_credentials_and_puts_no_expression_in_a_script(path):
+    text = path.read_text(encoding="utf-8")
+    uses = re.findall(r"uses: (\S+)(.*)", text)
+    assert uses
+    for action, comment in uses:
+        assert re.fullmatch(r"[\w-]+/[\w-]+@[0-9a-f]{40}", action), action
+        assert re.fullmatch(r" # v\d+\.\d+\.\d+", comment), (action, comment)
+    workflow = yaml.safe_load(text)
+    assert workflow["permissions"] == {}
+    for name, job in workflow["jobs"].items():
+        assert job["permissions"].get("contents") == "read", name
+        for step in job["steps"]:
+            if step.get("uses", "").startswith("actions/checkout@"):
+                assert step["with"]["persist-credentials"] is False, name
+            assert "${{" not in step.get("run", ""), (name, step.get("name"))
+
+
+def test_tests_run_on_the_runner_and_in_a_stock_debian_12_container():
+    jobs = yaml.safe_load((ROOT / ".github" / "workflows" / "tests.yml").read_text())["jobs"]
+    assert [step.get("run") for step in jobs["runner"]["steps"]][-1] == "make test"
+    debian = jobs["debian-12"]
+    assert debian["container"] == "debian:12"
+    runs = [step.get("run", "") for step in debian["steps"]]
+    assert "apt-get install -y -qq git make ca-certificates" in runs[0] and runs[-1] == "make test"
+
+
+def test_a_machine_without_semaphores_is_an_environment_problem_not_a_traceback(tmp_path, monkeypatch):
+    """In a chroot or container without /dev/shm, multiprocessing cannot make a lock (seen on Debian 12)."""
+    import concurrent.futures
+
+    from signoff import pipeline
+    from signoff.errors import EnvironmentProblem
+
+    def no_semaphores(*args, **kwargs):
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", no_semaphores)
+    with pytest.raises(EnvironmentProblem, match=r"cannot start parallel renderers \(Permission denied\): make "
+                                                 r"/dev/shm writable, or build with -j 1 \(make JOBS=1\)"):
+        pipeline.build(ROOT / "examples" / "pass-en", tmp_path / "out", jobs=2, only=("confirmation", "report"),
+                       force=True, report=lambda problems: None, say=lambda line: None)
+    assert list(tmp_path.rglob("*.pdf")) == [] and list(tmp_path.rglob("*.partial")) == []
