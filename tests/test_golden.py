@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA_DIRS
+from conftest import DATA_DIRS, run_build
 
 from signoff.documents import plan_outputs
 from signoff.pipeline import check
@@ -145,3 +145,19 @@ def test_every_table_row_has_the_columns_of_its_table(name):
     problems = {key: table_problems(html) for key, html in rendered(name).items()}
     assert {key: found for key, found in problems.items() if found} == {}
 
+
+
+def test_a_material_without_review_keeps_the_report_tables_square(data_copy):
+    """Issue 10: a contractor material nobody reviewed made the report's documents table one cell too wide."""
+    folder = data_copy("pass-en")
+    results = folder / "results.yaml"
+    text = results.read_text(encoding="utf-8")
+    kept = "\n".join(line for line in text.splitlines() if "material: training_record" not in line) + "\n"
+    assert kept != text
+    results.write_text(kept, encoding="utf-8")
+    pages = render_package(folder)
+    assert "Training Record" in pages["04-report"]
+    assert table_problems(pages["04-report"]) == []
+    built = run_build("build", "--data", str(folder), "--out", str(folder.parent / "out"), "--only", "report")
+    assert built.returncode == 0, built.stderr
+    assert "warned" not in built.stderr
