@@ -15,6 +15,7 @@ from .paths import TEMPLATES_DIR, cache_dir
 from .provenance import Provenance
 from .sources import read_project_yaml
 from .markup import render_markdown
+from .wording import document_words
 
 LOCALES = ("zh-CN", "en")
 _DATE_PATTERNS = {"zh-CN": ("zh_CN", "y年M月d日"), "en": ("en_GB", "d MMMM y")}
@@ -104,10 +105,17 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
     else:
         source = labels["source_untracked"]
     stamp = datetime.datetime.fromtimestamp(provenance.epoch, datetime.timezone.utc)
+    date = lambda value: long_date(value, locale)  # noqa: E731
+    signing = signing_block(facts, output, assets_dir)
+    for col in signing:
+        person = col["person"]
+        col["who"] = labels["name_title"].format(name=person["name"], title=person["title"]) if person else None
     return {
         "f": facts,
         "stamp": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "signing": signing_block(facts, output, assets_dir),
+        "signing": signing,
+        "w": {**document_words(output.document.key, facts, output, labels, locale, date),
+              "customer_column": [col for col in signing if col["party"] == "customer"]},
         "leader": leader_block(facts, assets_dir),
         "L": labels,
         "locale": locale,
@@ -120,7 +128,7 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
         "people": facts["people"],
         "theme": load_theme(templates_dir),
         "logo": _asset_uri(facts["parties"]["contractor"].get("logo"), assets_dir),
-        "date": lambda value: long_date(value, locale),
+        "date": date,
     }
 
 

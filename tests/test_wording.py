@@ -1,0 +1,85 @@
+"""Sentences are made in Python (signoff/wording.py); templates only loop and print.
+
+The template checks read the template sources: no `.format(` (a sentence assembled in Jinja), no
+`selectattr(`/`rejectattr(` (a business subset chosen in Jinja), no quoted term of a vocabulary (a template that
+decides by kind, category, status …). The vocabularies are the keys of the label catalogs' term tables.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from signoff.render import load_labels, long_date
+from signoff.wording import Words
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SOURCES = sorted(TEMPLATES.glob("*.j2"))
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_QUOTED = re.compile(r"""(["'])(.*?)\1""")
+
+
+def vocabulary() -> set[str]:
+    """Every term of every table of the catalogs (`category: {functional: …}` gives `functional`)."""
+    terms: set[str] = set()
+    for path in (TEMPLATES / "labels").glob("*/*.yaml"):
+        for value in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).values():
+            if isinstance(value, dict):
+                terms.update(str(key) for key in value)
+    return terms - {"one", "other"}  # plural categories are Babel's, not a vocabulary
+
+
+def jinja_parts(path: Path) -> list[str]:
+    return _JINJA.findall(path.read_text(encoding="utf-8"))
+
+
+def test_the_template_check_sees_all_templates_and_a_vocabulary():
+    assert len(SOURCES) >= 12
+    assert {"functional", "deferred", "contractor", "srs", "phone", "fail"} <= vocabulary()
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_templates_assemble_no_sentence(path):
+    assert [part for part in jinja_parts(path) if ".format(" in part] == []
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_templates_choose_no_subset(path):
+    assert [part for part in jinja_parts(path) if "selectattr(" in part or "rejectattr(" in part] == []
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_templates_spell_no_vocabulary(path):
+    terms = vocabulary()
+    found = [(part, quoted) for part in jinja_parts(path) for _, quoted in _QUOTED.findall(part) if quoted in terms]
+    assert found == []
+
+
+def test_the_vocabulary_check_would_catch_a_literal(tmp_path):
+    part = '{% for m in materials if m.kind in ("srs", "design") %}'
+    assert [q for _, q in _QUOTED.findall(part) if q in vocabulary()] == ["srs", "design"]
+
+
+def words(locale: str, document: str) -> Words:
+    return Words(load_labels(locale, document), locale, lambda value: long_date(value, locale))
+
+
+@pytest.mark.parametrize("count, expected", [(1, "This agreement covers one outstanding issue:"),
+                                             (2, "This agreement covers 2 outstanding issues:"),
+                                             (11, "This agreement covers 11 outstanding issues:")])
+def test_english_counts_take_the_plural_form_of_their_number(count, expected):
+    assert words("en", "agreement").say("issues_intro", count, count=count) == expected
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_chinese_has_one_form_for_every_number(count):
+    assert words("zh-CN", "agreement").say("issues_intro", count, count=count) == f"本协议所列遗留问题共 {count} 项："
+
+
+def test_every_plural_entry_has_the_other_form():
+    for path in (TEMPLATES / "labels").glob("*/*.yaml"):
+        for key, value in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+            if isinstance(value, dict) and {"one", "other"} & set(value):
+                assert "other" in value, f"{path}: {key}"
