@@ -12,6 +12,7 @@ from typing import Callable
 from babel import Locale
 
 # Vocabulary tables the documents choose by (one place; the coordinator may move them into the model).
+CONTRACT_KIND = "contract"  # the material that names the contract
 BASIS_KINDS = ("srs", "design")  # materials the report cites as the basis of acceptance, after the contract
 REVIEWED_PARTY = "contractor"  # a material from this party is listed in the document review even unreviewed
 DETAIL_CATEGORIES = ("functional", "security", "documentation")  # report §5.2, in this order
@@ -36,7 +37,9 @@ class Words:
 
     def entry(self, key: str, count: int | None = None, /) -> str:
         """The catalog text of `key`; an entry by plural category is chosen by `count`."""
-        text = self.labels[key]
+        return self.entry_of(self.labels[key], count)
+
+    def entry_of(self, text, count: int | None = None, /) -> str:
         if isinstance(text, dict):
             text = text.get(self._plural(count), text["other"])
         return text
@@ -72,8 +75,26 @@ def _deferred(facts) -> list:
     return [i for i in facts["issues"] if i["status"] == "deferred"]
 
 
+def _flagged_on(facts, day: str) -> list:
+    """The criteria not fully passed as known on `day`: each one's latest test on or before it."""
+    flagged = []
+    for c in facts["criteria"]:
+        known = [t for t in c["history"] if str(t["date"]) <= str(day)]
+        if known and known[-1]["result"] in FLAGGED_RESULTS:
+            flagged.append({**c, "result": known[-1]["result"]})
+    return flagged
+
+
 def _flagged(facts) -> list:
     return [c for c in facts["criteria"] if c["result"] in FLAGGED_RESULTS]
+
+
+def meeting_numbers(facts) -> dict[str, str]:
+    """Each meeting's minutes number as a reader sees it: the project code and the meeting's order by date and
+    time (`ZHYQ-2026-017-MIN-01`); the file name keeps the meeting's id. (To move into the model's registry.)"""
+    order = sorted(facts["meetings"], key=lambda m: (str(m["date"]), str(m["time"])))
+    code = facts["project"]["code"]
+    return {m["id"]: f"{code}-MIN-{n:02d}" for n, m in enumerate(order, start=1)}
 
 
 def common_words(words: Words, facts) -> dict:
@@ -128,7 +149,8 @@ def _minutes(w: Words, f, output) -> dict:
             "time": time, "present": groups(m["present_by_party"]), "absent": groups(m["absent_by_party"] or []),
             "opening": w.say("opening", date=w.date(m["date"]), chair=f["people"][m["chair"]]["name"],
                              location=m["location"], project=f["project"]["name"], meeting=meeting),
-            "issued": w.say("issued", recorder=f["people"][m["recorder"]]["name"], date=w.date(m["issued"]))}
+            "issued": w.say("issued", recorder=f["people"][m["recorder"]]["name"], date=w.date(m["issued"])),
+            "closing": w.labels["closing"].get(m["kind"], w.labels["closing"]["other"])}
 
 
 def _issue_log(w: Words, f, output) -> dict:
@@ -141,8 +163,8 @@ def _issue_log(w: Words, f, output) -> dict:
         rect = i["rectification"] or {}
         issues[i["id"]] = {
             "criterion": w.say("criterion_ref", id=i["criterion_ref"]["id"]) if i["criterion_ref"] else None,
-            "material": (w.say("material_ref", title=material["title"])
-                         + (f' {material["version"]}' if material.get("version") else "")) if material else None,
+            # The material's version today may be a later one than the issue was found in: no version here.
+            "material": w.say("material_ref", title=material["title"]) if material else None,
             "module": w.say("module_ref", module=i["module"]) if i["module"] else None,
             "kind": w.say("kind_ref", kind=w.labels["kind"][i["kind"]]),
             "completed": w.say("completed", date=rect["completed"]) if rect.get("completed") else None,
@@ -158,20 +180,44 @@ def _issue_log(w: Words, f, output) -> dict:
             "issue": issues, "sign_intro": w.say("sign_intro", date=as_of)}
 
 
+_CRITERIA_REASONS = ("core_failed", "noncore_failed", "conditional_results", "untested")
+_DUE_REASONS = ("core_issue_overdue", "open_issues")
+
+
+def _reason_item(w: Words, code: str, ident: str, criteria: dict, issues: dict) -> str:
+    """One id of a reason with the figure that decides it: a measured value, a due date, a follow-up date."""
+    if code in _CRITERIA_REASONS:
+        c = criteria[ident]
+        if c.get("metric") and c.get("measured") is not None and code != "untested":
+            return w.say("reason_measured", id=ident, measured=f'{c["measured"]} {c["metric"]["unit"]}',
+                         target=_metric(w, c))
+        return ident
+    if code in _DUE_REASONS:
+        return w.say("reason_due", id=ident, due=w.date(issues[ident]["due"]))
+    if code == "deferred_issues":
+        return w.say("reason_follow_up", id=ident, date=w.date(issues[ident]["deferral"]["follow_up"]))
+    return ident
+
+
 def report_reasons(w: Words, f) -> str:
-    """The conclusion's grounds as one sentence of the locale."""
+    """The conclusion's grounds as one sentence of the locale, citing the measured values and dates that decide."""
     counts = f["counts"]
+    criteria = {c["id"]: c for c in f["criteria"]}
+    issues = {i["id"]: i for i in f["issues"]}
     if f["overridden"]:
         lead = w.say("reasons_lead_derived", derived=w.labels["conclusion"][f["derived_conclusion"]])
     else:
         lead = w.labels["reasons_lead"]
     parts = []
     for r in f["reasons"]:
-        if r["code"] == "all_passed" and not counts["issues"]["total"]:
-            parts.append(w.say("reason_all_passed_clean", criteria=counts["criteria"]["total"]))
+        if r["code"] == "all_passed":
+            n = counts["issues"]["total"]
+            parts.append(w.say("reason_all_passed_clean", criteria=counts["criteria"]["total"]) if not n else
+                         w.entry_of(w.labels["reason"]["all_passed"], n).format(criteria=counts["criteria"]["total"],
+                                                                                 issues=n))
         else:
-            parts.append(w.labels["reason"][r["code"]].format(ids=w.join(r["ids"]), criteria=counts["criteria"]["total"],
-                                                              issues=counts["issues"]["total"]))
+            items = w.join(_reason_item(w, r["code"], ident, criteria, issues) for ident in r["ids"])
+            parts.append(w.entry_of(w.labels["reason"][r["code"]], len(r["ids"])).format(items=items))
     return lead + w.labels["reason_sep"].join(parts) + w.labels["reason_end"]
 
 
@@ -196,6 +242,8 @@ def _report(w: Words, f, output) -> dict:
     leader = f.get("acceptance_leader")
     leader_person = f["people"][leader] if leader else None
     return {
+        "contract_title": p.get("contract_name") or next(
+            (m["title"] for m in a["materials"] if m["kind"] == CONTRACT_KIND), w.labels["contract_default"]),
         "basis": [m for m in a["materials"] if m["kind"] in BASIS_KINDS],
         "reviewed": [m for m in a["materials"] if m.get("review") or m["from"] == REVIEWED_PARTY],
         "confirmation_doc": w.say("confirmation_doc", project=p["name"]),
@@ -220,6 +268,9 @@ def _report(w: Words, f, output) -> dict:
         "open_issues": [i for i in f["issues"] if i["id"] in open_ids] if open_ids else [],
         "override": w.say("override", effective=w.labels["conclusion"][f["conclusion"]]) if f["overridden"] else None,
         "acceptance_date": (w.say("acceptance_date", date=w.date(f["acceptance_date"]))
+                            + (w.say("service_period", start=w.date(f["service"]["start"]),
+                                     end=w.date(f["service"]["end"]), number=f["service"]["number"])
+                               if f.get("service") else "")
                             if f.get("acceptance_date") else None),
         "attachments": [w.say("attachment_item", n=1, title=w.labels["titles"]["confirmation"],
                               number=numbers["confirmation"]),
@@ -249,9 +300,12 @@ def _service_guide(w: Words, f, output) -> dict:
     p, s, parties, handover = f["project"], f["service"], f["parties"], f["handover"]
     maint = s["maintenance"]
     inspection = maint.get("inspection")
-    if handover["meeting_date"]:
-        handover_text = w.say("handover_held", date=w.date(handover["meeting_date"]),
-                              number=handover["meeting_number"], deadline=w.date(handover["deadline"]))
+    meeting = handover["meeting_date"]
+    if meeting and str(meeting) <= str(output.date):  # held only if it took place on or before the guide's date
+        handover_text = w.say("handover_held", date=w.date(meeting), number=meeting_numbers(f)[handover["meeting"]],
+                              deadline=w.date(handover["deadline"]))
+    elif meeting:
+        handover_text = w.say("handover_planned", date=w.date(meeting), deadline=w.date(handover["deadline"]))
     else:
         handover_text = w.say("handover_due", deadline=w.date(handover["deadline"]))
     return {
@@ -274,6 +328,9 @@ def _service_guide(w: Words, f, output) -> dict:
         "maintenance_note": (w.say("provisional_note", years=w.join(f["maintenance"]["uncovered_years"]))
                              if f["maintenance"]["uncovered_years"] else None),
         "handover": handover_text,
+        "handover_heading": w.labels["h_handover"]["training" if s.get("training") else "plain"],
+        "steps": [{"name": step["name"], "text": step["text"]["escalation" if s.get("escalation") else "plain"]
+                   if isinstance(step["text"], dict) else step["text"]} for step in w.labels["steps"]],
         "handover_note": (w.say("provisional_note", years=w.join(handover["uncovered_years"]))
                           if handover["provisional"] else None),
     }
@@ -285,8 +342,7 @@ def _rectification(w: Words, f, output) -> dict:
     if concerns and concerns["kind"] == "criterion":
         concerns_text = w.say("concerns_criterion", id=concerns["id"], title=concerns["title"])
     elif concerns:
-        concerns_text = w.say("concerns_material", title=concerns["title"]) + (
-            f' {concerns["version"]}' if concerns.get("version") else "")
+        concerns_text = w.say("concerns_material", title=concerns["title"])  # its version then is not known
     elif issue["module"]:
         concerns_text = w.say("concerns_module", module=issue["module"])
     else:
@@ -294,9 +350,9 @@ def _rectification(w: Words, f, output) -> dict:
     owner = people[issue["owner"]]
     return {
         "heading": w.say("heading", id=issue["id"]), "concerns": concerns_text,
-        "request": w.say("request", date=w.date(rect["completed"]),
-                         contractor=f["parties"][issue["responsible"]]["short"],
-                         customer=f["parties"]["customer"]["short"]),
+        "request": w.labels["request"]["self_tested" if rect.get("self_test") else "plain"].format(
+            date=w.date(rect["completed"]), contractor=f["parties"][issue["responsible"]]["short"],
+            customer=f["parties"]["customer"]["short"]),
         "applicant": w.labels["person"].format(name=owner["name"], title=owner["title"]),
         "rounds": [_names(people, r["by"], w) for r in issue["reverification"]],
         "verdict": w.say("verdict", result=w.labels["result"][last["result"]]) if last else None,
@@ -309,9 +365,7 @@ def _concerns(w: Words, c) -> str:
         return "—"
     if c["kind"] == "criterion":
         return w.say("concerns_criterion", id=c["id"], title=c["title"])
-    if c.get("version"):
-        return w.say("concerns_material_version", title=c["title"], version=c["version"])
-    return w.say("concerns_material", title=c["title"])
+    return w.say("concerns_material", title=c["title"])  # no version: the one it was found in is not known
 
 
 def _agreement(w: Words, f, output) -> dict:
@@ -333,9 +387,9 @@ def _agreement(w: Words, f, output) -> dict:
                                        name=parties[i["responsible"]]["name"], owner=who[i["owner"]])
                         for i in deferred},
         "deadline": {i["id"]: w.say("deadline_value", date=w.date(i["deferral"]["follow_up"])) for i in deferred},
-        "report_ref": w.say("report_ref", report=f["numbers"]["report"], date=w.date(f["report"]["date"]),
-                            conclusion=w.labels["conclusion"][f["conclusion"]]),
-        "flagged": _flagged(f),
+        "report_ref": w.say("report_ref", report=f["numbers"]["report"]),
+        "criteria_intro": w.say("criteria_intro", date=w.date(output.date)),
+        "flagged": _flagged_on(f, output.date),
         "related": {c["id"]: w.join(c["issues"]) if c["issues"] else "—" for c in f["criteria"]},
     }
 
@@ -367,9 +421,10 @@ def _fault_form(w: Words, f, output) -> dict:
     return {
         "ident": w.say("ident", number=output.number, version=f["project"]["version"]),
         "levels": [w.say("level_option", level=level_no[str(x["level"])], name=x["name"]) for x in s["levels"]],
-        "sla": [w.say("sla_level", level=level_no[str(x["level"])], response=_duration(w, x["response_time"]),
+        "sla": [w.say("sla_level", level=w.labels["level_inline"][str(x["level"])],
+                      response=_duration(w, x["response_time"]),
                       resolution=_duration(w, x["resolution_time"])) for x in s["levels"]],
-        "contacts": [f'{w.labels["channel_kind"][c["kind"]]} {c["value"]}' for c in s["channels"]
+        "contacts": [f'{w.labels["channel_inline"][c["kind"]]} {c["value"]}' for c in s["channels"]
                      if c["kind"] in FORM_CHANNELS],
     }
 

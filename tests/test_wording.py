@@ -83,3 +83,25 @@ def test_every_plural_entry_has_the_other_form():
         for key, value in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
             if isinstance(value, dict) and {"one", "other"} & set(value):
                 assert "other" in value, f"{path}: {key}"
+
+
+def test_the_theme_fonts_draw_every_character_the_templates_and_catalogs_print():
+    from signoff.glyphs import check_template_glyphs, covered_characters
+    from signoff.render import load_theme
+
+    check_template_glyphs(covered_characters(list(load_theme()["fonts"].values())))
+
+
+def test_a_template_character_the_fonts_lack_stops_the_build(tmp_path):
+    from signoff.errors import EnvironmentProblem
+    from signoff.glyphs import check_template_glyphs, covered_characters, template_characters
+    from signoff.render import load_theme
+
+    (tmp_path / "labels" / "en").mkdir(parents=True)
+    (tmp_path / "box.html.j2").write_text("{# ☒ in a comment is not printed #}<span>☐</span>", encoding="utf-8")
+    (tmp_path / "labels" / "en" / "common.yaml").write_text("yes: \"☑ Yes\"\n", encoding="utf-8")
+    assert "☒" not in template_characters(tmp_path)
+    with pytest.raises(EnvironmentProblem) as caught:
+        check_template_glyphs(covered_characters(list(load_theme()["fonts"].values())), tmp_path)
+    assert "U+2610 '☐' (box.html.j2)" in str(caught.value)
+    assert "U+2611 '☑' (labels/en/common.yaml)" in str(caught.value)
