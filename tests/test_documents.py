@@ -693,8 +693,9 @@ def test_guide_speaks_of_the_handover_meeting_as_held_only_once_it_was(packages)
     package = packages["data"]
     service = package.yaml["service"]
     meeting = next(m for m in package.meetings if m["id"] == service["handover_meeting"])
-    guide_date = service["start"]  # the guide's date today (helper C dates it on the meeting)
     flat = package.flat("06-service-guide.pdf")
+    printed = re.search(r"日期(\d{4})年(\d{1,2})月(\d{1,2})日", flat)  # the guide's own date, in its ident block
+    guide_date = f"{printed[1]}-{int(printed[2]):02d}-{int(printed[3]):02d}"
     if meeting["date"] <= guide_date:
         assert f"双方已于{package.date(meeting['date'])}召开服务交接会" in flat
     else:
