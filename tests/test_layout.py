@@ -480,3 +480,34 @@ def test_very_long_unbroken_text_wraps_inside_the_page(unbroken):
 def test_nothing_is_printed_outside_the_page(packages, name):
     package = packages[name]
     assert [o for file in sorted(package.expected_files()) for o in characters_outside_the_page(package.pdf(file))] == []
+
+
+def issue_row_pages(package: Package) -> dict[str, set[int]]:
+    """For each issue of the log's table, the pages on which its row begins (its ID) and ends (the last characters
+    of its description, or its title): the first occurrence of each, which is in the table of all issues."""
+    from test_documents import plain
+
+    pages = [squeeze(p) for p in package.pages("03-issue-log.pdf")]
+    start = next(n for n, page in enumerate(pages) if squeeze(package.labels["issues_heading"]) in page)
+
+    def first_page(text: str) -> int:
+        for n in range(start, len(pages)):
+            if text in pages[n]:
+                return n + 1
+        raise AssertionError(f"{text!r} not in the issue log")
+
+    found = {}
+    for n, issue in enumerate(package.issues, start=1):  # the row's first cell: its number, then its ID
+        end = squeeze(plain(issue.get("description") or issue["title"]))[-12:]
+        found[issue["id"]] = {first_page(f"{n}{issue['id']}"), first_page(end)}
+    return found
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_issue_log_rows_are_kept_whole(packages, name):
+    """A row no taller than a page is never split: it begins and ends on one page (issue 13: a row continued on the
+    next page showed owner and dates beside empty ID, severity and status cells). The long package's descriptions
+    repeat each other's sentences, so its rows have no end of their own to look for."""
+    package = packages[name]
+    split = {iid: sorted(p) for iid, p in issue_row_pages(package).items() if len(p) != 1}
+    assert split == {}
