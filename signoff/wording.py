@@ -81,7 +81,8 @@ def _flagged_on(facts, day: str) -> list:
     for c in facts["criteria"]:
         known = [t for t in c["history"] if str(t["date"]) <= str(day)]
         if known and known[-1]["result"] in FLAGGED_RESULTS:
-            flagged.append({**c, "result": known[-1]["result"]})
+            flagged.append({"id": c["id"], "title": c["title"], "core": c["core"], "issues": c["issues"],
+                            "result": known[-1]["result"]})
     return flagged
 
 
