@@ -105,3 +105,54 @@ def test_a_template_character_the_fonts_lack_stops_the_build(tmp_path):
         check_template_glyphs(covered_characters(list(load_theme()["fonts"].values())), tmp_path)
     assert "U+2610 '☐' (box.html.j2)" in str(caught.value)
     assert "U+2611 '☑' (labels/en/common.yaml)" in str(caught.value)
+
+
+# ---------------------------------------------------------------- what the documents say follows the data
+
+def _drop_block(path: Path, key: str) -> None:
+    """Remove a top-level `key: |` block (the key line and its indented lines) from a data file."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(n for n, line in enumerate(lines) if line.startswith(f"{key}:"))
+    end = next((n for n in range(start + 1, len(lines)) if lines[n][:1] not in (" ", "\n")), len(lines))
+    path.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html[html.index("<body"):]))
+
+
+def test_the_guide_promises_no_escalation_path_and_no_training_the_data_does_not_give(data_copy):
+    from test_golden import render_package
+
+    folder = data_copy("data")
+    before = _text(render_package(folder)["06-service-guide"])
+    assert "按升级路径上报" in before and "（一）报修方式" in before and "八、服务交接与培训" in before
+    _drop_block(folder / "service.yaml", "escalation")
+    _drop_block(folder / "service.yaml", "training")
+    guide = _text(render_package(folder)["06-service-guide"])
+    assert "升级路径" not in guide and "（一）报修方式" not in guide  # no lone （一） under 三、
+    assert "八、服务交接" in guide and "培训" not in guide and "（一）服务交接会" not in guide
+
+
+def test_an_optional_place_is_omitted_not_printed_as_a_dash(data_copy):
+    from test_golden import render_package
+
+    folder = data_copy("data")
+    (folder / "delivery.yaml").write_text(
+        re.sub(r"^place: .*\n", "", (folder / "delivery.yaml").read_text(encoding="utf-8"), flags=re.M),
+        encoding="utf-8")
+    delivery = _text(render_package(folder)["05-delivery"])
+    assert "交付地点" not in delivery and "交付日期2026年11月20日" in delivery
+
+
+def test_a_rectification_without_self_test_claims_none(data_copy):
+    from test_golden import render_package
+
+    folder = data_copy("data")
+    issues = folder / "issues.yaml"
+    text = issues.read_text(encoding="utf-8")
+    issues.write_text(text.replace("      self_test: 6 栋楼宇 12 个通道各测试过期、未到期、已撤销二维码 10 次，均按预期拦截或放行。\n", "", 1),
+                      encoding="utf-8")
+    assert issues.read_text(encoding="utf-8") != text
+    report = _text(render_package(folder)["07-rectification-ISS-001"])
+    assert "自测" not in report and "现申请甲方组织复验" in report
