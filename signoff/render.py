@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import base64
 import datetime
+import re
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -16,6 +17,7 @@ from .paths import TEMPLATES_DIR, cache_dir
 from .provenance import Provenance
 from .sources import read_project_yaml
 from .markup import render_markdown
+from .wording import document_words, meeting_numbers
 
 LOCALES = ("zh-CN", "en")
 _DATE_PATTERNS = {"zh-CN": ("zh_CN", "y年M月d日"), "en": ("en_GB", "d MMMM y")}
@@ -34,6 +36,18 @@ def load_labels(locale: str, document: str, templates_dir: Path = TEMPLATES_DIR)
     own = folder / f"{document}.yaml"
     if own.exists():
         labels.update(read_project_yaml(own))
+    return labels
+
+
+def with_parties(labels, customer: str, contractor: str):
+    """The catalog with `{a}` / `{b}` replaced by the parties' own short names (甲方 / Party A / Customer, as the
+    data names them), so that no document mixes the catalog's names with the data's."""
+    if isinstance(labels, dict):
+        return {key: with_parties(value, customer, contractor) for key, value in labels.items()}
+    if isinstance(labels, list):
+        return [with_parties(value, customer, contractor) for value in labels]
+    if isinstance(labels, str):
+        return labels.replace("{a}", customer).replace("{b}", contractor)
     return labels
 
 
@@ -96,7 +110,9 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
                  assets_dir: Path | None = None, fonts=None) -> dict:
     """Everything a template may print about one output; `fonts` (a fonts.FontSet) replaces the theme's faces."""
     locale = facts["project"]["locale"]
-    labels = load_labels(locale, output.document.key, templates_dir)
+    parties = facts["parties"]
+    labels = with_parties(load_labels(locale, output.document.key, templates_dir), parties["customer"]["short"],
+                          parties["contractor"]["short"])
     own_draft = output.document.draft  # a service record is a draft until its own confirmation (SPEC §10)
     draft = provenance.draft or (own_draft(facts, output.subject) if own_draft else facts["conclusion"] == "pending")
     if provenance.state == "committed":
@@ -106,15 +122,23 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
     else:
         source = labels["source_untracked"]
     stamp = datetime.datetime.fromtimestamp(provenance.epoch, datetime.timezone.utc)
+    number = meeting_numbers(facts)[output.subject["id"]] if output.document.key == "minutes" else output.number
+    date = lambda value: long_date(value, locale)  # noqa: E731
+    signing = signing_block(facts, output, assets_dir)
+    for col in signing:
+        person = col["person"]
+        col["who"] = labels["name_title"].format(name=person["name"], title=person["title"]) if person else None
     return {
         "f": facts,
         "stamp": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "signing": signing_block(facts, output, assets_dir),
+        "signing": signing,
+        "w": {**document_words(output.document.key, facts, output, labels, locale, date),
+              "customer_column": [col for col in signing if col["party"] == "customer"]},
         "leader": leader_block(facts, assets_dir),
         "L": labels,
         "locale": locale,
         "lang": locale,
-        "doc": {"key": output.document.key, "number": output.number, "file": output.file, "date": output.date,
+        "doc": {"key": output.document.key, "number": number, "file": output.file, "date": output.date,
                 "look": output.document.look, "landscape": output.document.landscape,
                 "title": labels["titles"][output.document.key], "draft": draft, "source": source,
                 "running_title": running_title(facts["project"]["name"])},
@@ -123,9 +147,8 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
         "theme": _theme(templates_dir, fonts),
         "font_faces": Markup(fonts.css if fonts else ""),
         "logo": _asset_uri(facts["parties"]["contractor"].get("logo"), assets_dir),
-        "date": lambda value: long_date(value, locale),
-        "view": (output.document.view(facts, output.subject, labels, lambda value: long_date(value, locale))
-                 if output.document.view else None),
+        "date": date,
+        "view": (output.document.view(facts, output.subject, labels, date) if output.document.view else None),
     }
 
 
@@ -189,5 +212,51 @@ def _asset_uri(value: str | None, assets_dir: Path | None) -> str | None:
 def render_html(env: jinja2.Environment, facts: dict, output: Output, provenance: Provenance,
                 assets_dir: Path | None = None, fonts=None) -> str:
     template = env.get_template(output.document.template)
-    return template.render(page_context(facts, output, provenance, Path(env.loader.searchpath[0]), assets_dir,
+    html = template.render(page_context(facts, output, provenance, Path(env.loader.searchpath[0]), assets_dir,
                                         fonts))
+    return keep_together(html)
+
+
+_MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
+_CJK = "\u4e00-\u9fff"
+_UNITS = ("%|‰|℃|毫秒|秒|分钟|小时|个工作日|工作日|天|周|个月|台|套|项|次|个|名|人|份|条|张|页|元|万|倍|"
+          "[A-Za-zμ]{1,5}(?:/[A-Za-z]{1,3})?(?![A-Za-z])")
+# What a reader never sees broken over two lines (issue 13): standard numbers, dates and times, phone numbers,
+# numbers with their units, identifiers, and the legal-form ending of a company name. Longer tokens (a URL, a hash)
+# are left to wrap, so that nothing runs off the page.
+_UNBROKEN = re.compile("(?<![A-Za-z0-9])(?:" + "|".join((
+    r"(?:GB|GB/T|GB/Z|ISO|IEC|ISO/IEC|YD/T|JR/T|SJ/T)\s?\d+(?:[.-]\d+)*(?::\d{4})?",
+    r"\d{4}\s?年\s?\d{1,2}\s?月(?:\s?\d{1,2}\s?日)?",
+    rf"\d{{1,2}} (?:{_MONTHS}) \d{{4}}",
+    r"\d{4}-\d{2}-\d{2}(?:\s\d{1,2}:\d{2})?",
+    r"\d{1,2}:\d{2}(?:\s?[–—-]\s?\d{1,2}:\d{2})?",
+    r"\+?\d{2,4}(?:[ -]\d{3,4}){1,3}(?![\d.])",
+    rf"(?:[≤≥<>=]\s?)?\d+(?:\.\d+)?\s?(?:{_UNITS})",
+    r"[A-Za-z0-9]+(?:[-_./][A-Za-z0-9]+)+",
+    rf"[{_CJK}]{{1,2}}(?:股份有限公司|有限责任公司|有限公司|公司)",
+    r"[A-Za-z]+ (?:Co\., Ltd\.|Co\., Limited|Ltd\.|Limited|Inc\.|LLC|GmbH|PLC)",
+)) + ")(?![A-Za-z0-9])")
+_TAG = re.compile(r"(<[^>]*>)")
+LONGEST_UNBROKEN = 32  # characters: a longer token may break, as a URL must on a narrow page
+
+
+def keep_together(html: str) -> str:
+    """The body's text with every token of _UNBROKEN in a `<span class="nb">` (white-space: nowrap). Only text
+    between tags is touched: attributes, the head and the stylesheet stay as they are."""
+    start = html.find("<body")
+    if start < 0:
+        return html
+    parts = _TAG.split(html[start:])
+    for index in range(0, len(parts), 2):  # even parts are text, odd ones tags
+        text = parts[index]
+        if text.strip():
+            parts[index] = _UNBROKEN.sub(_nobreak, text)
+    return html[:start] + "".join(parts)
+
+
+def _nobreak(match: re.Match) -> str:
+    token = match[0]
+    if len(token) > LONGEST_UNBROKEN:
+        return token
+    return f'<span class="nb">{token}</span>'
+

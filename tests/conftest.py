@@ -47,6 +47,8 @@ FUZZ_EXAMPLES = 300
 def pytest_addoption(parser):
     parser.addoption("--fuzz", action="store_true",
                      help=f"run the generator of valid projects long ({FUZZ_EXAMPLES} random examples)")
+    parser.addoption("--update-golden", action="store_true", default=False,
+                     help="rewrite tests/golden/ from the current templates instead of comparing with it")
 
 
 def pytest_configure(config):

@@ -65,7 +65,8 @@ def _compare(measured: str, operator: str, target: str) -> bool:
 
 
 def squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    """The text without whitespace, and without the hyphens (U+2010) of words hyphenated at a line's end."""
+    return re.sub(r"\s+", "", re.sub("\u2010\\s+", "", text))
 
 
 @dataclass
@@ -203,8 +204,10 @@ class Package:
                              ("14-service-report-", "SR")):
             if stem.startswith(prefix):
                 return f"{self.code}-{kind}-{stem.removeprefix(prefix)}"
-        if stem.startswith("02-minutes-"):
-            return f"{self.code}-MIN-{stem.removeprefix('02-minutes-')}"
+        if stem.startswith("02-minutes-"):  # numbered by the meeting's order (date, then time), as a reader counts
+            order = sorted(self.meetings, key=lambda m: (m["date"], m["time"]))
+            n = [m["id"] for m in order].index(stem.removeprefix("02-minutes-")) + 1
+            return f"{self.code}-MIN-{n:02d}"
         if stem.startswith("07-rectification-"):
             issue = next(i for i in self.issues if i["id"] == stem.removeprefix("07-rectification-"))
             return self.rectification_number(issue)
@@ -223,7 +226,8 @@ class Package:
         return "\n".join(self.pages(file))
 
     def flat(self, file: str) -> str:
-        return squeeze(self.text(file))
+        """The text without whitespace; a check box (□, ticked □✓, both from the theme's fonts) read as ☐ / ☑."""
+        return squeeze(self.text(file)).replace("□✓", "☑").replace("□", "☐")
 
 
 @functools.lru_cache(maxsize=None)
@@ -605,7 +609,7 @@ def test_fault_form_is_prefilled_with_the_service_number(packages, name):
     first = {"level": "1", "response": "15 min"}
     first.update(next((lv for lv in service.get("levels", []) if lv["level"] == "1"), {}))
     amount = first["response"].split()[0]
-    response = f"一级{amount}分钟" if package.locale == "zh-CN" else f"Level1:{amount}minutes"
+    response = f"一级{amount}分钟" if package.locale == "zh-CN" else f"level1:{amount}minutes"  # inside the sentence: lowercase after ";"
     assert response in flat
 
 
@@ -672,3 +676,106 @@ def test_english_documents_use_no_chinese_punctuation(packages, name):
         if found:
             offending[file] = found[:2]
     assert not offending, offending
+
+
+# ---------------------------------------------------------------- what a careful reader checks (issue 13)
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_documents_name_the_parties_as_the_data_does(packages, name):
+    """No document mixes the catalog's "Party A / Party B" with the data's short names."""
+    package = packages[name]
+    shorts = {package.party(w)["short"] for w in ("customer", "contractor")}
+    others = {"Party A", "Party B", "甲方", "乙方"} - shorts
+    for file in sorted(package.expected_files()):
+        text = package.text(file)
+        assert [o for o in others if o in text and not any(o in s for s in shorts)] == [], file
+
+
+@pytest.mark.parametrize("name", _with(lambda p: p.yaml["service"] is not None and CONCLUSION[p.name] != "pending"))
+def test_no_document_states_a_service_start_other_than_the_service_file(packages, name):
+    package = packages[name]
+    service = package.yaml["service"]
+    flat = package.flat("04-report.pdf")
+    period = (f"售后服务期：{package.date(service['start'])}至" if package.locale == "zh-CN"
+              else squeeze(f"Service period: {package.date(service['start'])} to"))
+    assert period in flat
+    assert "以此日期为起算" not in flat and "countedfromthisdate" not in flat
+    guide = package.flat("06-service-guide.pdf")
+    assert "后起算" not in guide and "runsfromacceptance" not in guide
+
+
+def test_agreement_states_only_what_was_known_on_its_date(packages):
+    package = packages["data"]
+    flat = package.flat("08-agreement.pdf")
+    assert "报告日期" not in flat and "验收结论为" not in flat  # the report comes after the agreement
+    assert "客观原因" not in flat  # no reason for the deferral that the data does not give
+    assert "进行了验收" not in flat  # the acceptance period was not over on the agreement's date
+    agreed = max(i["deferral"]["agreed"] for i in package.issues if package.status(i) == "deferred")
+    assert f"截至{package.date(agreed)}" in flat
+
+
+def test_guide_speaks_of_the_handover_meeting_as_held_only_once_it_was(packages):
+    package = packages["data"]
+    service = package.yaml["service"]
+    meeting = next(m for m in package.meetings if m["id"] == service["handover_meeting"])
+    flat = package.flat("06-service-guide.pdf")
+    printed = re.search(r"日期(\d{4})年(\d{1,2})月(\d{1,2})日", flat)  # the guide's own date, in its ident block
+    guide_date = f"{printed[1]}-{int(printed[2]):02d}-{int(printed[3]):02d}"
+    if meeting["date"] <= guide_date:
+        assert f"双方已于{package.date(meeting['date'])}召开服务交接会" in flat
+    else:
+        assert f"双方定于{package.date(meeting['date'])}召开服务交接会" in flat and "双方已于" not in flat
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_rectification_reports_say_only_what_the_data_says(packages, name):
+    package = packages[name]
+    for issue in package.issues:
+        rect = issue.get("rectification") or {}
+        if not rect.get("completed"):
+            continue
+        flat = package.flat(f"07-rectification-{issue['id']}.pdf")
+        claims = "自测符合要求" in flat or "self-testfoundit" in flat
+        assert claims == bool(rect.get("self_test")), issue["id"]
+        assert "未填写" not in flat and "Notgiven" not in flat
+
+
+@pytest.mark.parametrize("name", ("pass-en", "pending-en"))
+def test_english_minutes_read_as_english(packages, name):
+    package = packages[name]
+    for meeting in package.meetings:
+        flat = package.flat(f"02-minutes-{meeting['id']}.pdf")
+        assert "Minutesofthe" not in flat and squeeze(f"at {meeting['location']}") not in flat
+        assert ("issue(s)" not in flat) and ("recordthehandover" in flat) == (meeting["kind"] == "handover")
+
+
+def test_report_reasons_cite_the_dates_that_decide(packages):
+    package = packages["data"]
+    flat = package.flat("04-report.pdf")
+    grounds = flat[flat.index("结论依据："):]
+    for issue in (i for i in package.issues if package.status(i) == "deferred"):
+        assert f"{issue['id']}（补充验收日期{package.date(issue['deferral']['follow_up'])}）" in grounds
+    assert "且无仍在整改时限内的相关问题" not in flat
+
+
+def test_report_basis_names_the_contract_as_the_data_does(packages):
+    package = packages["pass-en"]
+    flat = package.flat("04-report.pdf")
+    basis = flat[flat.index("2.Basisofacceptance"):flat.index("3.Theacceptancegroup")]
+    assert squeeze(package.yaml["project"]["project"]["contract_name"]) in basis and "Projectcontract" not in basis
+
+
+def test_minutes_numbers_are_numbers_and_the_file_keeps_the_id(packages):
+    package = packages["data"]
+    for meeting in package.meetings:
+        flat = package.flat(f"02-minutes-{meeting['id']}.pdf")
+        assert re.search(re.escape(package.code) + r"-MIN-\d\d", flat)
+        assert f"MIN-{meeting['id']}" not in flat
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_footer_says_version_record_in_chinese(packages, name):
+    package = packages[name]
+    for file in sorted(package.expected_files()):
+        for page in package.pages(file):
+            assert ("版本记录：" in page and "来源" not in page) if package.locale == "zh-CN" else "Source:" in page

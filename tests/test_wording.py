@@ -1,0 +1,158 @@
+"""Sentences are made in Python (signoff/wording.py); templates only loop and print.
+
+The template checks read the template sources: no `.format(` (a sentence assembled in Jinja), no
+`selectattr(`/`rejectattr(` (a business subset chosen in Jinja), no quoted term of a vocabulary (a template that
+decides by kind, category, status …). The vocabularies are the keys of the label catalogs' term tables.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+
+from signoff.render import load_labels, long_date
+from signoff.wording import Words
+
+TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+SOURCES = sorted(TEMPLATES.glob("*.j2"))
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_QUOTED = re.compile(r"""(["'])(.*?)\1""")
+
+
+def vocabulary() -> set[str]:
+    """Every term of every table of the catalogs (`category: {functional: …}` gives `functional`)."""
+    terms: set[str] = set()
+    for path in (TEMPLATES / "labels").glob("*/*.yaml"):
+        for value in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).values():
+            if isinstance(value, dict):
+                terms.update(str(key) for key in value)
+    return terms - {"one", "other"}  # plural categories are Babel's, not a vocabulary
+
+
+def jinja_parts(path: Path) -> list[str]:
+    return _JINJA.findall(path.read_text(encoding="utf-8"))
+
+
+def test_the_template_check_sees_all_templates_and_a_vocabulary():
+    assert len(SOURCES) >= 12
+    assert {"functional", "deferred", "contractor", "srs", "phone", "fail"} <= vocabulary()
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_templates_assemble_no_sentence(path):
+    assert [part for part in jinja_parts(path) if ".format(" in part] == []
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_templates_choose_no_subset(path):
+    assert [part for part in jinja_parts(path) if "selectattr(" in part or "rejectattr(" in part] == []
+
+
+@pytest.mark.parametrize("path", SOURCES, ids=lambda p: p.name)
+def test_templates_spell_no_vocabulary(path):
+    terms = vocabulary()
+    found = [(part, quoted) for part in jinja_parts(path) for _, quoted in _QUOTED.findall(part) if quoted in terms]
+    assert found == []
+
+
+def test_the_vocabulary_check_would_catch_a_literal(tmp_path):
+    part = '{% for m in materials if m.kind in ("srs", "design") %}'
+    assert [q for _, q in _QUOTED.findall(part) if q in vocabulary()] == ["srs", "design"]
+
+
+def words(locale: str, document: str) -> Words:
+    return Words(load_labels(locale, document), locale, lambda value: long_date(value, locale))
+
+
+@pytest.mark.parametrize("count, expected", [(1, "This agreement covers one outstanding issue:"),
+                                             (2, "This agreement covers 2 outstanding issues:"),
+                                             (11, "This agreement covers 11 outstanding issues:")])
+def test_english_counts_take_the_plural_form_of_their_number(count, expected):
+    assert words("en", "agreement").say("issues_intro", count, count=count) == expected
+
+
+@pytest.mark.parametrize("count", [1, 2])
+def test_chinese_has_one_form_for_every_number(count):
+    assert words("zh-CN", "agreement").say("issues_intro", count, count=count) == f"本协议所列遗留问题共 {count} 项："
+
+
+def test_every_plural_entry_has_the_other_form():
+    for path in (TEMPLATES / "labels").glob("*/*.yaml"):
+        for key, value in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
+            if isinstance(value, dict) and {"one", "other"} & set(value):
+                assert "other" in value, f"{path}: {key}"
+
+
+def test_the_theme_fonts_draw_every_character_the_templates_and_catalogs_print():
+    from signoff.glyphs import check_template_glyphs, covered_characters
+    from signoff.render import load_theme
+
+    check_template_glyphs(covered_characters(list(load_theme()["fonts"].values())))
+
+
+def test_a_template_character_the_fonts_lack_stops_the_build(tmp_path):
+    from signoff.errors import EnvironmentProblem
+    from signoff.glyphs import check_template_glyphs, covered_characters, template_characters
+    from signoff.render import load_theme
+
+    (tmp_path / "labels" / "en").mkdir(parents=True)
+    (tmp_path / "box.html.j2").write_text("{# ☒ in a comment is not printed #}<span>☐</span>", encoding="utf-8")
+    (tmp_path / "labels" / "en" / "common.yaml").write_text("yes: \"☑ Yes\"\n", encoding="utf-8")
+    assert "☒" not in template_characters(tmp_path)
+    with pytest.raises(EnvironmentProblem) as caught:
+        check_template_glyphs(covered_characters(list(load_theme()["fonts"].values())), tmp_path)
+    assert "U+2610 '☐' (box.html.j2)" in str(caught.value)
+    assert "U+2611 '☑' (labels/en/common.yaml)" in str(caught.value)
+
+
+# ---------------------------------------------------------------- what the documents say follows the data
+
+def _drop_block(path: Path, key: str) -> None:
+    """Remove a top-level `key: |` block (the key line and its indented lines) from a data file."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(n for n, line in enumerate(lines) if line.startswith(f"{key}:"))
+    end = next((n for n in range(start + 1, len(lines)) if lines[n][:1] not in (" ", "\n")), len(lines))
+    path.write_text("".join(lines[:start] + lines[end:]), encoding="utf-8")
+
+
+def _text(html: str) -> str:
+    return re.sub(r"\s+", "", re.sub(r"<[^>]+>", "", html[html.index("<body"):]))
+
+
+def test_the_guide_promises_no_escalation_path_and_no_training_the_data_does_not_give(data_copy):
+    from test_golden import render_package
+
+    folder = data_copy("data")
+    before = _text(render_package(folder)["06-service-guide"])
+    assert "按升级路径上报" in before and "（一）报修方式" in before and "八、服务交接与培训" in before
+    _drop_block(folder / "service.yaml", "escalation")
+    _drop_block(folder / "service.yaml", "training")
+    guide = _text(render_package(folder)["06-service-guide"])
+    assert "升级路径" not in guide and "（一）报修方式" not in guide  # no lone （一） under 三、
+    assert "八、服务交接" in guide and "培训" not in guide and "（一）服务交接会" not in guide
+
+
+def test_an_optional_place_is_omitted_not_printed_as_a_dash(data_copy):
+    from test_golden import render_package
+
+    folder = data_copy("data")
+    (folder / "delivery.yaml").write_text(
+        re.sub(r"^place: .*\n", "", (folder / "delivery.yaml").read_text(encoding="utf-8"), flags=re.M),
+        encoding="utf-8")
+    delivery = _text(render_package(folder)["05-delivery"])
+    assert "交付地点" not in delivery and "交付日期2026年11月20日" in delivery
+
+
+def test_a_rectification_without_self_test_claims_none(data_copy):
+    from test_golden import render_package
+
+    folder = data_copy("data")
+    issues = folder / "issues.yaml"
+    text = issues.read_text(encoding="utf-8")
+    issues.write_text(text.replace("      self_test: 6 栋楼宇 12 个通道各测试过期、未到期、已撤销二维码 10 次，均按预期拦截或放行。\n", "", 1),
+                      encoding="utf-8")
+    assert issues.read_text(encoding="utf-8") != text
+    report = _text(render_package(folder)["07-rectification-ISS-001"])
+    assert "自测" not in report and "现申请甲方组织复验" in report
