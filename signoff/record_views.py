@@ -5,6 +5,7 @@ from __future__ import annotations
 from functools import lru_cache
 
 from .clock import hours_minutes
+from .vocab import SATISFACTION, VERDICTS
 from .paths import TEMPLATES_DIR
 from .sources import read_project_yaml
 
@@ -93,6 +94,10 @@ def fault_record_view(facts, fault, labels) -> dict:
         "exemption": exemption,
         "provisional": labels["provisional_due"] if provisional else "",
         "engineer": fault.engineers[0],
+        "verdicts": [{"ticked": bool(fault.confirmation and fault.confirmation.verdict == key),
+                      "label": labels["verdict"][key]} for key in VERDICTS],
+        "satisfactions": [{"ticked": bool(fault.confirmation and fault.confirmation.satisfaction == key),
+                           "label": labels["satisfaction"][key]} for key in SATISFACTION],
         "L": labels,
     }
 
@@ -109,6 +114,7 @@ def visit_view(facts, visit, labels) -> dict:
         "window": _window_text(labels, visit.window),
         "planned": visit.window.planned + (" *" if visit.window.provisional else ""),
         "notice_planned": visit.window.notice + (" *" if visit.window.provisional else ""),
+        "notice_late": visit.notice_status == "late",
         "notice": labels["notice_status"][visit.notice_status].format(
             sent=visit.notice_sent, due=visit.notice_due, days=plan.get("notice_working_days", 3)),
         "time": labels["time_range"].format(start=visit.start, end=visit.end[11:] if visit.end[:10] == visit.start[:10]

@@ -277,7 +277,7 @@ def test_a_key_cannot_forge_a_workflow_command(data_copy):
     result = run_build("check", "--data", str(folder), env={"GITHUB_ACTIONS": "true"})
     assert result.returncode == 1 and "Traceback" not in result.stderr
     lines = result.stderr.splitlines()
-    assert f"{project}:113:1: error: x\\n::notice title=QA::QA approved: unknown key 'x\\n::notice title=QA::QA " \
+    assert f"{project}:114:1: error: x\\n::notice title=QA::QA approved: unknown key 'x\\n::notice title=QA::QA " \
            "approved'" in "\n".join(lines), result.stderr
     for line in lines:
         assert line.startswith((str(project), "::error file=", "::warning file=")) or line.endswith(
@@ -358,7 +358,7 @@ def test_huge_integers_stay_text_and_far_dates_are_refused(data_copy):
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     errors = [line for line in result.stderr.splitlines() if ": error: " in line]
     # Kept as the text typed: the version prints as written, the measurement fails its target (<= 3 s).
-    assert errors == [f"{folder}/results.yaml:19:5: error: tests[3]: P-01 failed and no issue in issues.yaml "
+    assert errors == [f"{folder}/results.yaml:20:5: error: tests[3]: P-01 failed and no issue in issues.yaml "
                       "names it (criterion: P-01)"]
     from signoff.sources import load_source
     source, problems = load_source("project", folder / "project.yaml")
@@ -369,7 +369,7 @@ def test_huge_integers_stay_text_and_far_dates_are_refused(data_copy):
         result = run_build("check", "--data", str(folder))
         assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
         assert [line for line in result.stderr.splitlines() if ": error: " in line] == [
-            f"{folder}/report.yaml:1:7: error: date: '{far}' is outside the years 1900–2999"]
+            f"{folder}/report.yaml:2:7: error: date: '{far}' is outside the years 1900–2999"]
         edit(folder / "report.yaml", f"date: {far}", "date: 2026-12-11")
 
 

@@ -28,9 +28,10 @@ def pages(path: Path) -> list[str]:
 
 
 def flat(path: Path) -> str:
-    """The text in reading order (pdftotext -raw: cell after cell), without any white space."""
+    """The text in reading order (pdftotext -raw: cell after cell), without any white space and without the
+    hyphens (U+2010) of English words hyphenated at a line's end."""
     text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    return re.sub(r"\s+", "", text)
+    return re.sub(r"\s+", "", re.sub("\u2010\\s+", "", text))
 
 
 def row_with(path: Path, *needles: str) -> list[str]:
