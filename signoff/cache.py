@@ -17,6 +17,10 @@ The state file (`OUT/.signoff-state.json`) lives in a folder anyone can write to
 wrong shape is ignored (a full build), and the only files a build ever removes are those the output folder's
 naming scheme (SPEC §6, `is_output_file`) produces, by base name, inside that folder.
 
+Two more caches live outside the output folder, in `paths.cache_dir()` (`~/.cache/signoff/`): the compiled
+templates (render.py, keyed by each template's source) and the theme fonts' glyph coverage (glyphs.py, keyed
+by the font files). Both only save time; without them a build gives the same bytes.
+
 A build holds `OutputLock` on the output folder from before it reads the state until after it wrote it; every
 temporary file lives in the build's own `Scratch` folders (unique names, beside their targets, removed on
 success, failure and interruption alike), so two builds never mix.
