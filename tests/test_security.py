@@ -112,6 +112,26 @@ def test_untrusted_manifests_fail_cleanly(small_bundle, tmp_path):
         in verify(listed)
 
 
+
+def test_an_encrypted_member_or_invalid_bundled_data_fails_cleanly(small_bundle, tmp_path):
+    raw = bytearray(small_bundle.read_bytes())
+    name = b"pdf/01-confirmation.pdf"
+    at = raw.find(b"PK\x03\x04")
+    while at != -1:  # set the "encrypted" flag of the PDF's local and central headers
+        size = 30 if raw[at + 2:at + 4] == b"\x03\x04" else 46
+        length = int.from_bytes(raw[at + (26 if size == 30 else 28):][:2], "little")
+        if bytes(raw[at + size:at + size + length]) == name:
+            raw[at + (6 if size == 30 else 8)] |= 1
+        at = min([i for i in (raw.find(b"PK\x03\x04", at + 4), raw.find(b"PK\x01\x02", at + 4)) if i != -1],
+                 default=-1)
+    (tmp_path / "enc.zip").write_bytes(bytes(raw))
+    failures = verify(tmp_path / "enc.zip", "--rebuild")
+    assert len(failures) == 2 and failures[0].startswith("pdf/01-confirmation.pdf: cannot be read (") and \
+        "encrypted" in failures[0], failures
+    invalid = forge(small_bundle, tmp_path / "invalid.zip", {"data/report.yaml": b"date: 2026-02-30\n"})
+    assert verify(invalid, "--rebuild")[-2:] == ["data/report.yaml:1:7: error: date: '2026-02-30' is not a valid date",
+                                                 "the bundled data is invalid: nothing rebuilt"]
+
 def test_manifest_that_disagrees_with_its_data_fails_the_rebuild(small_bundle, tmp_path):
     project = forge(small_bundle, tmp_path / "p.zip", manifest=lambda m: m.update(project="OTHER-1"))
     assert verify_bundle(project) == []
@@ -421,3 +441,13 @@ def test_diff_against_a_commit_with_an_empty_tree(tmp_path):
     result = run_build("diff", "--base", "HEAD~1", "--data", str(repo / "data"))
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.splitlines() == ["signoff: error: data does not exist at HEAD~1 (its tree is empty)"]
+
+
+def test_an_asset_in_a_symbolic_link_loop_is_an_error(data_copy):
+    folder = data_copy("pass-en")
+    (folder / "assets" / "loop.png").symlink_to(folder / "assets" / "loop.png")
+    project = folder / "project.yaml"
+    project.write_text(project.read_text().replace("signature: assets/sig-holt.png", "signature: assets/loop.png"))
+    result = run_build("check", "--data", str(folder))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "people.holt.signature: 'assets/loop.png' cannot be resolved (Symlink loop from" in result.stderr
