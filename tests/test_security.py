@@ -451,3 +451,19 @@ def test_an_asset_in_a_symbolic_link_loop_is_an_error(data_copy):
     result = run_build("check", "--data", str(folder))
     assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
     assert "people.holt.signature: 'assets/loop.png' cannot be resolved (Symlink loop from" in result.stderr
+
+
+def test_a_report_over_a_device_pipe_or_link_is_refused(tmp_path):
+    from signoff.errors import EnvironmentProblem
+    from signoff.pdf import write_atomic
+
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere")
+    for name in ("pipe", "link"):
+        with pytest.raises(EnvironmentProblem, match="it is not a regular file, and is never replaced by one"):
+            write_atomic(tmp_path / name, b"report\n")
+    assert (tmp_path / "pipe").is_fifo() and (tmp_path / "link").is_symlink()
+    assert not (tmp_path / "elsewhere").exists()
+    write_atomic(tmp_path / "report.md", b"one\n")
+    write_atomic(tmp_path / "report.md", b"two\n")
+    assert (tmp_path / "report.md").read_bytes() == b"two\n"
