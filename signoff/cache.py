@@ -107,10 +107,19 @@ def _git_head_state(data_dir: Path) -> str:
     from .provenance import git
 
     state = []
-    for folder in (data_dir.resolve(), TEMPLATES_DIR):  # the templates may be in a repository of their own
-        state.append(git(folder, "rev-parse", "HEAD") or "")
-        state.append(git(folder, "status", "--porcelain", "--ignored=matching", "--untracked-files=all", "--",
-                         str(folder)) or "")
+    folders = [data_dir.resolve()]
+    while folders:
+        folder = folders.pop(0)
+        head = git(folder, "rev-parse", "--show-toplevel", "HEAD") or ""
+        top = Path(head.splitlines()[0]) if head else None
+        paths = [folder]
+        if folder != TEMPLATES_DIR:  # the templates count too, in the data's repository or in their own
+            if top is not None and TEMPLATES_DIR.is_relative_to(top):
+                paths.append(TEMPLATES_DIR)
+            else:
+                folders.append(TEMPLATES_DIR)
+        state += [head, git(folder, "status", "--porcelain", "--ignored=matching", "--untracked-files=all", "--",
+                            *map(str, paths)) or ""]
     return "\n".join(state)
 
 
