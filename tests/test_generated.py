@@ -24,7 +24,7 @@ import yaml
 from conftest import DATA_DIRS
 
 hypothesis = pytest.importorskip("hypothesis", reason="hypothesis is pinned in requirements.txt; run: make")
-from hypothesis import example, given, note, strategies as st  # noqa: E402
+from hypothesis import given, note, strategies as st  # noqa: E402
 
 from signoff.sources import DATA_FILES, load_source  # noqa: E402
 
