@@ -251,15 +251,30 @@ class LayoutCache:
 
 # ---------------------------------------------------------------- one build at a time, and its temporary files
 
+@dataclass
+class _Held:
+    fd: int | None = None
+    users: int = 0
+
+
+_HELD: dict[str, _Held] = {}  # by the output folder's absolute path: one lock per folder and process
+
+
 class OutputLock:
     """An exclusive lock on an output folder (flock on `OUT/.signoff-lock`): a second build waits for the first
-    and says so. Released when the build ends, however it ends (the lock dies with the process)."""
+    and says so. Released when the build ends, however it ends (the lock dies with the process).
+
+    Nested uses in one process share the lock and keep it until the outermost ends: `bundle` wraps its build
+    and its zip in one, so no other build can change the PDFs between the two. `acquire` takes the lock (and
+    creates the folder) only when it is needed, so invalid data leaves no folder behind."""
 
     def __init__(self, out_dir: Path, say: Callable[[str], None]):
-        self.out_dir, self.say, self.fd = out_dir, say, None
+        self.out_dir, self.say = out_dir, say
+        self.key = os.path.abspath(out_dir)
 
     def acquire(self) -> None:
-        if self.fd is not None:
+        held = _HELD[self.key]
+        if held.fd is not None:
             return
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -275,18 +290,22 @@ class OutputLock:
         except BaseException:
             os.close(fd)
             raise
-        self.fd = fd
+        held.fd = fd
         for folder in (self.out_dir, self.out_dir / LAYOUT_DIR):  # left by a build that was killed: ours now
             for stale in folder.glob(SCRATCH_PREFIX + "*"):
                 shutil.rmtree(stale, ignore_errors=True)
 
     def __enter__(self) -> OutputLock:
+        _HELD.setdefault(self.key, _Held()).users += 1
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
+        held = _HELD[self.key]
+        held.users -= 1
+        if held.users == 0:
+            if held.fd is not None:
+                os.close(held.fd)
+            del _HELD[self.key]
 
 
 class Scratch:

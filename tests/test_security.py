@@ -467,3 +467,22 @@ def test_a_report_over_a_device_pipe_or_link_is_refused(tmp_path):
     write_atomic(tmp_path / "report.md", b"one\n")
     write_atomic(tmp_path / "report.md", b"two\n")
     assert (tmp_path / "report.md").read_bytes() == b"two\n"
+
+
+def test_bundle_holds_the_lock_from_its_build_to_its_zip(tmp_path):
+    """`bundle` builds, then zips what it built: another build in between would mix two packages."""
+    from signoff import pipeline
+    from signoff.cache import OutputLock
+
+    out = tmp_path / "out"
+    probe = ("import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR)\n"
+             "try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\nexcept BlockingIOError: sys.exit(7)")
+
+    def locked() -> bool:
+        return subprocess.run([sys.executable, "-c", probe, str(out / ".signoff-lock")]).returncode == 7
+
+    with OutputLock(out, print):
+        pipeline.build(DATA_DIRS["pass-en"], out, jobs=1, only=("confirmation",), force=False,
+                       report=lambda problems: None, say=lambda line: None)
+        assert locked()  # the build is over, the lock is still held: bundle_package runs under it
+    assert not locked()
