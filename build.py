@@ -159,11 +159,14 @@ def main(argv: list[str] | None = None) -> int:
                            report=_report, say=lambda line: print(line, file=sys.stderr))
         elif args.command == "bundle":
             from signoff import bundle
+            from signoff.cache import OutputLock
 
             _refuse_to_bundle(args.data, allow_dirty=args.allow_dirty)
-            pipeline.build(args.data, args.out, jobs=os.cpu_count() or 1, only=(), force=False,
-                           report=_report, say=lambda line: print(line, file=sys.stderr))
-            print(bundle.bundle_package(args.data, args.out, allow_dirty=args.allow_dirty), file=sys.stderr)
+            say = lambda line: print(line, file=sys.stderr)  # noqa: E731
+            with OutputLock(args.out, say):  # the build and its bundle: no other build in between
+                pipeline.build(args.data, args.out, jobs=os.cpu_count() or 1, only=(), force=False,
+                               report=_report, say=say)
+                print(bundle.bundle_package(args.data, args.out, allow_dirty=args.allow_dirty), file=sys.stderr)
         elif args.command == "verify":
             from signoff import bundle
 

@@ -41,8 +41,11 @@ def asset_problem(value: str, data_dir: Path) -> str | None:
         return f"{shown} is a URL; name a file under assets/"
     if Path(value).is_absolute() or value.startswith("\\"):
         return f"{shown} is an absolute path; name a file under assets/ relative to the data folder"
-    assets_dir = data_dir.resolve() / "assets"  # not resolved itself: an assets/ that links elsewhere leaves
-    target = (data_dir / value).resolve()
+    try:
+        assets_dir = data_dir.resolve() / "assets"  # not resolved itself: an assets/ that links elsewhere leaves
+        target = (data_dir / value).resolve()
+    except (OSError, RuntimeError) as exc:  # a symbolic-link loop
+        return f"{shown} cannot be resolved ({exc})"
     if not target.is_relative_to(assets_dir):
         return f"{shown} leaves the data folder's assets/ (resolved to {target})"
     if not target.is_file():

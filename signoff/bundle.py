@@ -209,6 +209,7 @@ def _check_members(archive: zipfile.ZipFile, keep_data: bool) -> tuple[list[str]
     names = [info.filename for info in infos]
     folders = {"/".join(name.split("/")[:i]) for name in names for i in range(1, name.count("/") + 1)}
     total = 0
+    refused: set[str] = set()  # named by a failure already: not "missing" again below
     for info in infos:
         name = info.filename
         if name in members:
@@ -219,21 +220,25 @@ def _check_members(archive: zipfile.ZipFile, keep_data: bool) -> tuple[list[str]
             problem = "a file where the bundle has a folder of that name"
         if problem:
             failures.append(f"{shown(name)}: {problem}")
+            refused.add(name)
             continue
         limit = _limit(name)
         total += info.file_size
         if info.file_size > limit or total > MAX_TOTAL:
             failures.append(f"{name}: {info.file_size:,} bytes uncompressed; refused unread (the limit is "
                             f"{limit:,} bytes a member and {MAX_TOTAL:,} in all)")
+            refused.add(name)
             continue
         keep = name in (MANIFEST, SUMS) or (keep_data and name.startswith("data/"))
         try:
             members[name] = _read(archive, info, limit, keep)
         except _TooLarge:
             failures.append(f"{name}: more than {limit:,} bytes uncompressed; refused")
+            refused.add(name)
         except (zipfile.BadZipFile, OSError, ValueError, EOFError, RuntimeError, NotImplementedError,
                 zlib.error) as exc:  # a damaged member fails its CRC check; an encrypted one cannot be read
             failures.append(f"{name}: cannot be read ({exc})")
+            refused.add(name)
     if MANIFEST not in members:
         return failures + [f"{MANIFEST}: missing from the bundle"], None, members
     manifest, problems = _parse_manifest(members[MANIFEST].data)
@@ -244,7 +249,7 @@ def _check_members(archive: zipfile.ZipFile, keep_data: bool) -> tuple[list[str]
 
     for name, entry in listed.items():
         if name not in members:
-            if not any(f.startswith(f"{shown(name)}: ") for f in failures):
+            if name not in refused:
                 failures.append(f"{shown(name)}: listed in the manifest but missing from the bundle")
             continue
         member = members[name]
@@ -252,7 +257,7 @@ def _check_members(archive: zipfile.ZipFile, keep_data: bool) -> tuple[list[str]
             failures.append(f"{name}: {member.size} bytes, the manifest says {entry['size']}")
         if member.sha256 != entry["sha256"]:
             failures.append(f"{name}: SHA-256 differs from the manifest")
-    for name in sorted(set(members) - set(listed) - {MANIFEST, SUMS}):
+    for name in sorted(set(members) - set(listed) - {MANIFEST, SUMS}):  # refused ones are not in members
         failures.append(f"{name}: in the bundle but not in the manifest")
 
     if SUMS not in members:
@@ -267,7 +272,8 @@ def _check_members(archive: zipfile.ZipFile, keep_data: bool) -> tuple[list[str]
             summed[name] = digest
         for name, digest in summed.items():
             if name not in members:
-                failures.append(f"{shown(name)}: listed in {SUMS} but missing from the bundle")
+                if name not in refused:
+                    failures.append(f"{shown(name)}: listed in {SUMS} but missing from the bundle")
             elif members[name].sha256 != digest:
                 failures.append(f"{name}: SHA-256 differs from {SUMS}")
         for name in sorted((set(listed) | {MANIFEST}) - set(summed)):

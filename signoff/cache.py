@@ -17,6 +17,10 @@ The state file (`OUT/.signoff-state.json`) lives in a folder anyone can write to
 wrong shape is ignored (a full build), and the only files a build ever removes are those the output folder's
 naming scheme (SPEC §6, `is_output_file`) produces, by base name, inside that folder.
 
+Two more caches live outside the output folder, in `paths.cache_dir()` (`~/.cache/signoff/`): the compiled
+templates (render.py, keyed by each template's source) and the theme fonts' glyph coverage (glyphs.py, keyed
+by the font files). Both only save time; without them a build gives the same bytes.
+
 A build holds `OutputLock` on the output folder from before it reads the state until after it wrote it; every
 temporary file lives in the build's own `Scratch` folders (unique names, beside their targets, removed on
 success, failure and interruption alike), so two builds never mix.
@@ -103,10 +107,19 @@ def _git_head_state(data_dir: Path) -> str:
     from .provenance import git
 
     state = []
-    for folder in (data_dir.resolve(), TEMPLATES_DIR):  # the templates may be in a repository of their own
-        state.append(git(folder, "rev-parse", "HEAD") or "")
-        state.append(git(folder, "status", "--porcelain", "--ignored=matching", "--untracked-files=all", "--",
-                         str(folder)) or "")
+    folders = [data_dir.resolve()]
+    while folders:
+        folder = folders.pop(0)
+        head = git(folder, "rev-parse", "--show-toplevel", "HEAD") or ""
+        top = Path(head.splitlines()[0]) if head else None
+        paths = [folder]
+        if folder != TEMPLATES_DIR:  # the templates count too, in the data's repository or in their own
+            if top is not None and TEMPLATES_DIR.is_relative_to(top):
+                paths.append(TEMPLATES_DIR)
+            else:
+                folders.append(TEMPLATES_DIR)
+        state += [head, git(folder, "status", "--porcelain", "--ignored=matching", "--untracked-files=all", "--",
+                            *map(str, paths)) or ""]
     return "\n".join(state)
 
 
@@ -238,15 +251,30 @@ class LayoutCache:
 
 # ---------------------------------------------------------------- one build at a time, and its temporary files
 
+@dataclass
+class _Held:
+    fd: int | None = None
+    users: int = 0
+
+
+_HELD: dict[str, _Held] = {}  # by the output folder's absolute path: one lock per folder and process
+
+
 class OutputLock:
     """An exclusive lock on an output folder (flock on `OUT/.signoff-lock`): a second build waits for the first
-    and says so. Released when the build ends, however it ends (the lock dies with the process)."""
+    and says so. Released when the build ends, however it ends (the lock dies with the process).
+
+    Nested uses in one process share the lock and keep it until the outermost ends: `bundle` wraps its build
+    and its zip in one, so no other build can change the PDFs between the two. `acquire` takes the lock (and
+    creates the folder) only when it is needed, so invalid data leaves no folder behind."""
 
     def __init__(self, out_dir: Path, say: Callable[[str], None]):
-        self.out_dir, self.say, self.fd = out_dir, say, None
+        self.out_dir, self.say = out_dir, say
+        self.key = os.path.abspath(out_dir)
 
     def acquire(self) -> None:
-        if self.fd is not None:
+        held = _HELD[self.key]
+        if held.fd is not None:
             return
         try:
             self.out_dir.mkdir(parents=True, exist_ok=True)
@@ -262,18 +290,22 @@ class OutputLock:
         except BaseException:
             os.close(fd)
             raise
-        self.fd = fd
+        held.fd = fd
         for folder in (self.out_dir, self.out_dir / LAYOUT_DIR):  # left by a build that was killed: ours now
             for stale in folder.glob(SCRATCH_PREFIX + "*"):
                 shutil.rmtree(stale, ignore_errors=True)
 
     def __enter__(self) -> OutputLock:
+        _HELD.setdefault(self.key, _Held()).users += 1
         return self
 
     def __exit__(self, *exc) -> None:
-        if self.fd is not None:
-            os.close(self.fd)
-            self.fd = None
+        held = _HELD[self.key]
+        held.users -= 1
+        if held.users == 0:
+            if held.fd is not None:
+                os.close(held.fd)
+            del _HELD[self.key]
 
 
 class Scratch:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import stat
 import tempfile
 from pathlib import Path
 
@@ -94,7 +95,18 @@ class Renderer:
 
 
 def write_atomic(target: Path, data: bytes) -> None:
-    """Write to a temporary name in the same folder and rename into place: never a half-written file."""
+    """Write to a temporary name in the same folder and rename into place: never a half-written file.
+
+    Only a regular file is replaced: a device, a pipe, a folder or a symbolic link at `target` (`--report
+    /dev/full` run as root) is refused, never swapped for a file."""
+    try:
+        existing = os.lstat(target)
+    except FileNotFoundError:
+        existing = None
+    except OSError as exc:
+        raise EnvironmentProblem(f"cannot write {target}: {exc.strerror or exc}") from exc
+    if existing is not None and not stat.S_ISREG(existing.st_mode):
+        raise EnvironmentProblem(f"cannot write {target}: it is not a regular file, and is never replaced by one")
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)

@@ -97,3 +97,24 @@ def test_a_repository_with_no_commit_is_uncommitted(tmp_path):
     shutil.copytree(make_repo(tmp_path / "repo"), code, ignore=shutil.ignore_patterns(".git"))
     git(code, "init", "-q", "-b", "main")
     assert_uncommitted(code, code / "data", code / "templates", build_confirmation(code))
+
+
+def test_the_no_op_check_sees_the_templates_repository(tmp_path, monkeypatch):
+    """Committing a template edit changes no byte, but the provenance (DRAFT or not): a build must notice."""
+    import signoff.cache as cache
+
+    code, data = tmp_path / "code", tmp_path / "project" / "data"
+    shutil.copytree(cache.TEMPLATES_DIR, code / "templates")
+    shutil.copytree(DATA_DIRS["pass-en"], data)
+    for repo in (code, data.parent):
+        git(repo, "init", "-q", "-b", "main")
+        git(repo, "add", "-A")
+        git(repo, "commit", "-q", "-m", "start")
+    monkeypatch.setattr(cache, "TEMPLATES_DIR", code / "templates")
+    clean = cache.inputs_digest(data)
+    template = code / "templates" / "confirmation.html.j2"
+    template.write_text(template.read_text() + "{# edited #}\n")
+    edited = cache.inputs_digest(data)
+    git(code, "commit", "-q", "-am", "template edited")
+    committed = cache.inputs_digest(data)
+    assert len({clean, edited, committed}) == 3

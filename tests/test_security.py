@@ -112,6 +112,26 @@ def test_untrusted_manifests_fail_cleanly(small_bundle, tmp_path):
         in verify(listed)
 
 
+
+def test_an_encrypted_member_or_invalid_bundled_data_fails_cleanly(small_bundle, tmp_path):
+    raw = bytearray(small_bundle.read_bytes())
+    name = b"pdf/01-confirmation.pdf"
+    at = raw.find(b"PK\x03\x04")
+    while at != -1:  # set the "encrypted" flag of the PDF's local and central headers
+        size = 30 if raw[at + 2:at + 4] == b"\x03\x04" else 46
+        length = int.from_bytes(raw[at + (26 if size == 30 else 28):][:2], "little")
+        if bytes(raw[at + size:at + size + length]) == name:
+            raw[at + (6 if size == 30 else 8)] |= 1
+        at = min([i for i in (raw.find(b"PK\x03\x04", at + 4), raw.find(b"PK\x01\x02", at + 4)) if i != -1],
+                 default=-1)
+    (tmp_path / "enc.zip").write_bytes(bytes(raw))
+    failures = verify(tmp_path / "enc.zip", "--rebuild")
+    assert len(failures) == 2 and failures[0].startswith("pdf/01-confirmation.pdf: cannot be read (") and \
+        "encrypted" in failures[0], failures
+    invalid = forge(small_bundle, tmp_path / "invalid.zip", {"data/report.yaml": b"date: 2026-02-30\n"})
+    assert verify(invalid, "--rebuild")[-2:] == ["data/report.yaml:1:7: error: date: '2026-02-30' is not a valid date",
+                                                 "the bundled data is invalid: nothing rebuilt"]
+
 def test_manifest_that_disagrees_with_its_data_fails_the_rebuild(small_bundle, tmp_path):
     project = forge(small_bundle, tmp_path / "p.zip", manifest=lambda m: m.update(project="OTHER-1"))
     assert verify_bundle(project) == []
@@ -195,14 +215,20 @@ def test_the_state_file_can_delete_nothing_outside_the_naming_scheme(data_copy, 
     hostile = {"inputs": None, "warnings": [],
                "outputs": {"../victim": "0", str(tmp_path / "abs-victim"): "0", "notes.txt": "0",
                            "02-minutes-old.txt": "0"}}
+    from signoff import pipeline
+
+    def build() -> list[str]:  # in this process: the same code as build.py's, without starting Python again
+        said = []
+        pipeline.build(folder, out, jobs=1, only=(), force=False, report=lambda problems: None, say=said.append)
+        return said
+
     for text in (json.dumps(hostile), "[]", "not json", '{"outputs": []}', '{"inputs": 1, "outputs": {}}',
                  json.dumps({"inputs": None, "outputs": {}, "warnings": [{"file": 1}]}),
                  "[" * 100_000 + "]" * 100_000):
         state.write_text(text)
-        result = run_build(*args)
-        assert result.returncode == 0 and "Traceback" not in result.stderr, result.stderr
-        assert "rendered" not in result.stderr  # a full build, from the verified layouts
-        assert "removed" not in result.stderr
+        said = build()
+        assert said[-1].startswith("built 12 document(s), 0 unchanged"), said  # a full build, from the layouts
+        assert not [line for line in said if "rendered" in line or "removed" in line], said
         assert all(victim.read_text() == "keep me\n" for victim in victims)
     # A name of the scheme is the state's to remove: an output no longer called for.
     (out / "02-minutes-old.pdf").write_bytes(b"%PDF-1.7 old\n")
@@ -210,8 +236,7 @@ def test_the_state_file_can_delete_nothing_outside_the_naming_scheme(data_copy, 
     record["outputs"]["02-minutes-old.pdf"] = "0"
     record["inputs"] = None
     state.write_text(json.dumps(record))
-    result = run_build(*args)
-    assert "removed 02-minutes-old.pdf (no longer called for)" in result.stderr
+    assert "  removed 02-minutes-old.pdf (no longer called for)" in build()
     assert not (out / "02-minutes-old.pdf").exists()
 
 
@@ -245,7 +270,8 @@ def test_two_builds_into_one_folder_never_mix(data_copy, tmp_path):
 
     def start(folder: Path) -> subprocess.Popen:
         return subprocess.Popen([sys.executable, str(ROOT / "build.py"), "build", "--data", str(folder), "--out",
-                                 str(out), "-j", "1", "--force"], stderr=subprocess.PIPE, text=True,
+                                 str(out), "-j", "1", "--force", "--only", "confirmation", "issue_log", "report"],
+                                stderr=subprocess.PIPE, text=True,
                                 env={k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"})
 
     one = start(first)
@@ -257,14 +283,16 @@ def test_two_builds_into_one_folder_never_mix(data_copy, tmp_path):
     rest_one, rest_two = one.stderr.read(), two.stderr.read()
     assert one.wait(timeout=300) == 0 and two.wait(timeout=300) == 0, rest_one + rest_two
     assert rest_two.splitlines()[0] == f"waiting for another build of {out}…"
-    # The folder holds the second project's package, all of it, and nothing of the first.
+    # The folder holds the second project's documents, all of them, and nothing of the first.
     state = json.loads((out / ".signoff-state.json").read_text())
     assert sorted(p.name for p in out.glob("*.pdf")) == sorted(state["outputs"])
     for pdf in out.glob("*.pdf"):
         assert PdfReader(pdf).attachments["project.yaml"] == [(second / "project.yaml").read_bytes()], pdf.name
     assert not [p for p in out.rglob("*") if ".signoff-tmp-" in p.name]
-    again = run_build("build", "--data", str(second), "--out", str(out))
-    assert again.stderr.startswith("nothing changed:"), again.stderr
+    assert len(state["outputs"]) == 3
+    again = run_build("build", "--data", str(second), "--out", str(out), "--only", "confirmation", "issue_log",
+                      "report", "-j", "1")
+    assert again.returncode == 0 and again.stderr.count("  unchanged ") == 3, again.stderr
 
 
 # ---------------------------------------------------------------- error lines and annotations
@@ -413,3 +441,48 @@ def test_diff_against_a_commit_with_an_empty_tree(tmp_path):
     result = run_build("diff", "--base", "HEAD~1", "--data", str(repo / "data"))
     assert result.returncode == 2 and "Traceback" not in result.stderr, result.stderr
     assert result.stderr.splitlines() == ["signoff: error: data does not exist at HEAD~1 (its tree is empty)"]
+
+
+def test_an_asset_in_a_symbolic_link_loop_is_an_error(data_copy):
+    folder = data_copy("pass-en")
+    (folder / "assets" / "loop.png").symlink_to(folder / "assets" / "loop.png")
+    project = folder / "project.yaml"
+    project.write_text(project.read_text().replace("signature: assets/sig-holt.png", "signature: assets/loop.png"))
+    result = run_build("check", "--data", str(folder))
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "people.holt.signature: 'assets/loop.png' cannot be resolved (Symlink loop from" in result.stderr
+
+
+def test_a_report_over_a_device_pipe_or_link_is_refused(tmp_path):
+    from signoff.errors import EnvironmentProblem
+    from signoff.pdf import write_atomic
+
+    os.mkfifo(tmp_path / "pipe")
+    (tmp_path / "link").symlink_to(tmp_path / "elsewhere")
+    for name in ("pipe", "link"):
+        with pytest.raises(EnvironmentProblem, match="it is not a regular file, and is never replaced by one"):
+            write_atomic(tmp_path / name, b"report\n")
+    assert (tmp_path / "pipe").is_fifo() and (tmp_path / "link").is_symlink()
+    assert not (tmp_path / "elsewhere").exists()
+    write_atomic(tmp_path / "report.md", b"one\n")
+    write_atomic(tmp_path / "report.md", b"two\n")
+    assert (tmp_path / "report.md").read_bytes() == b"two\n"
+
+
+def test_bundle_holds_the_lock_from_its_build_to_its_zip(tmp_path):
+    """`bundle` builds, then zips what it built: another build in between would mix two packages."""
+    from signoff import pipeline
+    from signoff.cache import OutputLock
+
+    out = tmp_path / "out"
+    probe = ("import fcntl, os, sys; fd = os.open(sys.argv[1], os.O_RDWR)\n"
+             "try: fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)\nexcept BlockingIOError: sys.exit(7)")
+
+    def locked() -> bool:
+        return subprocess.run([sys.executable, "-c", probe, str(out / ".signoff-lock")]).returncode == 7
+
+    with OutputLock(out, print):
+        pipeline.build(DATA_DIRS["pass-en"], out, jobs=1, only=("confirmation",), force=False,
+                       report=lambda problems: None, say=lambda line: None)
+        assert locked()  # the build is over, the lock is still held: bundle_package runs under it
+    assert not locked()
