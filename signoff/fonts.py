@@ -25,8 +25,9 @@ from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir
 # installed collection of the same name, whose character set covers the page's language and a subset's does not.
 FAMILIES = {"sans": "Signoff Sans", "serif": "Signoff Serif"}
 WEIGHTS = {400: "regular", 700: "bold"}
-# Characters WeasyPrint or Babel may print that no data file, template or label spells out.
-_ALWAYS = "".join(map(chr, range(0x20, 0x7F))) + "\u00a0•◦▪–—…‘’“”·×≤≥≠±°℃№〇一二三四五六七八九十年月日"
+# Characters WeasyPrint or Babel may print that no data file, template or label spells out (U+2010 is the hyphen
+# WeasyPrint adds where it hyphenates an English word).
+_ALWAYS = "".join(map(chr, range(0x20, 0x7F))) + "\u00a0\u2010\u00ad•◦▪–—…‘’“”·×≤≥≠±°℃№〇一二三四五六七八九十年月日"
 _FORMAT = 4  # bump when the subsetting options change
 
 
