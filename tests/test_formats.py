@@ -164,3 +164,24 @@ def test_json_schemas_refuse_what_the_validator_refuses_in_value_types(data_copy
         verdict = [v for v in verdicts(folder) if v[0] == name]
         path.write_text(original, encoding="utf-8")
         assert verdict and verdict[0][1:3] == (False, False), (name, new, verdict)
+
+
+
+def test_json_schemas_check_times_and_dates_as_real_days_as_the_validator_does(data_copy):
+    """A time of faults.yaml (YYYY-MM-DD HH:MM) and a date: the day must exist, in the years 1900-2999."""
+    path = data_copy("data") / "faults.yaml"
+    original = path.read_text(encoding="utf-8")
+    cases = {"2028-02-29 10:12": True, "2000-02-29 00:00": True, "2999-12-31 23:59": True,
+             "2027-02-29 10:12": False, "2100-02-29 10:12": False, "1899-12-31 10:12": False,
+             "3000-01-01 10:12": False, "2026-04-31 10:12": False, "2026-11-25 24:00": False,
+             "2026-11-25 9:12": False, "2026-11-25T10:12": False, "2026-11-25 10:12:00": False}
+    edits = [("reported_at: 2026-11-25 10:12", f"reported_at: {value}", valid) for value, valid in cases.items()]
+    days = {"2028-02-29": True, "2000-02-29": True, "2027-02-29": False, "2100-02-29": False, "1899-12-31": False,
+            "3000-01-01": False, "2026-04-31": False, "2026-4-30": False}
+    edits += [("as_of: 2027-02-26", f"as_of: {value}", valid) for value, valid in days.items()]
+    for old, new, valid in edits:
+        assert old in original
+        path.write_text(original.replace(old, new, 1), encoding="utf-8")
+        verdict = [v for v in verdicts(path.parent) if v[0] == "faults"]
+        assert verdict and verdict[0][1:3] == (valid, valid), (new, verdict)
+    path.write_text(original, encoding="utf-8")
