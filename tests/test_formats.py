@@ -101,6 +101,10 @@ NOT_EXPRESSIBLE = (
     "nesting (the loader refuses the file; there is nothing to hand a JSON Schema validator)",
     "references between files and between values (a person, criterion, material or meeting that must exist), "
     "dates in order, the conclusion and every other rule of signoff/rules.py",
+    "the service records' rules of signoff/record_rules.py: a channel of service.yaml, customer and contractor "
+    "people, times within the service period and as_of, events in time order, pauses resumed, the keys an event "
+    "kind needs (responded: by, manner), windows that exist, notice_sent, tasks of service.yaml, notes unless done, "
+    "working_hours in order and 5x8 only",
     "Markdown images (signoff/text.py check_markdown) and image files (signoff/assets.py: existence, format, size, "
     "a path that leaves the data folder)",
     "the glyph check: characters the theme's fonts cannot draw",
