@@ -18,9 +18,17 @@ JSON_DIR = SCHEMA_DIR / "json"
 # bidirectional overrides and isolates, zero-width characters and the byte-order mark.
 _PRINTABLE = "^[^\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069\\u200b-\\u200d\\u2060\\ufeff]*$"
 _END = "(?![\\s\\S])"  # the end of the text, in Python's and ECMAScript's regexes alike (`$` differs on "x\n")
+# A real day of the years 1900–2999 (signoff/schema.py parse_date), as a regular expression: `format: date` alone
+# is not enough, since a validator may ignore formats and none checks the years, and a `datetime` has no format.
+_YEAR = "(19|2[0-9])[0-9]{2}"
+_LEAP_YEAR = "((19|2[0-9])(0[48]|[2468][048]|[13579][26])|2[048]00)"  # 1900, 2100, 2200, … are not leap years
+_DAY = (f"({_YEAR}-((0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8])|(0[13-9]|1[0-2])-(29|30)|(0[13578]|1[02])-31)"
+        f"|{_LEAP_YEAR}-02-29)")
+_CLOCK = "([01][0-9]|2[0-3]):[0-5][0-9]"
 _PATTERNS = {  # the custom types of signoff/schema.py, as JSON Schema
-    "date": {"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}" + _END, "format": "date"},
-    "time": {"type": "string", "pattern": "^([01][0-9]|2[0-3]):[0-5][0-9]" + _END},
+    "date": {"type": "string", "pattern": f"^{_DAY}" + _END, "format": "date"},
+    "time": {"type": "string", "pattern": f"^{_CLOCK}" + _END},
+    "datetime": {"type": "string", "pattern": f"^{_DAY} {_CLOCK}" + _END},
     "duration": {"type": "string", "pattern": "^([1-9][0-9]*|0)(\\.[0-9]+)? ?(min|h|wd)" + _END},
     "number": {"type": ["integer", "string"], "pattern": "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?" + _END},
     "text": {"type": ["string", "integer"], "pattern": _PRINTABLE},
@@ -35,8 +43,10 @@ _REGEX_NAMES = {
     r"[a-z][a-z0-9_-]*\Z": "key: a–z, then a–z 0–9 _ -",
     r"[0-9a-fA-F]{64}\Z": "64 hexadecimal digits",
     r"[A-Za-z0-9]+([-_.][A-Za-z0-9]+)*\Z": "code: letters, digits, - _ .",
+    r"([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]\Z": "interval HH:MM-HH:MM",
 }
 _TYPE_WORDS = {"text": "text", "markdown": "Markdown", "date": "date", "time": "time HH:MM",
+               "datetime": "time YYYY-MM-DD HH:MM",
                "duration": "duration (`15 min`, `2 h`, `8 wd`)", "number": "number", "integer": "integer",
                "boolean": "`true` or `false`", "asset": "image under assets/", "string": "text",
                "dict": "mapping", "list": "list"}

@@ -18,6 +18,9 @@ from signoff.text import check_characters
 from test_corpus import CASES, prepare
 
 NAMES = [name for name, _ in DATA_FILES]
+# Every shipped data folder: data/ and each example (conftest's DATA_DIRS holds only those other tests copy).
+FOLDERS = [*DATA_DIRS.values(), *sorted(path for path in (ROOT / "examples").iterdir()
+                                        if path.is_dir() and path not in DATA_DIRS.values())]
 
 
 def test_every_key_of_every_schema_and_every_rule_set_has_a_description():
@@ -75,7 +78,7 @@ def test_the_reference_documents_every_key_and_how_to_choose_english():
 
 
 def test_every_data_file_names_its_json_schema_for_the_editor():
-    for folder in DATA_DIRS.values():
+    for folder in FOLDERS:
         for path in sorted(folder.glob("*.yaml")):
             line = formats.schema_line(folder.relative_to(ROOT), path.stem)
             head = path.read_text(encoding="utf-8").splitlines()[:2]
@@ -98,6 +101,10 @@ NOT_EXPRESSIBLE = (
     "nesting (the loader refuses the file; there is nothing to hand a JSON Schema validator)",
     "references between files and between values (a person, criterion, material or meeting that must exist), "
     "dates in order, the conclusion and every other rule of signoff/rules.py",
+    "the service records' rules of signoff/record_rules.py: a channel of service.yaml, customer and contractor "
+    "people, times within the service period and as_of, events in time order, pauses resumed, the keys an event "
+    "kind needs (responded: by, manner), windows that exist, notice_sent, tasks of service.yaml, notes unless done, "
+    "working_hours in order and 5x8 only",
     "Markdown images (signoff/text.py check_markdown) and image files (signoff/assets.py: existence, format, size, "
     "a path that leaves the data folder)",
     "the glyph check: characters the theme's fonts cannot draw",
@@ -125,7 +132,7 @@ def verdicts(data_dir: Path) -> list[tuple[str, bool, bool, str]]:
 
 
 def test_json_schemas_accept_the_shipped_data_examples_and_the_data_init_writes():
-    folders = [*DATA_DIRS.values(), *sorted((ROOT / "signoff" / "skeleton").iterdir())]
+    folders = [*FOLDERS, *sorted((ROOT / "signoff" / "skeleton").iterdir())]
     checked = [(folder.name, *verdict) for folder in folders for verdict in verdicts(folder)]
     assert len(checked) >= 30 and [verdict for verdict in checked if not (verdict[2] and verdict[3])] == []
 
@@ -161,3 +168,24 @@ def test_json_schemas_refuse_what_the_validator_refuses_in_value_types(data_copy
         verdict = [v for v in verdicts(folder) if v[0] == name]
         path.write_text(original, encoding="utf-8")
         assert verdict and verdict[0][1:3] == (False, False), (name, new, verdict)
+
+
+
+def test_json_schemas_check_times_and_dates_as_real_days_as_the_validator_does(data_copy):
+    """A time of faults.yaml (YYYY-MM-DD HH:MM) and a date: the day must exist, in the years 1900-2999."""
+    path = data_copy("data") / "faults.yaml"
+    original = path.read_text(encoding="utf-8")
+    cases = {"2028-02-29 10:12": True, "2000-02-29 00:00": True, "2999-12-31 23:59": True,
+             "2027-02-29 10:12": False, "2100-02-29 10:12": False, "1899-12-31 10:12": False,
+             "3000-01-01 10:12": False, "2026-04-31 10:12": False, "2026-11-25 24:00": False,
+             "2026-11-25 9:12": False, "2026-11-25T10:12": False, "2026-11-25 10:12:00": False}
+    edits = [("reported_at: 2026-11-25 10:12", f"reported_at: {value}", valid) for value, valid in cases.items()]
+    days = {"2028-02-29": True, "2000-02-29": True, "2027-02-29": False, "2100-02-29": False, "1899-12-31": False,
+            "3000-01-01": False, "2026-04-31": False, "2026-4-30": False}
+    edits += [("as_of: 2027-02-26", f"as_of: {value}", valid) for value, valid in days.items()]
+    for old, new, valid in edits:
+        assert old in original
+        path.write_text(original.replace(old, new, 1), encoding="utf-8")
+        verdict = [v for v in verdicts(path.parent) if v[0] == "faults"]
+        assert verdict and verdict[0][1:3] == (valid, valid), (new, verdict)
+    path.write_text(original, encoding="utf-8")
