@@ -3,7 +3,8 @@
 Three things let a build skip work, each checked before it is used and none of them trusted blindly:
 
 - **The whole-input digest** (`inputs_digest`): every file of the data folder, `templates/` and `signoff/`, the
-  data folder's place, `SOURCE_DATE_EPOCH` and the git state provenance depends on. When it equals the one in
+  data folder's place, `SOURCE_DATE_EPOCH`, the git state provenance depends on and the installed theme fonts'
+  files (fonts.py lays out from subsets of them). When it equals the one in
   the state file and every output the state names exists, the build has nothing to do (`nothing changed`).
 - **The per-document digest** (`document_digest`): a document's layout key and the bytes of the data files it
   carries. A document whose digest is the one the state file records, and whose PDF exists, is left alone.
@@ -17,9 +18,11 @@ The state file (`OUT/.signoff-state.json`) lives in a folder anyone can write to
 wrong shape is ignored (a full build), and the only files a build ever removes are those the output folder's
 naming scheme (SPEC §6, `is_output_file`) produces, by base name, inside that folder.
 
-Two more caches live outside the output folder, in `paths.cache_dir()` (`~/.cache/signoff/`): the compiled
-templates (render.py, keyed by each template's source) and the theme fonts' glyph coverage (glyphs.py, keyed
-by the font files). Both only save time; without them a build gives the same bytes.
+Three more caches live outside the output folder, in `paths.cache_dir()` (`~/.cache/signoff/`): the compiled
+templates (render.py, keyed by each template's source), the theme fonts' glyph coverage (glyphs.py, keyed by
+the font files) and the package font subsets (fonts.py, keyed by the SHA-256 of the font file and the character
+set, each checked against the digest recorded when it was made). All only save time; without them a build gives
+the same bytes.
 
 A build holds `OutputLock` on the output folder from before it reads the state until after it wrote it; every
 temporary file lives in the build's own `Scratch` folders (unique names, beside their targets, removed on
@@ -127,10 +130,34 @@ def inputs_digest(data_dir: Path) -> str:
     """Everything a build's outputs can depend on, as one digest."""
     try:
         inputs = _data_digest(data_dir) + _tree_digest(TEMPLATES_DIR, CODE_DIR) + json.dumps(
-            [str(data_dir.resolve()), os.environ.get("SOURCE_DATE_EPOCH"), _git_head_state(data_dir)])
+            [str(data_dir.resolve()), os.environ.get("SOURCE_DATE_EPOCH"), _git_head_state(data_dir),
+             _font_state()])
     except (OSError, RuntimeError):  # an unreadable file or a symbolic-link loop: no shortcut, the check says why
         return ""
     return hashlib.sha256(inputs.encode()).hexdigest()
+
+
+def _font_state() -> list[str]:
+    """The installed files of the theme's families, by path, size and time: an upgraded fonts-noto-cjk makes new
+    package subsets (fonts.py), so the build is not "nothing changed" (10 ms: one fc-list per family)."""
+    import subprocess
+
+    from .sources import read_project_yaml
+
+    state = []
+    for family in sorted(read_project_yaml(TEMPLATES_DIR / "theme.yaml")["fonts"].values()):
+        try:
+            listed = subprocess.run(["fc-list", "-f", "%{file}\n", family], capture_output=True, text=True,
+                                    timeout=30).stdout
+        except (OSError, subprocess.SubprocessError):
+            listed = ""
+        for path in sorted(set(listed.split())):
+            try:
+                info = os.stat(path)
+                state.append(f"{path}:{info.st_size}:{info.st_mtime_ns}")
+            except OSError:
+                state.append(f"{path}:missing")
+    return state
 
 
 @lru_cache(maxsize=1)
