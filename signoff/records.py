@@ -598,12 +598,17 @@ def _period(key, low, high, as_of, code, mine, levels: dict, visits: Visits, fau
     misses = tuple(Miss(f.id, f.level, t.kind, t.status, t.elapsed_text, t.amount, t.unit, f.cause, f.exemption)
                    for f in mine for t in (f.response, f.resolution) if t.status in ("missed", "overdue"))
     windows = tuple(w for w in visits.windows if w.start <= high.isoformat() and w.end >= low.isoformat())
-    in_period = tuple(v for v in visits.visits if low.isoformat() <= v.start[:10] <= high.isoformat())
+    # The visits the report counts are those that served its windows (the table beside the count), whenever they
+    # were made: a window of the period done late, after the period, is counted with it.
+    served = {w.visit for w in windows if w.visit}
+    in_period = tuple(v for v in visits.visits if v.id in served)
     findings = tuple(f for v in visits.visits if v.start[:10] <= high.isoformat() for f in v.findings if f.open)
     satisfaction = [f.confirmation.satisfaction for f in mine if f.confirmation and f.confirmation.satisfaction]
     return Period(
         key=key, number=f"{code}-SR-{key}", start=low.isoformat(), end=high.isoformat(), ended=ended,
-        date=(high if ended else as_of).isoformat(), faults=tuple(f.id for f in mine),
+        # Dated on as_of: every status it states is the one on as_of (SPEC §10), also for a period that ended
+        # earlier, so the report is never dated before what it reports.
+        date=as_of.isoformat(), faults=tuple(f.id for f in mine),
         levels=tuple(_level_figures(number, [f for f in mine if f.level == number], levels[number])
                      for number in LEVELS),
         misses=misses,

@@ -51,6 +51,27 @@ def with_parties(labels, customer: str, contractor: str):
     return labels
 
 
+_DASH = {"zh-CN": "—", "en": "–"}
+_INTERVALS_SEP = {"zh-CN": "、", "en": " and "}
+
+
+def with_working_hours(labels, service, locale: str):
+    """The catalog with `{working_hours}` replaced by the service's own working intervals (`09:00–17:00`, or a
+    split day such as `08:30–12:00 and 13:30–17:30`): the guide and the forms state the hours the clock runs on."""
+    intervals = service["working_hours"] if service else ("09:00-17:00",)
+    text = _INTERVALS_SEP[locale].join(i.replace("-", _DASH[locale]) for i in intervals)
+
+    def walk(value):
+        if isinstance(value, dict):
+            return {key: walk(item) for key, item in value.items()}
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        if isinstance(value, str):
+            return value.replace("{working_hours}", text)
+        return value
+    return walk(labels)
+
+
 def long_date(value, locale: str) -> str:
     """`2026年11月25日` / `25 November 2026`."""
     if value is None:
@@ -113,6 +134,7 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
     parties = facts["parties"]
     labels = with_parties(load_labels(locale, output.document.key, templates_dir), parties["customer"]["short"],
                           parties["contractor"]["short"])
+    labels = with_working_hours(labels, facts["service"], locale)
     own_draft = output.document.draft  # a service record is a draft until its own confirmation (SPEC §10)
     draft = provenance.draft or (own_draft(facts, output.subject) if own_draft else facts["conclusion"] == "pending")
     if provenance.state == "committed":

@@ -31,6 +31,7 @@ def service_facts(raw: dict, locale: str) -> Service:
         channels=tuple(Channel(c["kind"], text(c["value"]), text(c.get("hours"))) for c in raw["channels"]),
         escalation=raw.get("escalation"), scope=raw["scope"], exclusions=raw.get("exclusions"),
         handover_meeting=raw.get("handover_meeting"), levels=_levels(raw.get("levels") or [], locale),
+        working_hours=tuple(raw.get("working_hours") or ("09:00-17:00",)),
         maintenance=MaintenancePlan(
             Preventive(preventive["every"], preventive.get("notice_working_days", NOTICE_WORKING_DAYS),
                        tuple(text(t) for t in preventive.get("tasks") or ())),

@@ -264,3 +264,16 @@ def test_as_of_defaults_to_the_latest_time_in_the_records(data_copy):
     edit(folder / "faults.yaml", "as_of: 2027-02-26\n", "")
     # the latest event: GZ-2027-006 waiting for the customer from 2027-02-25 09:00 (the inspection was on the 24th)
     assert check_data(folder).facts["compliance"].as_of == "2027-02-25"
+
+
+def test_a_service_report_is_dated_on_as_of_and_counts_the_visits_of_its_windows():
+    """The 2026Q4 report (2026-11-23 to 2026-12-31) states each window as it stands on as_of (2027-02-26): the
+    first preventive window (from 2026-11-23) and the first inspection window (the whole year) were served by the
+    visits of 2027-01-20 and 2027-02-24, so the report counts both and is dated 2027-02-26, never 2026-12-31
+    (a report dated before the visits it reports)."""
+    facts = check_data(DATA_DIRS["data"]).facts
+    q4 = next(p for p in facts.compliance.periods if p.key == "2026Q4")
+    assert (q4.ended, q4.date) == (True, "2027-02-26")
+    assert sorted(q4.visits) == ["2027", "2027-Q1"]
+    assert {(w.kind, w.number, w.visit) for w in q4.windows} >= {("preventive", 1, "2027-Q1"),
+                                                                  ("inspection", 1, "2027")}

@@ -2,6 +2,7 @@
 over the standard ones, the maintenance calendar, the handover check, and the documents not built with a reason."""
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from signoff.documents import not_built, plan_outputs
 from signoff.service import load_fault_levels
 from signoff.validation import check_data
-from conftest import DATA_DIRS, edit, run_build
+from conftest import DATA_DIRS, ROOT, edit, run_build
 
 # pass-en made to fail: F-02's re-test fails and ISS-001's re-verification too, past its due date.
 FAIL = [("results.yaml", "    result: pass\n    date: 2026-11-27", "    result: fail\n    date: 2026-11-27"),
@@ -98,3 +99,18 @@ def test_without_a_handover_meeting_the_guide_is_dated_on_the_service_start(tmp_
     facts = check_data(folder).facts
     guide = next(o for o in plan_outputs(facts) if o.document.key == "service_guide")
     assert guide.date == facts.service.start and not facts.handover.held and facts.handover.meeting is None
+
+
+def test_the_guide_and_the_forms_state_the_service_s_own_working_hours():
+    """examples/service-5x8-en works 08:30–12:00 and 13:30–17:30 (service.yaml): the guide and the blank form say
+    so, never the default 09:00–17:00 their clock does not run on."""
+    from signoff.provenance import Provenance
+    from signoff.render import make_environment, render_html
+
+    data = ROOT / "examples" / "service-5x8-en"
+    facts = check_data(data).facts
+    env, provenance = make_environment(), Provenance("untracked", None, None, 0)
+    for key in ("service_guide", "fault_form"):
+        output = next(o for o in plan_outputs(facts) if o.document.key == key)
+        text = re.sub(r"<[^>]+>", "", render_html(env, facts, output, provenance, data / "assets"))
+        assert "08:30–12:00 and 13:30–17:30" in text and "09:00–17:00" not in text, key
