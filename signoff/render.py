@@ -236,7 +236,8 @@ def render_html(env: jinja2.Environment, facts: dict, output: Output, provenance
     template = env.get_template(output.document.template)
     html = template.render(page_context(facts, output, provenance, Path(env.loader.searchpath[0]), assets_dir,
                                         fonts))
-    return keep_together(html)
+    people = facts["people"].values()
+    return keep_together(html, tuple(p["name"] for p in people) + tuple(p["title"] for p in people))
 
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -262,22 +263,39 @@ _TAG = re.compile(r"(<[^>]*>)")
 LONGEST_UNBROKEN = 32  # characters: a longer token may break, as a URL must on a narrow page
 
 
-def keep_together(html: str) -> str:
-    """The body's text with every token of _UNBROKEN in a `<span class="nb">` (white-space: nowrap). Only text
-    between tags is touched: attributes, the head and the stylesheet stay as they are."""
+def keep_together(html: str, names: tuple[str, ...] = ()) -> str:
+    """The body's text with every token of _UNBROKEN in a `<span class="nb">` (white-space: nowrap), and every
+    person's name and title written in Latin letters in a `<span class="nh">` (never hyphenated: "Priya Ra-man",
+    "Support Engin-eer" in a narrow English cell; they may still wrap at their spaces). Only text between tags is touched: attributes, the
+    head and the stylesheet stay as they are."""
     start = html.find("<body")
     if start < 0:
         return html
+    pattern = _unbroken_with(tuple(sorted({n for n in names if n and _LATIN.search(n)}, key=len, reverse=True)))
     parts = _TAG.split(html[start:])
     for index in range(0, len(parts), 2):  # even parts are text, odd ones tags
         text = parts[index]
         if text.strip():
-            parts[index] = _UNBROKEN.sub(_nobreak, text)
+            parts[index] = pattern.sub(_nobreak, text)
     return html[:start] + "".join(parts)
+
+
+_LATIN = re.compile("[A-Za-z]")
+
+
+@lru_cache(maxsize=32)
+def _unbroken_with(names: tuple[str, ...]) -> re.Pattern:
+    if not names:
+        return _UNBROKEN
+    alternatives = "|".join(re.escape(name) for name in names)
+    return re.compile(f"(?<![A-Za-z0-9])(?P<name>{alternatives})(?![A-Za-z0-9])|{_UNBROKEN.pattern}")
 
 
 def _nobreak(match: re.Match) -> str:
     token = match[0]
+    if match.re.groupindex.get("name") and match["name"]:
+        return f'<span class="nh">{token}</span>'
+
     if len(token) > LONGEST_UNBROKEN:
         return token
     return f'<span class="nb">{token}</span>'
