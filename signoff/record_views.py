@@ -91,6 +91,7 @@ def fault_record_view(facts, fault, labels) -> dict:
         "targets": [_target_view(facts, labels, fault, t) for t in (fault.response, fault.resolution)],
         "clock": clock,
         "paused": hours_minutes(fault.paused) if fault.paused else "",
+        "paused_label": _paused_label(labels, fault),
         "exemption": exemption,
         "provisional": labels["provisional_due"] if provisional else "",
         "engineer": fault.engineers[0],
@@ -100,6 +101,14 @@ def fault_record_view(facts, fault, labels) -> dict:
                            "label": labels["satisfaction"][key]} for key in SATISFACTION],
         "L": labels,
     }
+
+
+def _paused_label(labels, fault) -> str:
+    """What paused the clock, as the ticket's events say: waiting for the customer, a resolution later reopened,
+    or both (SPEC §10)."""
+    kinds = {event.kind for event in fault.events}
+    waiting, reopened = "waiting_customer" in kinds, "reopened" in kinds
+    return labels["paused_both" if waiting and reopened else "paused_reopened" if reopened else "paused_waiting"]
 
 
 def _window_text(labels, window) -> str:

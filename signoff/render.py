@@ -195,7 +195,9 @@ def running_title(name: str, width: int = RUNNING_TITLE_WIDTH) -> str:
 
 
 def signing_block(facts: dict, output: Output, assets_dir: Path | None) -> list[dict]:
-    """The two columns of a signature block: per party, its seal and its first signatory (or a blank line)."""
+    """The two columns of a signature block: per party, its seal and its first signatory (or a blank line). A
+    party with no signatory yet (an unconfirmed service record) gets neither seal nor date: a draft must not
+    look sealed by the customer."""
     if output.signers is None:
         return []
     columns = []
@@ -204,10 +206,10 @@ def signing_block(facts: dict, output: Output, assets_dir: Path | None) -> list[
         person = next((facts["people"][k] for k in output.signers if facts["people"][k]["party"] == party), None)
         columns.append({
             "party": party, "short": info["short"], "name": info["name"],
-            "seal": _asset_uri(info.get("seal"), assets_dir),
+            "seal": _asset_uri(info.get("seal"), assets_dir) if person else None,
             "person": person,
             "signature": _asset_uri(person["signature"], assets_dir) if person else None,
-            "date": output.date,
+            "date": output.date if person else None,
         })
     return columns
 

@@ -167,3 +167,17 @@ def test_a_new_ticket_lays_out_its_form_and_its_periods_report_only(tmp_path):
     assert done.returncode == 0, done.stderr
     rendered = sorted(re.findall(r"rendered (\S+)", done.stderr))
     assert rendered == ["11-fault-GZ-2027-007.pdf", "14-service-report-2027Q1.pdf"]
+
+
+def test_an_unconfirmed_record_shows_no_customer_seal_or_date(tmp_path):
+    """GZ-2027-006 has no confirmation: its form is a draft, signed by the engineer only, so it carries the
+    contractor's seal and not the customer's (a draft must not look sealed by the customer)."""
+    out = tmp_path / "out"
+    done = run_build("build", "--data", str(DATA_DIRS["data"]), "--out", str(out), "--only", "fault_record", "-j", "1")
+    assert done.returncode == 0, done.stderr
+    def seals(name):
+        listed = subprocess.run(["pdfimages", "-list", str(out / name)], capture_output=True, text=True,
+                                check=True).stdout.splitlines()[2:]
+        return sum(line.split()[2] == "image" and line.split()[3] == "400" for line in listed)
+    assert seals("11-fault-GZ-2027-006.pdf") == 1
+    assert seals("11-fault-GZ-2026-001.pdf") == 2
