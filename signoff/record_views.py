@@ -18,7 +18,12 @@ def _record_labels(locale: str) -> dict:
 def _shared(facts, labels: dict) -> dict:
     """The document's labels with templates/labels/{locale}/records.yaml on top (its `status`, `result` and
     `severity` are the records' own, not the acceptance issues')."""
-    return {**labels, **_record_labels(facts["project"]["locale"])}
+    from .render import with_parties
+
+    parties = facts["parties"]
+    own = with_parties(_record_labels(facts["project"]["locale"]), parties["customer"]["short"],
+                       parties["contractor"]["short"])
+    return {**labels, **own}
 
 
 def _duration(labels: dict, amount: str, unit: str) -> str:
@@ -41,6 +46,12 @@ def _due(labels, target) -> str:
     return target.due + (" *" if target.provisional else "")
 
 
+def _status(labels, target) -> str:
+    """met / missed / running / overdue, and "exempt" beside a miss the customer agreed not to count: the miss
+    stays visible (SPEC §10), and no reader takes it for one the figures count."""
+    return labels["status"][target.status] + (labels["exempt_mark"] if target.exempt else "")
+
+
 def _target_view(facts, labels, fault, target) -> dict:
     level = next(l for l in facts["service"]["levels"] if l["level"] == fault.level)
     text = _duration(labels, target.amount, target.unit)
@@ -53,7 +64,7 @@ def _target_view(facts, labels, fault, target) -> dict:
             labels["cycle"].format(n=n, elapsed=c.elapsed_text, verdict=labels["status"]["met" if c.met else "missed"])
             for n, c in enumerate(target.cycles, 1))
     return {"label": labels[f"{target.kind}_col"], "target": text, "elapsed": elapsed, "due": _due(labels, target),
-            "status": labels["status"][target.status], "status_key": target.status,
+            "status": _status(labels, target), "status_key": target.status,
             "event": labels["event"][target.event] if target.event else "—",
             "fulfilled_at": target.fulfilled_at or "—", "cycles": cycles}
 
@@ -184,7 +195,7 @@ def service_report_view(facts, period, labels, long_date) -> dict:
             if miss.exemption else "", "exemption_reason": miss.exemption.reason if miss.exemption else None})
     major = [{"id": f.id, "reported_at": f.reported_at, "symptom": f.symptom,
               "restored": f.resolution.fulfilled_at or "—", "elapsed": f.resolution.elapsed_text,
-              "status": labels["status"][f.resolution.status], "cause": f.cause} for f in mine if f.level == 1]
+              "status": _status(labels, f.resolution), "cause": f.cause} for f in mine if f.level == 1]
     windows = [{"kind": labels["visit_kind"][w.kind], "window": _window_text(labels, w),
                 "planned": w.planned + (" *" if w.provisional else ""),
                 "status": labels["window_status"][w.status], "visit": w.visit or "—",
