@@ -5,10 +5,10 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from .vocab import DEFAULT_WORKING_HOURS
 from .workdays import WorkCalendar
 
 Time = datetime.datetime
-DEFAULT_WORKING_HOURS = ("09:00-17:00",)
 _DAY = datetime.timedelta(days=1)
 _UNIT_MINUTES = {"min": 1, "h": 60}
 

@@ -17,7 +17,7 @@ from .sources import Source
 from .values import D, by_date, latest, text
 from .vocab import (ACCEPTED, BASIS_MATERIALS, CATEGORIES, LEADER_ROLES, OPERATORS, PARTIES, RESULTS, SENIORITY,
                     SEVERITIES, STATUSES)
-from .workdays import WorkCalendar
+from .workdays import WorkCalendar, calendar_of
 
 
 def derive_facts(sources: dict[str, Source]) -> Facts:
@@ -123,9 +123,7 @@ def service_year(sources: dict[str, Source], service, maintenance, calendar: Wor
 
 
 def work_calendar(cal: dict) -> WorkCalendar:
-    return WorkCalendar(frozenset(D(d) for d in cal.get("holidays") or []),
-                        frozenset(D(d) for d in cal.get("workdays") or []),
-                        frozenset(cal.get("complete_years") or []))
+    return calendar_of(cal)
 
 
 def _naming(raw_issues: list[dict]):

@@ -536,7 +536,7 @@ class Service(Record):
     levels: tuple[FaultLevel, ...]  # the standard levels with service.yaml's overrides merged in
     maintenance: MaintenancePlan
     training: str | None
-    working_hours: tuple[str, ...] = ("09:00-17:00",)  # the working intervals of a working day (5x8, SPEC §10)
+    working_hours: tuple[str, ...]  # the working intervals of a working day (5x8, SPEC §10)
 
 
 @record

@@ -7,21 +7,16 @@ from .clock import parse_intervals, parse_time
 from .errors import Problem
 from .schema import parse_date
 from .service import _windows
-from .vocab import MAINTENANCE_MONTHS as MONTHS, NOTICE_WORKING_DAYS
+from .vocab import MAINTENANCE_MONTHS as MONTHS, NOTICE_WORKING_DAYS, RESOLUTION_EVENTS
 from .sources import Source
-from .workdays import WorkCalendar
+from .workdays import WorkCalendar, calendar_of
 
 PAUSE, RESUME, RESOLVED, REOPENED, RESPONDED = "waiting_customer", "resumed", "resolved", "reopened", "responded"
-# The events that fulfil a level's resolution commitment unless service.levels says otherwise (SPEC §10).
-RESOLUTION_EVENTS = {1: ("restored", "resolved"), 2: ("resolved", "progress_reported"), 3: ("resolved", "plan_given")}
 _NEEDS = {"responded": ("by", "manner"), "level_changed": ("to",)}
 
 
 def work_calendar(project: dict) -> WorkCalendar:
-    cal = project.get("calendar") or {}
-    return WorkCalendar(frozenset(parse_date(d) for d in cal.get("holidays") or []),
-                        frozenset(parse_date(d) for d in cal.get("workdays") or []),
-                        frozenset(cal.get("complete_years") or []))
+    return calendar_of(project.get("calendar") or {})
 
 
 def resolution_events(service: dict, level: int) -> tuple[str, ...]:

@@ -6,19 +6,15 @@ from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal
 
 from .model import Record
-from .clock import DEFAULT_WORKING_HOURS, Due, ServiceClock, Time, hours_minutes, parse_intervals, parse_time
+from .vocab import DEFAULT_WORKING_HOURS
+from .clock import Due, ServiceClock, Time, hours_minutes, parse_intervals, parse_time
 from .record_rules import PAUSE, REOPENED, RESPONDED, RESUME, records_as_of, resolution_events
 from .schema import parse_date
 from .sources import Source
+from .vocab import CHANNEL_KINDS as CHANNELS, FAULT_LEVELS as LEVELS, SATISFACTION
+from .vocab import REPORT_MONTHS as PERIOD_MONTHS, RESPONSE_MANNERS_BY_LEVEL as RESPONSE_MANNERS
 from .workdays import WorkCalendar, add_months
 
-PERIOD_MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}
-SATISFACTION = ("very_satisfied", "satisfied", "neutral", "dissatisfied")
-CHANNELS = ("phone", "email", "portal", "onsite", "other")
-LEVELS = (1, 2, 3)
-# The manners of a first response that keep a level's response_manner (SPEC §4's table); another one counts,
-# with a warning.
-RESPONSE_MANNERS = {1: ("phone", "onsite"), 2: ("phone", "remote", "onsite"), 3: ("phone", "remote", "email", "onsite")}
 _DAY = datetime.timedelta(days=1)
 
 

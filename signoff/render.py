@@ -17,6 +17,7 @@ from .paths import TEMPLATES_DIR, cache_dir
 from .provenance import Provenance
 from .sources import read_project_yaml
 from .markup import render_markdown
+from .vocab import DEFAULT_WORKING_HOURS
 from .wording import document_words, meeting_numbers
 
 LOCALES = ("zh-CN", "en")
@@ -58,7 +59,7 @@ _INTERVALS_SEP = {"zh-CN": "、", "en": " and "}
 def with_working_hours(labels, service, locale: str):
     """The catalog with `{working_hours}` replaced by the service's own working intervals (`09:00–17:00`, or a
     split day such as `08:30–12:00 and 13:30–17:30`): the guide and the forms state the hours the clock runs on."""
-    intervals = service["working_hours"] if service else ("09:00-17:00",)
+    intervals = service["working_hours"] if service else DEFAULT_WORKING_HOURS
     text = _INTERVALS_SEP[locale].join(i.replace("-", _DASH[locale]) for i in intervals)
 
     def walk(value):

@@ -11,7 +11,7 @@ from .model import (Channel, DurationValue, FaultLevel, Handover, Inspection, Ma
 from .paths import SCHEMA_DIR
 from .sources import Source, read_shipped_yaml
 from .values import D, Duration, text
-from .vocab import HANDOVER_WORKING_DAYS, MAINTENANCE_MONTHS, NOTICE_WORKING_DAYS, RESOLUTION_EVENTS
+from .vocab import DEFAULT_WORKING_HOURS, HANDOVER_WORKING_DAYS, MAINTENANCE_MONTHS, NOTICE_WORKING_DAYS, RESOLUTION_EVENTS
 from .workdays import WorkCalendar, add_months
 
 _ONE_DAY = datetime.timedelta(days=1)
@@ -31,7 +31,7 @@ def service_facts(raw: dict, locale: str) -> Service:
         channels=tuple(Channel(c["kind"], text(c["value"]), text(c.get("hours"))) for c in raw["channels"]),
         escalation=raw.get("escalation"), scope=raw["scope"], exclusions=raw.get("exclusions"),
         handover_meeting=raw.get("handover_meeting"), levels=_levels(raw.get("levels") or [], locale),
-        working_hours=tuple(raw.get("working_hours") or ("09:00-17:00",)),
+        working_hours=tuple(raw.get("working_hours") or DEFAULT_WORKING_HOURS),
         maintenance=MaintenancePlan(
             Preventive(preventive["every"], preventive.get("notice_working_days", NOTICE_WORKING_DAYS),
                        tuple(text(t) for t in preventive.get("tasks") or ())),

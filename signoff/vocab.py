@@ -86,6 +86,12 @@ FAULT_EVENTS = ("responded", "arrived", "progress_reported", "plan_given", "wait
 FULFILLING_EVENTS = ("responded", "arrived", "progress_reported", "plan_given", "restored", "resolved")
 RESOLUTION_EVENTS = {1: ("restored", "resolved"), 2: ("resolved", "progress_reported"), 3: ("resolved", "plan_given")}
 RESPONSE_MANNERS = ("phone", "remote", "onsite", "email")
+# The manners of a first response that keep a level's response_manner (SPEC §4's table); another one counts,
+# with a warning.
+RESPONSE_MANNERS_BY_LEVEL = {1: ("phone", "onsite"), 2: ("phone", "remote", "onsite"),
+                             3: ("phone", "remote", "email", "onsite")}
+REPORT_MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}  # service.report_every, in months
+DEFAULT_WORKING_HOURS = ("09:00-17:00",)  # 5x8 working intervals when service.yaml gives none
 VERDICTS = ("accepted", "objection")
 SATISFACTION = ("very_satisfied", "satisfied", "neutral", "dissatisfied")
 TARGET_STATUSES = ("met", "missed", "running", "overdue")

@@ -86,6 +86,13 @@ class WorkCalendar:
         return None
 
 
+def calendar_of(cal: dict) -> WorkCalendar:
+    """The calendar of project.yaml's `calendar:` (holidays, make-up working days, complete years)."""
+    return WorkCalendar(frozenset(Date.fromisoformat(d) for d in cal.get("holidays") or []),
+                        frozenset(Date.fromisoformat(d) for d in cal.get("workdays") or []),
+                        frozenset(cal.get("complete_years") or []))
+
+
 def add_months(day: Date, months: int) -> Date:
     """`day` moved by whole months, kept within the target month (31 Jan + 1 month = 28/29 Feb)."""
     year, month = divmod(day.month - 1 + months, 12)
