@@ -3,10 +3,13 @@ per test run however many processes (pytest-xdist workers) share it."""
 from __future__ import annotations
 
 import fcntl
+import functools
+import json
 import os
 import shutil
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -17,11 +20,37 @@ DATA_DIRS = {"data": ROOT / "data", "pass-en": ROOT / "examples" / "pass-en",
 
 
 def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
-    """build.py as a user runs it; returns the finished process (stdout, stderr, returncode)."""
+    """build.py as a user runs it; returns the finished process (stdout, stderr, returncode). Each run is a new
+    process forked by tests/launcher.py, which has imported the tool once (see there why that is a fresh run)."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("GITHUB_ACTIONS", None) if env is None or "GITHUB_ACTIONS" not in env else None
-    return subprocess.run([sys.executable, str(ROOT / "build.py"), *args], cwd=cwd, env=full_env,
-                          capture_output=True, text=True)
+    with tempfile.TemporaryDirectory(prefix="signoff-run-") as tmp:
+        request = {"argv": list(args), "cwd": str(cwd), "env": full_env,
+                   "stdout": f"{tmp}/stdout", "stderr": f"{tmp}/stderr"}
+        code = _launcher().run(request)
+        stdout, stderr = (Path(tmp, name).read_text(encoding="utf-8") for name in ("stdout", "stderr"))
+    return subprocess.CompletedProcess([sys.executable, str(ROOT / "build.py"), *args], code, stdout, stderr)
+
+
+class _Launcher:
+    """This test process's launcher (tests/launcher.py), started at the first run."""
+
+    def __init__(self):
+        self.process = subprocess.Popen([sys.executable, str(ROOT / "tests" / "launcher.py")], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, text=True, encoding="utf-8")
+
+    def run(self, request: dict) -> int:
+        self.process.stdin.write(json.dumps(request) + "\n")
+        self.process.stdin.flush()
+        reply = self.process.stdout.readline()
+        if not reply:
+            raise RuntimeError(f"tests/launcher.py ended (exit {self.process.wait()})")
+        return json.loads(reply)["code"]
+
+
+@functools.cache
+def _launcher() -> _Launcher:
+    return _Launcher()
 
 
 @pytest.fixture

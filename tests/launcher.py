@@ -1,0 +1,74 @@
+"""build.py as a user runs it, without paying each time for Python's start and the renderer's import (0.5 s).
+
+`python tests/launcher.py` imports the tool once and then, for each request on its standard input (one JSON line:
+argv, cwd, env, the files for stdout and stderr), forks a child that becomes that run: its own working folder,
+environment, standard streams (stdin /dev/null) and the signal dispositions a new Python has, then `build.main`,
+then exit with its code (an uncaught exception prints its traceback and exits 1, as Python does). The launcher
+itself never runs the tool, so nothing one run leaves in memory reaches the next: every run starts from the state
+right after import, as `python build.py` does. It answers each request with one JSON line, {"code": N}.
+"""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sys
+import traceback
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _run(request: dict) -> int:
+    """In the child: become the run asked for, run it, return its exit code."""
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    os.chdir(request["cwd"])
+    os.environ.clear()
+    os.environ.update(request["env"])
+    null = os.open(os.devnull, os.O_RDONLY)
+    out = os.open(request["stdout"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    err = os.open(request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    for fd, target in ((null, 0), (out, 1), (err, 2)):
+        os.dup2(fd, target)
+        os.close(fd)
+    sys.argv = [str(ROOT / "build.py"), *request["argv"]]
+    import build
+
+    try:
+        return build.main(request["argv"])
+    except SystemExit as exc:  # argparse's usage errors
+        return exc.code if isinstance(exc.code, int) else 1
+    except BaseException:
+        traceback.print_exc()
+        return 1
+
+
+def serve() -> None:
+    sys.path.insert(0, str(ROOT))
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C in the test run is the runs' business, not ours
+    import build  # noqa: F401  (what every run needs, imported once)
+    import weasyprint  # noqa: F401
+    from signoff import bundle, pipeline, review  # noqa: F401
+
+    for line in sys.stdin:
+        request = json.loads(line)
+        sys.stdout.flush()
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                code = _run(request)
+            finally:
+                try:
+                    sys.stdout.flush()
+                    sys.stderr.flush()
+                finally:
+                    os._exit(code if isinstance(code, int) else 1)
+        _, status = os.waitpid(pid, 0)
+        code = os.waitstatus_to_exitcode(status)
+        print(json.dumps({"code": code}), flush=True)
+
+
+if __name__ == "__main__":
+    serve()
