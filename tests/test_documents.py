@@ -714,6 +714,18 @@ def test_agreement_states_only_what_was_known_on_its_date(packages):
     assert f"截至{package.date(agreed)}" in flat
 
 
+def test_agreement_quotes_the_latest_test_known_on_its_date(packages):
+    """Worked out by hand from data/results.yaml: on 18 November F-06's latest test is the retest of 13 November
+    (63 %; the issue was filed with 41 %), and D-03's of 13 November cites ISS-009, the issue it is linked to."""
+    flat = packages["data"].flat("08-agreement.pdf")
+    plans = flat[flat.index("二、处理方案"):flat.index("三、与验收报告的关系")]
+    assert "截至协议日期的最近测试2026年11月13日，不通过。后台状态到达率提升至63%" in plans  # ISS-004's plan
+    table = flat[flat.index("截至2026年11月18日，下列验收标准未完全通过"):flat.index("四、双方约定")]
+    assert "63%" in table and "41%" not in table
+    assert table.index("F-06") < table.index("D-03") and table.count("2026年11月13日") == 2
+    assert "有条件通过" in table and table.count("ISS-009") == 2 and "—" not in table  # its note and its related issue
+
+
 def test_guide_speaks_of_the_handover_meeting_as_held_only_once_it_was(packages):
     package = packages["data"]
     service = package.yaml["service"]
