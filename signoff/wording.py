@@ -96,7 +96,7 @@ def _confirmation(w: Words, f, output) -> dict:
         intro += w.say("contract_name", name=p["contract_name"])
     if p.get("contract_signed"):
         intro += w.say("contract_signed", date=w.date(p["contract_signed"]))
-    intro += w.labels["intro_end"]
+    intro += w.say("intro_end", project=p["name"])
     method = w.say("window", start=w.date(a["window"]["start"]), end=w.date(a["window"]["end"]))
     if a.get("place"):
         method += w.say("place", place=a["place"])
@@ -279,6 +279,24 @@ def _delivery(w: Words, f, output) -> dict:
             "statement": [line.format(**short) for line in w.labels["statement"]]}
 
 
+def in_sentence(item: str, locale: str) -> str:
+    """An item as it reads inside a running English sentence, after a colon or a semicolon: a capitalised first word
+    (`Nobody`, `The`, `A`) in lower case; an acronym, a name in capitals or `I` stays as written."""
+    if locale != "en" or not item:
+        return item
+    first = item.split(" ", 1)[0]
+    if first[0].isupper() and first != "I" and (len(first) == 1 or first[1:].islower()):
+        return item[0].lower() + item[1:]
+    return item
+
+
+def _examples(w: Words, level) -> str | None:
+    if not level["examples"]:
+        return None
+    return (w.labels["examples"] + w.labels["examples_sep"].join(in_sentence(e, w.locale) for e in level["examples"])
+            + w.labels["examples_end"])
+
+
 def _service_guide(w: Words, f, output) -> dict:
     p, s, parties, handover = f["project"], f["service"], f["parties"], f["handover"]
     maint = s["maintenance"]
@@ -299,6 +317,7 @@ def _service_guide(w: Words, f, output) -> dict:
         "period": w.say("period_value", start=w.date(s["start"]), end=w.date(s["end"])),
         "period_basis": w.say("period_basis", date=w.date(f["acceptance_date"])) if f.get("acceptance_date") else None,
         "response": [w.say("within", time=_duration(w, level["response_time"])) for level in s["levels"]],
+        "examples": [_examples(w, level) for level in s["levels"]],
         "resolution": [w.say("within", time=_duration(w, level["resolution_time"])) for level in s["levels"]],
         "preventive": w.say("preventive", every=w.labels["every"][maint["preventive"]["every"]],
                             days=maint["preventive"]["notice_working_days"]),

@@ -680,6 +680,33 @@ def test_english_documents_use_no_chinese_punctuation(packages, name):
 
 # ---------------------------------------------------------------- what a careful reader checks (issue 13)
 
+@pytest.mark.parametrize("name", ("pass-en", "pending-en"))
+def test_english_paragraphs_never_open_with_a_lone_word(packages, name):
+    """A letter paragraph's first line (indented) never holds a single word with the rest below it: WeasyPrint broke
+    "Under / the contract …" when the first line ended at an unbreakable identifier."""
+    package = packages[name]
+    for file in sorted(package.expected_files()):
+        lines = layout_text(package.pdf(file)).splitlines()
+        lone = [f"{line.strip()} / {lines[k + 1].strip()[:30]}" for k, line in enumerate(lines[:-1])
+                if re.fullmatch(r" {4,12}[A-Za-z]+", line) and re.match(r"[A-Za-z(]", lines[k + 1])]
+        assert lone == [], (file, lone)
+
+
+@pytest.mark.parametrize("name", _with(lambda p: p.locale == "en" and p.yaml["service"] is not None))
+def test_english_examples_run_on_in_lower_case_after_semicolons(packages, name):
+    text = " ".join(packages[name].text("06-service-guide.pdf").split())
+    examples = re.findall(r"For example: (.*?)\.", text)
+    assert examples and all(not re.search(r"; [A-Z][a-z]", e) for e in examples), examples
+
+
+@pytest.mark.parametrize("name", _with(lambda p: p.locale == "en" and CONCLUSION[p.name] in ("pass", "conditional")))
+def test_english_acceptance_letter_reads_as_english(packages, name):
+    package = packages[name]
+    flat = package.flat("09-acceptance-letter.pdf")
+    assert squeeze(f"Under contract No. {package.contract}, your company has delivered the {package.project_name}.") in flat
+    assert "underthecontractNo." not in flat and "GuideprovideWe" not in flat
+
+
 @pytest.mark.parametrize("name", PACKAGES)
 def test_documents_name_the_parties_as_the_data_does(packages, name):
     """No document mixes the catalog's "Party A / Party B" with the data's short names."""
