@@ -104,6 +104,7 @@ def _confirmation(w: Words, f, output) -> dict:
         method += w.say("method", method=a["method"])
     n = len(f["criteria"])
     return {"heading": w.say("heading", project=p["name"]), "intro": intro, "method": method,
+            "continued": {c["id"]: w.say("continued", id=c["id"]) for c in f["criteria"]},
             "statement": [line.format(count=n) for line in w.labels["statement"]],
             "metric": {c["id"]: _metric(w, c) for c in f["criteria"]},
             "conditions": {c["id"]: w.say("conditions", conditions=c["conditions"]) if c.get("conditions") else None
@@ -160,7 +161,8 @@ def _issue_log(w: Words, f, output) -> dict:
     return {"recorder": w.labels["person"].format(name=recorder["name"], title=recorder["title"]) if recorder else None,
             "overdue_line": (w.say("overdue_line", count=overdue, date=as_of) if overdue
                              else w.say("overdue_none", date=as_of)),
-            "issue": issues, "sign_intro": w.say("sign_intro", date=as_of)}
+            "issue": issues, "sign_intro": w.say("sign_intro", date=as_of),
+            "continued": {i["id"]: w.say("continued", id=i["id"]) for i in f["issues"]}}
 
 
 _CRITERIA_REASONS = ("core_failed", "noncore_failed", "conditional_results", "untested")

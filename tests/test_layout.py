@@ -270,6 +270,42 @@ def test_long_package_issue_log_header_repeats(long):
     assert assert_issue_log_header_on_every_page_of_the_table(long) >= 10
 
 
+def _mark_is_the_rows_first_line(path, page_number: int, mark: str) -> bool:
+    """On that page the mark is at the top of the table's body (right under the repeated header, whose first line
+    starts with 序号 / 序), in the table's first columns."""
+    import pdfplumber
+
+    ident = mark.split("（")[0]
+    with pdfplumber.open(str(path)) as pdf:
+        page = pdf.pages[page_number]
+        words = page.extract_words()
+    found = [w for w in words if w["text"].startswith(ident)]
+    header = [w for w in words if w["text"] in ("序号", "序")]
+    if not found or not header:
+        return False
+    gap = found[0]["top"] - header[0]["bottom"]
+    return 0 < gap < 40 and found[0]["x0"] < page.width * 0.2
+
+
+@pytest.mark.parametrize("file, index", [("03-issue-log.pdf", "issue"), ("01-confirmation.pdf", "criterion")])
+def test_long_package_rows_taller_than_a_page_carry_their_id_on_each_page_they_continue_on(long, file, index):
+    """stress.py makes ISS-030's description over two landscape pages long and F-11's taller than a page of the
+    attachment: the page each continues on shows its ID with （续） at the top of the row, once."""
+    from stress import TALL_CRITERION, TALL_ISSUE
+
+    ident = issue_ids()[TALL_ISSUE] if index == "issue" else criterion_ids()[TALL_CRITERION]
+    mark = f"{ident}（续）"
+    pages = [squeeze(p) for p in long.pages(file)]
+    marked = [n for n, page in enumerate(pages) if mark in page]
+    assert len(marked) >= (2 if index == "issue" else 1), marked
+    assert marked == list(range(marked[0], marked[-1] + 1))
+    assert ident in pages[marked[0] - 1] and mark not in pages[marked[0] - 1]  # where the row begins
+    assert all(pages[n].count(mark) == 1 for n in marked)
+    assert sum(page.count("（续）") for page in pages) == len(marked)  # no other row is marked
+    for n in marked:
+        assert _mark_is_the_rows_first_line(long.pdf(file), n, mark), f"{file} page {n + 1}"
+
+
 def test_long_package_signature_blocks_are_not_split(long):
     for file in _signed_files(long):
         blocks = signature_block_pages(long, file)
