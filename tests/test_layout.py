@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import shutil
+from html import unescape
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -172,6 +174,44 @@ def test_signature_blocks_are_not_split(packages, name):
         assert blocks, f"{file}: no signature block found"
         for label, first, last in blocks:
             assert first == last, f"{file}: {label} starts on page {first}, its date is on page {last}"
+
+
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _group_text(name: str, file: str) -> str:
+    """The text the signing group of a document opens with before its signature table (its heading, closing line,
+    opinion), from the golden HTML: that text alone above a signature block does not count as the page's body."""
+    html = (GOLDEN / name / file.replace(".pdf", ".html")).read_text(encoding="utf-8")
+    found = re.search(r'<div class="(?:closing|sign-area)">(.*?)<table class="sign">', html, re.S)
+    if not found:
+        return ""
+    return squeeze(unescape(re.sub(r"<[^>]+>", "", found.group(1))))
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_a_signature_block_never_stands_alone_on_its_page(packages, name):
+    """No page is a lone signature block under a big blank (issue 13): the page holding the signatures also holds
+    body text from before the signing group (the last rows of a table, the last paragraph), not only the group's
+    own heading or closing line."""
+    package = packages[name]
+    customer = squeeze(package.party("customer")["short"] + package.labels["seal"])
+    alone = []
+    for file in _signed_files(package):
+        pages = [squeeze(p) for p in package.pages(file)]
+        signed = next(n for n, page in enumerate(pages) if customer in page or "验收组组长（签字）" in page
+                      or "Acceptancegroupleader(signature)" in page)
+        if signed == 0:
+            continue
+        page = pages[signed]
+        above = page[:min(i for i in (page.find(customer), page.find("验收组组长（签字）"),
+                                       page.find("Acceptancegroupleader(signature)")) if i >= 0)]
+        for known in (squeeze(package.project_name), package.number(file), _group_text(name, file),
+                      "草稿", "DRAFT"):
+            above = above.replace(known, "") if known else above
+        if len(above) < 10:
+            alone.append((file, signed + 1, above))
+    assert alone == [], alone
 
 
 def _header_labels(package: Package) -> list[str]:
