@@ -206,8 +206,7 @@ def test_a_signature_block_never_stands_alone_on_its_page(packages, name):
         page = pages[signed]
         above = page[:min(i for i in (page.find(customer), page.find("验收组组长（签字）"),
                                        page.find("Acceptancegroupleader(signature)")) if i >= 0)]
-        for known in (squeeze(package.project_name), package.number(file), _group_text(name, file),
-                      "草稿", "DRAFT"):
+        for known in ("草稿", "DRAFT", squeeze(package.project_name), package.number(file), _group_text(name, file)):
             above = above.replace(known, "") if known else above
         if len(above) < 10:
             alone.append((file, signed + 1, above))
