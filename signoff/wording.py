@@ -159,7 +159,7 @@ def _issue_log(w: Words, f, output) -> dict:
         }
     recorder = people[log["recorder"]] if log.get("recorder") else None
     return {"recorder": w.labels["person"].format(name=recorder["name"], title=recorder["title"]) if recorder else None,
-            "overdue_line": (w.say("overdue_line", count=overdue, date=as_of) if overdue
+            "overdue_line": (w.say("overdue_line", overdue, count=overdue, date=as_of) if overdue
                              else w.say("overdue_none", date=as_of)),
             "issue": issues, "sign_intro": w.say("sign_intro", date=as_of),
             "continued": {i["id"]: w.say("continued", id=i["id"]) for i in f["issues"]}}

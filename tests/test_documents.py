@@ -699,6 +699,15 @@ def test_english_examples_run_on_in_lower_case_after_semicolons(packages, name):
     assert examples and all(not re.search(r"; [A-Z][a-z]", e) for e in examples), examples
 
 
+def test_english_issue_log_counts_and_confirms_as_english(packages):
+    """pending-en: ISS-002 is open past its due date (13 November; the log is as of 18 November)."""
+    flat = packages["pending-en"].flat("03-issue-log.pdf")
+    assert squeeze("As of 18 November 2026, one open issue is past its due date.") in flat
+    assert squeeze("Both parties confirm that this log is a true record of the issues, their rectification and "
+                   "re-verification as of 18 November 2026.") in flat
+    assert "truly" not in flat and "pastitsduedate:" not in flat
+
+
 @pytest.mark.parametrize("name", _with(lambda p: p.locale == "en" and CONCLUSION[p.name] in ("pass", "conditional")))
 def test_english_acceptance_letter_reads_as_english(packages, name):
     package = packages[name]
