@@ -85,7 +85,7 @@ DOCUMENTS = (
     Document("confirmation", "confirmation.html.j2", "01-confirmation.pdf", "{code}-CONF",
              ("project", "criteria"), "letter", _once,
              lambda f, s: f["confirmation"]["date"], lambda f, s: f["confirmation"]["signatories"]),
-    Document("minutes", "minutes.html.j2", "02-minutes-{id}.pdf", "{code}-MIN-{id}",
+    Document("minutes", "minutes.html.j2", "02-minutes-{id}.pdf", "{code}-MIN-{order:02d}",
              ("project", "meetings"), "letter", lambda facts: facts["meetings"],
              lambda f, s: s["issued"], lambda f, s: s["signatories"], why_not=lambda f: "there is no meeting"),
     Document("issue_log", "issue_log.html.j2", "03-issue-log.pdf", "{code}-LOG",
@@ -175,9 +175,10 @@ def plan_outputs(facts: dict, only: tuple[str, ...] = ()) -> list[Output]:
         for subject in document.each(facts):
             ident = subject["id"] if subject else ""
             report = (subject.get("rectification") or {}).get("report", "") if subject else ""
+            order = subject.get("order", 0) if subject else 0  # a meeting's: its minutes are numbered by it
             signers = document.signers(facts, subject) if document.signers else None
             outputs.append(Output(document, subject, document.file.format(id=ident),
-                                  document.number.format(code=code, id=ident, report=report),
+                                  document.number.format(code=code, id=ident, report=report, order=order),
                                   document.dated(facts, subject), tuple(signers) if signers is not None else None))
     return outputs
 

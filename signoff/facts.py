@@ -3,19 +3,20 @@ its reasons, counts, meetings, the service facts, and the warnings the derivatio
 from __future__ import annotations
 
 import datetime
+import re
 from decimal import Decimal
 
 from .documents import DOCUMENTS
 from .errors import Problem
-from .model import (Absence, Acceptance, Action, Concerns, Confirmation, Counts, Criterion, CriterionRef,
+from .model import (Absence, Acceptance, AgreementFacts, Action, Concerns, Confirmation, Counts, Criterion, CriterionRef,
                     Deferral, DeliveredDocument, Delivery, Facts, Found, GroupMember, Hardware, Issue, IssueLog,
-                    IssueTally, Material, MaterialRef, Meeting, Metric, Party, PartyMembers, Person, Project, Reason,
+                    IssueTally, KnownCriterion, Material, MaterialRef, Meeting, Metric, Party, PartyMembers, Person, Project, Reason,
                     ReasonItem, Rectification, Report, Reverification, Review, ScheduleItem, Software, StatusTally,
                     Table, Tally, Test, Window)
 from .service import handover_check, maintenance_calendar, service_facts
 from .sources import Source
 from .values import D, by_date, latest, text
-from .vocab import (ACCEPTED, BASIS_MATERIALS, CATEGORIES, LEADER_ROLES, OPERATORS, PARTIES, RESULTS, SENIORITY,
+from .vocab import (ACCEPTED, BASIS_MATERIALS, CATEGORIES, FLAGGED_RESULTS, LEADER_ROLES, OPERATORS, PARTIES, RESULTS, SENIORITY,
                     SEVERITIES, STATUSES)
 from .workdays import WorkCalendar, calendar_of
 
@@ -56,7 +57,11 @@ def derive_facts(sources: dict[str, Source]) -> Facts:
     derived, reasons = conclude(criteria, issues, report_date)
     stated, override = report.get("conclusion"), report.get("override_reason")
     effective = stated if (stated and override) else derived
-    meetings = tuple(_meeting(m, people, code) for m in (data.get("meetings") or {}).get("meetings") or [])
+    raw_meetings = (data.get("meetings") or {}).get("meetings") or []
+    by_time = sorted(range(len(raw_meetings)), key=lambda n: (str(raw_meetings[n]["date"]), str(raw_meetings[n]["time"])))
+    order = {n: k for k, n in enumerate(by_time, start=1)}
+    meetings = tuple(_meeting(m, people, code, order[n]) for n, m in enumerate(raw_meetings))
+    deferred_issues = tuple(i for i in issues if i.status == "deferred")
 
     warnings: list[Problem] = []
     service = maintenance = handover = None
@@ -96,11 +101,12 @@ def derive_facts(sources: dict[str, Source]) -> Facts:
         service=service,
         maintenance=maintenance,
         handover=handover,
+        agreement=_agreement(criteria, issues, deferred_issues),
         warnings=tuple(warnings),
         criteria_by_category=Table((cat, tuple(c for c in criteria if c.category == cat)) for cat in CATEGORIES),
         untested_criteria=tuple(c for c in criteria if c.result == "untested"),
         open_issues=tuple(i for i in issues if i.status == "open"),
-        deferred_issues=tuple(i for i in issues if i.status == "deferred"),
+        deferred_issues=deferred_issues,
         faults=faults,
         compliance=compliance,
         visits=visits,
@@ -225,10 +231,44 @@ def _concerns(criterion: Criterion | None, material: Material | None) -> Concern
     return None
 
 
+_TOKEN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
+
+
+def known_on(criterion: Criterion, day: str, issue_ids: frozenset[str]) -> KnownCriterion:
+    """`criterion` as known on `day`: its latest test on or before it; its issues are those that name it, then
+    those its known tests cite by id in their notes or evidence (a documentation criterion's test that says
+    "待补充（ISS-009）" links an issue filed against the material it reviews)."""
+    known = [t for t in criterion.history if str(t.date) <= str(day)]
+    last = known[-1] if known else None
+    issues = list(criterion.issues)
+    for t in known:
+        for token in _TOKEN.findall(f"{t.note or ''} {t.evidence or ''}"):
+            if token in issue_ids and token not in issues:
+                issues.append(token)
+    return KnownCriterion(id=criterion.id, title=criterion.title, core=criterion.core,
+                          result=last.result if last else "untested",
+                          measured=last.measured if last and criterion.metric else None,
+                          unit=criterion.metric.unit if criterion.metric else None, test=last,
+                          issues=tuple(issues))
+
+
+def _agreement(criteria, issues, deferred) -> AgreementFacts | None:
+    """What the outstanding-issues agreement may state: the criteria not fully passed on its date (the latest
+    deferral.agreed), and for each deferred issue the latest test of its criterion known then."""
+    if not deferred:
+        return None
+    day = max(str(i.deferral.agreed) for i in deferred)
+    ids = frozenset(i.id for i in issues)
+    known = {c.id: known_on(c, day, ids) for c in criteria}
+    return AgreementFacts(
+        date=day, flagged=tuple(k for k in known.values() if k.test and k.result in FLAGGED_RESULTS),
+        concerned=Table((i.id, known.get(i.criterion)) for i in deferred))
+
+
 def document_numbers(code: str) -> Table:
     """The numbers of the package's single documents (SPEC §6), for documents that cite one another."""
     return Table((d.key, d.number.format(code=code)) for d in DOCUMENTS if d.number.startswith("{code}")
-                 and "{id}" not in d.number)
+                 and "{id}" not in d.number and "{order" not in d.number)
 
 
 def conclude(criteria, issues, report_date: datetime.date) -> tuple[str, tuple[Reason, ...]]:
@@ -318,7 +358,7 @@ def _counts(criteria, issues) -> Counts:
                                  for sev in SEVERITIES))
 
 
-def _meeting(raw: dict, people: Table, code: str) -> Meeting:
+def _meeting(raw: dict, people: Table, code: str, order: int) -> Meeting:
     signatories = raw.get("signatories")
     if not signatories:
         chair = raw["chair"]
@@ -329,7 +369,7 @@ def _meeting(raw: dict, people: Table, code: str) -> Meeting:
     absent = tuple(Absence(a["person"], text(a.get("reason"))) for a in raw.get("absent") or [])
     return Meeting(
         id=raw["id"], kind=raw["kind"], title=text(raw.get("title")), title_key=f"meeting_kind.{raw['kind']}",
-        number=f"{code}-MIN-{raw['id']}", date=raw["date"], time=raw["time"], end_time=raw.get("end_time"),
+        order=order, number=f"{code}-MIN-{raw['id']}", minutes_number=f"{code}-MIN-{order:02d}", date=raw["date"], time=raw["time"], end_time=raw.get("end_time"),
         location=text(raw["location"]), chair=raw["chair"], recorder=raw["recorder"],
         attendees=tuple(raw["attendees"]), absent=absent, agenda=tuple(text(a) for a in raw.get("agenda") or ()),
         process=raw.get("process"),

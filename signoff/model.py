@@ -332,7 +332,9 @@ class Meeting(Record):
     kind: str
     title: str | None  # None: the documents print the kind's default title (`title_key`)
     title_key: str  # the label of the default title: meeting_kind.<kind>
-    number: str
+    order: int  # 1, 2, … by date and time
+    number: str  # {code}-MIN-{id}: the meeting's reference by id, as the file name keeps it
+    minutes_number: str  # {code}-MIN-{order:02d}: the number the minutes print (a Chinese reader sees a number)
     date: str
     time: str
     end_time: str | None
@@ -352,6 +354,31 @@ class Meeting(Record):
     signatories: tuple[str, ...]  # default: the chair and the most senior attendee of the other party
     present_by_party: tuple[PartyMembers, ...]
     absent_by_party: tuple[PartyMembers, ...]
+
+
+# ---------------------------------------------------------------- the agreement (遗留问题处理协议)
+
+@record
+class KnownCriterion(Record):
+    """A criterion as known on a day: its latest test on or before that day, and the issues linked to it then."""
+
+    id: str
+    title: str
+    core: bool
+    result: str  # the latest known test's, or untested
+    measured: str | None  # a metric criterion's latest known measured value
+    unit: str | None  # a metric criterion's unit
+    test: Test | None  # the latest test on or before the day
+    issues: tuple[str, ...]  # the issues that name it, then those its known tests cite (a note's "见 ISS-009")
+
+
+@record
+class AgreementFacts(Record):
+    """The outstanding-issues agreement states only what was known on its date (DOCUMENTS.md)."""
+
+    date: str  # the latest deferral.agreed
+    flagged: tuple[KnownCriterion, ...]  # the criteria not fully passed as known on that date
+    concerned: Table  # deferred issue id -> KnownCriterion of the criterion it names, or None
 
 
 # ---------------------------------------------------------------- report, conclusion
@@ -569,7 +596,8 @@ class Handover(Record):
     uncovered_years: tuple[int, ...]
     meeting: str | None
     meeting_date: str | None
-    meeting_number: str | None
+    meeting_number: str | None  # the meeting's reference by id
+    minutes_number: str | None  # the number its minutes print
     late: bool  # the meeting falls after the deadline
     guide_date: str  # the service guide's date: the meeting's, else service.start
     held: bool  # the meeting is held on or before the guide's date
@@ -601,6 +629,7 @@ class Facts(Record):
     service: Service | None
     maintenance: Maintenance | None
     handover: Handover | None
+    agreement: AgreementFacts | None  # only when an issue is deferred
     warnings: tuple[Problem, ...]
     # Subsets the documents print, computed once (held by reference).
     criteria_by_category: Table = field(metadata=REF)  # category -> criteria, every category

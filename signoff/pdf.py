@@ -8,6 +8,7 @@ import stat
 import tempfile
 from pathlib import Path
 
+from .continued import lay_out_with_marks
 from .embed import Layout
 from .errors import EnvironmentProblem, SignoffError
 
@@ -80,10 +81,14 @@ class Renderer:
         # rest, and the collector runs again after each document.
         gc.disable()
         try:
-            document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
-                                       url_fetcher=self.fetcher)
-            pdf = document.write_pdf(font_config=self.font_config, pdf_variant="pdf/a-3b", uncompressed_pdf=False,
-                                     finisher=capture)
+            options = {"pdf_variant": "pdf/a-3b", "uncompressed_pdf": False}
+
+            def render(text):
+                return weasyprint.HTML(string=text, base_url=base_dir.resolve().as_uri() + "/",
+                                       url_fetcher=self.fetcher).render(font_config=self.font_config, **options)
+
+            document, _ = lay_out_with_marks(render, html)  # rows taller than a page marked where they continue
+            pdf = document.write_pdf(finisher=capture, **options)
         except weasyprint.urls.FatalURLFetchingError as exc:
             raise RenderError(f"{name}: {exc} ({exc.__cause__})") from exc
         finally:

@@ -18,7 +18,7 @@ from .provenance import Provenance
 from .sources import read_project_yaml
 from .markup import render_markdown
 from .vocab import DEFAULT_WORKING_HOURS
-from .wording import document_words, meeting_numbers
+from .wording import document_words
 
 LOCALES = ("zh-CN", "en")
 _DATE_PATTERNS = {"zh-CN": ("zh_CN", "y年M月d日"), "en": ("en_GB", "d MMMM y")}
@@ -145,7 +145,7 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
     else:
         source = labels["source_untracked"]
     stamp = datetime.datetime.fromtimestamp(provenance.epoch, datetime.timezone.utc)
-    number = meeting_numbers(facts)[output.subject["id"]] if output.document.key == "minutes" else output.number
+    number = output.number
     date = lambda value: long_date(value, locale)  # noqa: E731
     signing = signing_block(facts, output, assets_dir)
     for col in signing:

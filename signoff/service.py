@@ -144,7 +144,8 @@ def handover_check(service: Service, meetings: tuple[Meeting, ...], report_date:
     guide_date = meeting.date if meeting else service.start
     return Handover(deadline=deadline.iso(), provisional=deadline.provisional, uncovered_years=deadline.uncovered,
                     meeting=service.handover_meeting, meeting_date=meeting.date if meeting else None,
-                    meeting_number=meeting.number if meeting else None, late=late, guide_date=guide_date,
+                    meeting_number=meeting.number if meeting else None,
+                    minutes_number=meeting.minutes_number if meeting else None, late=late, guide_date=guide_date,
                     held=bool(meeting and meeting.date <= guide_date)), warnings
 
 

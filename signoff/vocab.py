@@ -47,6 +47,7 @@ REVERIFICATION_RESULTS = ("pass", "fail")
 CONCLUSIONS = ("pass", "conditional", "fail", "pending")
 STATED_CONCLUSIONS = ("pass", "conditional", "fail")
 ACCEPTED = ("pass", "conditional")  # conclusions under which the project is accepted (acceptance date, letter)
+FLAGGED_RESULTS = ("fail", "conditional")  # a criterion not fully passed: the agreement and the letter name it
 # The conclusion's reason codes (SPEC §5), in the order the report gives them.
 REASONS = ("core_failed", "core_issue_overdue", "untested", "open_issues", "noncore_failed", "conditional_results",
            "deferred_issues", "all_passed")

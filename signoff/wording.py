@@ -11,6 +11,8 @@ from typing import Callable
 
 from babel import Locale
 
+from .vocab import FLAGGED_RESULTS
+
 # Vocabulary tables the documents choose by (one place; the coordinator may move them into the model).
 CONTRACT_KIND = "contract"  # the material that names the contract
 BASIS_KINDS = ("srs", "design")  # materials the report cites as the basis of acceptance, after the contract
@@ -18,7 +20,6 @@ REVIEWED_PARTY = "contractor"  # a material from this party is listed in the doc
 DETAIL_CATEGORIES = ("functional", "security", "documentation")  # report §5.2, in this order
 MEASURED_CATEGORY = "performance"  # report §5.3
 ALARM_RESULTS = ("fail", "untested")  # printed in bold
-FLAGGED_RESULTS = ("fail", "conditional")  # criteria the agreement and the letter name
 CONCLUSIONS = ("pass", "conditional", "fail")  # the boxes of the report's conclusion line
 ACCEPTED = ("pass", "conditional")
 FORM_CHANNELS = ("phone", "email", "portal")  # the contacts printed under the fault form
@@ -75,27 +76,8 @@ def _deferred(facts) -> list:
     return [i for i in facts["issues"] if i["status"] == "deferred"]
 
 
-def _flagged_on(facts, day: str) -> list:
-    """The criteria not fully passed as known on `day`: each one's latest test on or before it."""
-    flagged = []
-    for c in facts["criteria"]:
-        known = [t for t in c["history"] if str(t["date"]) <= str(day)]
-        if known and known[-1]["result"] in FLAGGED_RESULTS:
-            flagged.append({"id": c["id"], "title": c["title"], "core": c["core"], "issues": c["issues"],
-                            "result": known[-1]["result"]})
-    return flagged
-
-
 def _flagged(facts) -> list:
     return [c for c in facts["criteria"] if c["result"] in FLAGGED_RESULTS]
-
-
-def meeting_numbers(facts) -> dict[str, str]:
-    """Each meeting's minutes number as a reader sees it: the project code and the meeting's order by date and
-    time (`ZHYQ-2026-017-MIN-01`); the file name keeps the meeting's id. (To move into the model's registry.)"""
-    order = sorted(facts["meetings"], key=lambda m: (str(m["date"]), str(m["time"])))
-    code = facts["project"]["code"]
-    return {m["id"]: f"{code}-MIN-{n:02d}" for n, m in enumerate(order, start=1)}
 
 
 def common_words(words: Words, facts) -> dict:
@@ -114,7 +96,7 @@ def _confirmation(w: Words, f, output) -> dict:
         intro += w.say("contract_name", name=p["contract_name"])
     if p.get("contract_signed"):
         intro += w.say("contract_signed", date=w.date(p["contract_signed"]))
-    intro += w.labels["intro_end"]
+    intro += w.say("intro_end", project=p["name"])
     method = w.say("window", start=w.date(a["window"]["start"]), end=w.date(a["window"]["end"]))
     if a.get("place"):
         method += w.say("place", place=a["place"])
@@ -122,6 +104,7 @@ def _confirmation(w: Words, f, output) -> dict:
         method += w.say("method", method=a["method"])
     n = len(f["criteria"])
     return {"heading": w.say("heading", project=p["name"]), "intro": intro, "method": method,
+            "continued": {c["id"]: w.say("continued", id=c["id"]) for c in f["criteria"]},
             "statement": [line.format(count=n) for line in w.labels["statement"]],
             "metric": {c["id"]: _metric(w, c) for c in f["criteria"]},
             "conditions": {c["id"]: w.say("conditions", conditions=c["conditions"]) if c.get("conditions") else None
@@ -176,9 +159,10 @@ def _issue_log(w: Words, f, output) -> dict:
         }
     recorder = people[log["recorder"]] if log.get("recorder") else None
     return {"recorder": w.labels["person"].format(name=recorder["name"], title=recorder["title"]) if recorder else None,
-            "overdue_line": (w.say("overdue_line", count=overdue, date=as_of) if overdue
+            "overdue_line": (w.say("overdue_line", overdue, count=overdue, date=as_of) if overdue
                              else w.say("overdue_none", date=as_of)),
-            "issue": issues, "sign_intro": w.say("sign_intro", date=as_of)}
+            "issue": issues, "sign_intro": w.say("sign_intro", date=as_of),
+            "continued": {i["id"]: w.say("continued", id=i["id"]) for i in f["issues"]}}
 
 
 _CRITERIA_REASONS = ("core_failed", "noncore_failed", "conditional_results", "untested")
@@ -297,13 +281,31 @@ def _delivery(w: Words, f, output) -> dict:
             "statement": [line.format(**short) for line in w.labels["statement"]]}
 
 
+def in_sentence(item: str, locale: str) -> str:
+    """An item as it reads inside a running English sentence, after a colon or a semicolon: a capitalised first word
+    (`Nobody`, `The`, `A`) in lower case; an acronym, a name in capitals or `I` stays as written."""
+    if locale != "en" or not item:
+        return item
+    first = item.split(" ", 1)[0]
+    if first[0].isupper() and first != "I" and (len(first) == 1 or first[1:].islower()):
+        return item[0].lower() + item[1:]
+    return item
+
+
+def _examples(w: Words, level) -> str | None:
+    if not level["examples"]:
+        return None
+    return (w.labels["examples"] + w.labels["examples_sep"].join(in_sentence(e, w.locale) for e in level["examples"])
+            + w.labels["examples_end"])
+
+
 def _service_guide(w: Words, f, output) -> dict:
     p, s, parties, handover = f["project"], f["service"], f["parties"], f["handover"]
     maint = s["maintenance"]
     inspection = maint.get("inspection")
     meeting = handover["meeting_date"]
     if meeting and str(meeting) <= str(output.date):  # held only if it took place on or before the guide's date
-        handover_text = w.say("handover_held", date=w.date(meeting), number=meeting_numbers(f)[handover["meeting"]],
+        handover_text = w.say("handover_held", date=w.date(meeting), number=handover["minutes_number"],
                               deadline=w.date(handover["deadline"]))
     elif meeting:
         handover_text = w.say("handover_planned", date=w.date(meeting), deadline=w.date(handover["deadline"]))
@@ -317,6 +319,7 @@ def _service_guide(w: Words, f, output) -> dict:
         "period": w.say("period_value", start=w.date(s["start"]), end=w.date(s["end"])),
         "period_basis": w.say("period_basis", date=w.date(f["acceptance_date"])) if f.get("acceptance_date") else None,
         "response": [w.say("within", time=_duration(w, level["response_time"])) for level in s["levels"]],
+        "examples": [_examples(w, level) for level in s["levels"]],
         "resolution": [w.say("within", time=_duration(w, level["resolution_time"])) for level in s["levels"]],
         "preventive": w.say("preventive", every=w.labels["every"][maint["preventive"]["every"]],
                             days=maint["preventive"]["notice_working_days"]),
@@ -369,10 +372,25 @@ def _concerns(w: Words, c) -> str:
     return w.say("concerns_material", title=c["title"])  # no version: the one it was found in is not known
 
 
+def _known_test(w: Words, c) -> str | None:
+    """The latest test of a criterion known on the agreement's date: its date and result, and its measured value
+    or its note (what was measured then, e.g. a retest's 63 % after the 41 % the issue was filed with)."""
+    t = c["test"]
+    if t is None:
+        return None
+    line = w.say("known_test", date=w.date(t["date"]), result=w.labels["result"][t["result"]])
+    if c["measured"] is not None:
+        line += w.say("known_measured", measured=c["measured"], unit=c["unit"])
+    if t["note"]:
+        line += w.say("known_note", note=t["note"])
+    return line
+
+
 def _agreement(w: Words, f, output) -> dict:
     p, a, parties, people = f["project"], f["acceptance"], f["parties"], f["people"]
     who = _people_words(w, people)
     deferred = _deferred(f)
+    agreed = f["agreement"]
     return {
         "heading": [line.format(project=p["name"]) for line in w.labels["heading"]],
         "parties": [{"line": w.say("party_line", short=parties[k]["short"], name=parties[k]["name"]),
@@ -390,8 +408,10 @@ def _agreement(w: Words, f, output) -> dict:
         "deadline": {i["id"]: w.say("deadline_value", date=w.date(i["deferral"]["follow_up"])) for i in deferred},
         "report_ref": w.say("report_ref", report=f["numbers"]["report"]),
         "criteria_intro": w.say("criteria_intro", date=w.date(output.date)),
-        "flagged": _flagged_on(f, output.date),
-        "related": {c["id"]: w.join(c["issues"]) if c["issues"] else "—" for c in f["criteria"]},
+        "flagged": agreed["flagged"],
+        "related": {c["id"]: w.join(c["issues"]) if c["issues"] else "—" for c in agreed["flagged"]},
+        "latest": {c["id"]: _known_test(w, c) for c in agreed["flagged"]},
+        "issue_test": {iid: _known_test(w, c) if c else None for iid, c in agreed["concerned"].items()},
     }
 
 

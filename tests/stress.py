@@ -2,7 +2,7 @@
 
 It starts from a copy of data/ (people, parties, materials, meetings, delivery and service stay) and writes:
 80 criteria with a result each (the 58 linked to an issue fail first and pass after rectification), 60 issues
-with multi-paragraph descriptions (58 closed, 2 deferred, so the conclusion is conditional and the agreement and
+with multi-paragraph descriptions (one of them, and one criterion, taller than a page; 58 closed, 2 deferred, so the conclusion is conditional and the agreement and
 the acceptance letter are built), people names of 20 characters and a project name of 200 characters.
 Nothing is random: the same call writes the same bytes, so a layout failure can be reproduced.
 
@@ -24,6 +24,8 @@ SOURCE = ROOT / "data"
 N_CRITERIA = 80
 N_ISSUES = 60
 N_DEFERRED = 2  # the last issues: minor, linked to no criterion, deferred by agreement
+TALL_ISSUE = 29  # ISS-030: a description over two landscape pages long, so its row continues on two more pages
+TALL_CRITERION = 10  # F-11: a description taller than a page of the confirmation's attachment
 NAME_LENGTH = 20
 TITLE_LENGTH = 200
 
@@ -89,7 +91,7 @@ def _criteria() -> list[dict]:
             item["metric"] = {"target": 3, "operator": "<=", "unit": "s"}
             item["conditions"] = f"{100 + n} 名用户同时在线操作，持续 30 分钟，覆盖常用业务操作"
         else:
-            item["description"] = _text(n, 2)
+            item["description"] = _text(n, 36 if n == TALL_CRITERION else 2)
         item["method"] = "按测试用例逐项操作验证，现场抽测并由双方测试人员共同签字确认" + "，复核记录" * (n % 3)
         item["core"] = cid not in ("F-39", "F-40", "D-10")
         item["characteristic"] = _CHARACTERISTIC[kind]
@@ -110,7 +112,7 @@ def _issues_and_tests() -> tuple[list[dict], list[dict]]:
         found = _found(i)
         due = found + dt.timedelta(days=4)
         issue = {"id": iid, "title": f"问题{i + 1:02d}：{_SENTENCES[i % len(_SENTENCES)][:18]}",
-                 "description": _paragraphs(i), "kind": "performance" if i < closed and cids[i][0] == "P"
+                 "description": _paragraphs(i, count=24, sentences=3) if i == TALL_ISSUE else _paragraphs(i), "kind": "performance" if i < closed and cids[i][0] == "P"
                  else ("functional" if i < closed else "other"),
                  "severity": ("critical", "major", "minor")[i % 3] if i < closed else "minor"}
         if i < closed:

@@ -122,7 +122,7 @@ def test_a_failed_metric_reason_names_measured_value_and_target():
 
 FACTS_BEFORE = ROOT / "tests" / "facts_before"
 # Keys the model adds to every package's facts (optional parts always present, computed subsets, reasons' data).
-ADDED = {"faults", "compliance", "visits", "criteria_by_category", "untested_criteria", "open_issues",
+ADDED = {"faults", "compliance", "visits", "criteria_by_category", "untested_criteria", "open_issues", "agreement",
          "deferred_issues"}
 
 
@@ -161,3 +161,66 @@ def test_service_guide_date_and_handover_held():
     assert facts.handover.guide_date == meeting.date and facts.handover.held
     facts = check_data(DATA_DIRS["pending-en"]).facts
     assert facts.service is None and facts.handover is None
+
+
+# ---------------------------------------------------------------- facts as known on a document's date (issue 13)
+
+def test_the_agreement_knows_the_tests_of_its_date_and_the_issues_they_cite():
+    """data/'s agreement is dated 18 November (deferral.agreed of ISS-004 and ISS-009). By hand from results.yaml:
+    F-06 failed on 4 November (41 %) and again at the retest of 13 November (63 %), the latest known then; D-03
+    passed conditionally on 13 November, its note citing ISS-009 (filed against the maintenance manual, not D-03)."""
+    facts = check_data(DATA_DIRS["data"]).facts
+    agreement = facts.agreement
+    assert agreement.date == "2026-11-18"
+    flagged = {c.id: c for c in agreement.flagged}
+    assert list(flagged) == ["F-06", "D-03"]
+    f06, d03 = flagged["F-06"], flagged["D-03"]
+    assert (f06.result, f06.test.date, f06.issues) == ("fail", "2026-11-13", ("ISS-004",))
+    assert "63%" in f06.test.note and "41%" not in f06.test.note
+    assert (d03.result, d03.test.date, d03.issues) == ("conditional", "2026-11-13", ("ISS-009",))
+    assert agreement.concerned["ISS-004"] == f06 and agreement.concerned["ISS-009"] is None
+
+
+def test_known_on_a_day_ignores_later_tests():
+    from signoff.facts import known_on
+
+    facts = check_data(DATA_DIRS["data"]).facts
+    f06 = next(c for c in facts.criteria if c.id == "F-06")
+    ids = frozenset(i.id for i in facts.issues)
+    assert known_on(f06, "2026-11-12", ids).test.date == "2026-11-04"
+    assert "41%" in known_on(f06, "2026-11-12", ids).test.note
+    assert known_on(f06, "2026-11-03", ids).result == "untested" and known_on(f06, "2026-11-03", ids).test is None
+    p01 = next(c for c in facts.criteria if c.id == "P-01")  # a metric: 3.4 s on its first test, 1.8 s later
+    first = known_on(p01, p01.history[0].date, ids)
+    assert (first.measured, first.unit, first.result) == ("3.4", "s", "fail")
+
+
+def test_no_agreement_facts_without_a_deferred_issue():
+    assert check_data(DATA_DIRS["pass-en"]).facts.agreement is None
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("data", {"kickoff": 1, "review": 2, "service-handover": 3}),
+    ("pass-en", {"kickoff": 1, "service-handover": 2}),
+])
+def test_meetings_are_numbered_in_the_order_they_were_held(name, expected):
+    facts = check_data(DATA_DIRS[name]).facts
+    code = facts.project.code
+    assert {m.id: m.order for m in facts.meetings} == expected
+    assert {m.id: m.minutes_number for m in facts.meetings} == {k: f"{code}-MIN-{n:02d}" for k, n in expected.items()}
+    assert facts.handover.minutes_number == f"{code}-MIN-{expected['service-handover']:02d}"
+
+
+def test_meetings_given_out_of_order_are_numbered_by_date_and_time(tmp_path):
+    import shutil
+
+    folder = tmp_path / "data"
+    shutil.copytree(DATA_DIRS["data"], folder)
+    path = folder / "meetings.yaml"
+    text = path.read_text(encoding="utf-8")
+    head, rest = text.split("  - id: kickoff\n", 1)
+    kickoff, tail = rest.split("  - id: review\n", 1)
+    path.write_text(head + "  - id: review\n" + tail.rstrip("\n") + "\n\n  - id: kickoff\n" + kickoff, encoding="utf-8")
+    facts = check_data(folder).facts
+    assert [m.id for m in facts.meetings] == ["review", "service-handover", "kickoff"]
+    assert [m.order for m in facts.meetings] == [2, 3, 1]

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import re
 import shutil
+from html import unescape
+from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
@@ -173,6 +175,43 @@ def test_signature_blocks_are_not_split(packages, name):
             assert first == last, f"{file}: {label} starts on page {first}, its date is on page {last}"
 
 
+GOLDEN = Path(__file__).parent / "golden"
+
+
+def _group_text(name: str, file: str) -> str:
+    """The text the signing group of a document opens with before its signature table (its heading, closing line,
+    opinion), from the golden HTML: that text alone above a signature block does not count as the page's body."""
+    html = (GOLDEN / name / file.replace(".pdf", ".html")).read_text(encoding="utf-8")
+    found = re.search(r'<div class="(?:closing|sign-area)">(.*?)<table class="sign">', html, re.S)
+    if not found:
+        return ""
+    return squeeze(unescape(re.sub(r"<[^>]+>", "", found.group(1))))
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_a_signature_block_never_stands_alone_on_its_page(packages, name):
+    """No page is a lone signature block under a big blank (issue 13): the page holding the signatures also holds
+    body text from before the signing group (the last rows of a table, the last paragraph), not only the group's
+    own heading or closing line."""
+    package = packages[name]
+    customer = squeeze(package.party("customer")["short"] + package.labels["seal"])
+    alone = []
+    for file in _signed_files(package):
+        pages = [squeeze(p) for p in package.pages(file)]
+        signed = next(n for n, page in enumerate(pages) if customer in page or "验收组组长（签字）" in page
+                      or "Acceptancegroupleader(signature)" in page)
+        if signed == 0:
+            continue
+        page = pages[signed]
+        above = page[:min(i for i in (page.find(customer), page.find("验收组组长（签字）"),
+                                       page.find("Acceptancegroupleader(signature)")) if i >= 0)]
+        for known in ("草稿", "DRAFT", squeeze(package.project_name), package.number(file), _group_text(name, file)):
+            above = above.replace(known, "") if known else above
+        if len(above) < 10:
+            alone.append((file, signed + 1, above))
+    assert alone == [], alone
+
+
 def _header_labels(package: Package) -> list[str]:
     if package.locale == "zh-CN":
         return ["发现日期", "验收项／资料／", "问题描述", "整改时限", "整改情况", "复验", "状态"]
@@ -267,6 +306,42 @@ def test_long_package_prints_names_of_20_characters(long):
 
 def test_long_package_issue_log_header_repeats(long):
     assert assert_issue_log_header_on_every_page_of_the_table(long) >= 10
+
+
+def _mark_is_the_rows_first_line(path, page_number: int, mark: str) -> bool:
+    """On that page the mark is at the top of the table's body (right under the repeated header, whose first line
+    starts with 序号 / 序), in the table's first columns."""
+    import pdfplumber
+
+    ident = mark.split("（")[0]
+    with pdfplumber.open(str(path)) as pdf:
+        page = pdf.pages[page_number]
+        words = page.extract_words()
+    found = [w for w in words if w["text"].startswith(ident)]
+    header = [w for w in words if w["text"] in ("序号", "序")]
+    if not found or not header:
+        return False
+    gap = found[0]["top"] - header[0]["bottom"]
+    return 0 < gap < 40 and found[0]["x0"] < page.width * 0.2
+
+
+@pytest.mark.parametrize("file, index", [("03-issue-log.pdf", "issue"), ("01-confirmation.pdf", "criterion")])
+def test_long_package_rows_taller_than_a_page_carry_their_id_on_each_page_they_continue_on(long, file, index):
+    """stress.py makes ISS-030's description over two landscape pages long and F-11's taller than a page of the
+    attachment: the page each continues on shows its ID with （续） at the top of the row, once."""
+    from stress import TALL_CRITERION, TALL_ISSUE
+
+    ident = issue_ids()[TALL_ISSUE] if index == "issue" else criterion_ids()[TALL_CRITERION]
+    mark = f"{ident}（续）"
+    pages = [squeeze(p) for p in long.pages(file)]
+    marked = [n for n, page in enumerate(pages) if mark in page]
+    assert len(marked) >= (2 if index == "issue" else 1), marked
+    assert marked == list(range(marked[0], marked[-1] + 1))
+    assert ident in pages[marked[0] - 1] and mark not in pages[marked[0] - 1]  # where the row begins
+    assert all(pages[n].count(mark) == 1 for n in marked)
+    assert sum(page.count("（续）") for page in pages) == len(marked)  # no other row is marked
+    for n in marked:
+        assert _mark_is_the_rows_first_line(long.pdf(file), n, mark), f"{file} page {n + 1}"
 
 
 def test_long_package_signature_blocks_are_not_split(long):

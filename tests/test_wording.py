@@ -156,3 +156,15 @@ def test_a_rectification_without_self_test_claims_none(data_copy):
     assert issues.read_text(encoding="utf-8") != text
     report = _text(render_package(folder)["07-rectification-ISS-001"])
     assert "自测" not in report and "现申请甲方组织复验" in report
+
+
+@pytest.mark.parametrize("item, expected", [
+    ("Nobody can log in", "nobody can log in"), ("The database service is down", "the database service is down"),
+    ("A display glitch", "a display glitch"), ("SMS gateway down", "SMS gateway down"),
+    ("I cannot log in", "I cannot log in"), ("iOS app crashes", "iOS app crashes"), ("", ""),
+])
+def test_an_item_inside_an_english_sentence_starts_in_lower_case(item, expected):
+    from signoff.wording import in_sentence
+
+    assert in_sentence(item, "en") == expected
+    assert in_sentence(item, "zh-CN") == item

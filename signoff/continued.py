@@ -1,0 +1,82 @@
+"""Rows taller than a page: their ID on every page they continue on, with a continuation mark (issue 13).
+
+A table row is kept whole (theme.css), so only a row taller than a page is split, and WeasyPrint does not repeat a
+cell's content on the next page: the continued part showed the description beside an empty ID cell. CSS cannot
+say "on the page where this row continues", so the layout is read back. A row that may be split carries its mark
+text (`data-cont="ISS-002（续）"`) and an empty `<i class="cont"></i>` where the mark goes. After a layout:
+
+1. a row found on more than one page is made splittable (`class="tall"`, no `break-inside: avoid`): WeasyPrint
+   drops the repeated header on the pages of a row that avoids breaks and is taller than a page, and leaves the
+   rest of the page before it blank;
+2. laid out again, each such row gets one mark per page it continues on, each after a forced page break inside
+   its ID cell (the cell's break carries the mark to the top of the row's part on the next page; the row's other
+   cells, and so the pages, stay as they were).
+
+Documents without such a row are laid out once, as before.
+"""
+from __future__ import annotations
+
+import html as _html
+import re
+
+ATTR = "data-cont"
+_SLOT = '<i class="cont"></i>'
+
+
+def rows_by_pages(document) -> dict[str, int]:
+    """Each marked row's mark text and the number of pages it is laid out on, for rows on more than one page."""
+    from weasyprint.formatting_structure import boxes
+
+    pages: dict[str, set[int]] = {}
+    for number, page in enumerate(document.pages):
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            if isinstance(box, boxes.TableRowBox):
+                element = box.element
+                mark = element.get(ATTR) if element is not None else None
+                if mark:
+                    pages.setdefault(mark, set()).add(number)
+                continue  # nothing to find inside a row
+            if isinstance(box, (boxes.LineBox, boxes.TableCellBox)) or not isinstance(box, boxes.ParentBox):
+                continue
+            stack.extend(box.children)
+    return {mark: len(found) for mark, found in pages.items() if len(found) > 1}
+
+
+def _row(mark: str) -> re.Pattern:
+    return re.compile(r'<tr( class="[^"]*")? ' + ATTR + '="' + re.escape(_html.escape(mark, quote=True)) + '"')
+
+
+def make_splittable(html: str, marks) -> str:
+    """The rows of `marks` allowed to break (step 1)."""
+    for mark in marks:
+        html = _row(mark).sub(lambda m: f'<tr class="tall" {ATTR}="{_html.escape(mark, quote=True)}"', html, count=1)
+    return html
+
+
+def add_marks(html: str, spans: dict[str, int]) -> str:
+    """Each row of `spans` with its mark on every page after its first (step 2)."""
+    for mark, pages in spans.items():
+        match = _row(mark).search(html)
+        if not match:
+            continue
+        slot = html.find(_SLOT, match.end())
+        if slot < 0:
+            continue
+        marks = f'<span class="cont-mark">{_html.escape(mark)}</span>' * (pages - 1)
+        html = html[:slot] + marks + html[slot + len(_SLOT):]
+    return html
+
+
+def lay_out_with_marks(render, html: str):
+    """`render(html)` → a WeasyPrint document; the document with every continued row marked, and the HTML it
+    was laid out from (the same HTML and one layout when no row is taller than a page)."""
+    document = render(html)
+    spans = rows_by_pages(document)
+    if not spans:
+        return document, html
+    html = make_splittable(html, spans)
+    document = render(html)
+    html = add_marks(html, rows_by_pages(document))
+    return render(html), html
