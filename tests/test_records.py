@@ -188,7 +188,7 @@ def test_late_notice_and_missed_window_are_warnings(data_copy):
 
 def test_record_changes_in_words(data_copy):
     from signoff.model import to_json
-    from signoff.records import record_changes
+    from signoff.record_diff import record_changes
 
     def as_json(folder):
         return json.loads(json.dumps(to_json(check_data(folder).facts)))
