@@ -228,6 +228,7 @@ def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon,
     windows = window_lists(service, calendar)
     tasks = {str(t) for t in service["maintenance"]["preventive"].get("tasks") or []}
     served: dict[tuple, int] = {}
+    followed: dict[str, tuple] = {}  # VISIT/N -> the path of the finding that carries it forward
     for n, visit in enumerate(visits):
         base = ("visits", n)
         kind = visit["kind"]
@@ -276,8 +277,31 @@ def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon,
             if finding["severity"] == "fault" and not finding.get("fault") and not finding.get("due"):
                 r.error("visits", path, "a finding of severity fault must name a fault (fault:) or give a due date")
             r.person("visits", path + ("owner",), finding.get("owner"))
+            if finding.get("follows") is not None:
+                _check_follows(r, visits, n, path + ("follows",), finding["follows"], followed)
         confirmation = visit.get("confirmation")
         if confirmation:
             r.person("visits", base + ("confirmation", "by"), confirmation["by"], "customer")
             if confirmation["date"] < visit["start"][:10]:
                 r.error("visits", base + ("confirmation", "date"), f"{confirmation['date']} is before the visit")
+
+
+def _check_follows(r: _Rules, visits: list[dict], n: int, path: tuple, ref, followed: dict) -> None:
+    """`follows: VISIT/N` names the Nth finding of a visit that began before this one, carried forward once."""
+    visit_id, _, number = str(ref).rpartition("/")
+    earlier = next((v for v in visits if str(v["id"]) == visit_id), None)
+    if not visit_id or not number.isdigit() or number.startswith("0"):
+        r.error("visits", path, f"'{ref}' is not VISIT/N (a visit's id and the number of its finding, from 1)")
+    elif earlier is None:
+        r.error("visits", path, f"'{visit_id}' is not a visit in visits.yaml")
+    elif earlier["start"] >= visits[n]["start"]:
+        r.error("visits", path, f"visit '{visit_id}' began {earlier['start']}, not before this one "
+                f"({visits[n]['start']}); a finding carries forward one of an earlier visit")
+    elif int(number) > len(earlier.get("findings") or []):
+        r.error("visits", path, f"visit '{visit_id}' has {len(earlier.get('findings') or [])} findings, not "
+                f"{number}")
+    elif ref in followed:
+        r.error("visits", path, f"'{ref}' is already carried forward by visits[{followed[ref][1]}].findings"
+                f"[{followed[ref][3]}]")
+    else:
+        followed[ref] = path[:-1]

@@ -3,7 +3,7 @@ maintenance windows and visits, and each period's report."""
 from __future__ import annotations
 
 import datetime
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
 
 from .clock import hours_minutes
@@ -11,9 +11,9 @@ from .model import Record
 from .record_rules import records_as_of
 from .schema import parse_date
 from .sources import Source
-from .tickets import Exemption, Fault, derive_fault, period_key, service_clock, text_of, warn
+from .tickets import Exemption, Fault, Regrading, Target, derive_fault, period_key, service_clock, text_of, warn
 from .vocab import CHANNEL_KINDS as CHANNELS, FAULT_LEVELS as LEVELS, SATISFACTION
-from .vocab import REPORT_MONTHS as PERIOD_MONTHS
+from .vocab import REPORT_MONTHS as PERIOD_MONTHS, VISIT_PREFIX
 from .workdays import WorkCalendar, add_months
 
 _DAY = datetime.timedelta(days=1)
@@ -48,16 +48,26 @@ class LevelFigures(Record):
 
 @dataclass(frozen=True)
 class Miss(Record):
-    """A missed or overdue target of a period, with its reason (the ticket's cause) or its exemption."""
+    """A missed or overdue target of a period and why it was missed: by how much, in which cycle, what paused the
+    clock or moved the target; and its exemption."""
 
     fault: str
     level: int
     kind: str
     status: str
-    elapsed_text: str
+    elapsed_text: str          # the elapsed time that missed: the failing cycle's, or up to as_of when overdue
     amount: str
     unit: str
-    cause: str | None
+    due: str | None
+    fulfilled_at: str | None   # when the failing cycle was fulfilled; None when overdue
+    event: str | None
+    over: int                  # service-clock minutes beyond the target
+    over_text: str             # h:mm
+    cycle: int | None          # the failing cycle of a reopened ticket (from 1); None with a single cycle
+    paused: int                # resolution-clock minutes paused before the miss, left out of elapsed (0: response)
+    paused_for: str | None     # waiting | reopened | both: what paused it
+    regrading: Regrading | None
+    cause: str | None          # the fault's cause (facts --json; the report words the miss, not the cause)
     exemption: Exemption | None
 
 
@@ -100,13 +110,21 @@ class Item(Record):
 
 @dataclass(frozen=True)
 class Finding(Record):
+    """A finding of a visit. A later finding may carry it forward (`follows`): the item is then one, as the latest
+    visit states it, and open or settled as that one is."""
+
+    ref: str                   # VISIT/N: the Nth finding of visit VISIT
     visit: str
+    record: str                # the visit's document number, by which the service report cites it
+    kind: str                  # the visit's kind: preventive | inspection
     text: str
     severity: str
     fault: str | None
     owner: str | None
     due: str | None
-    open: bool                 # not settled on as_of: its fault not yet resolved, or no fault resolving it
+    follows: str | None        # the ref of the earlier finding this one carries forward
+    followed_by: str | None    # the ref of the later finding that carries this one forward
+    open: bool                 # not settled on as_of: not info, and its fault not resolved after the visit began
 
 
 @dataclass(frozen=True)
@@ -217,7 +235,7 @@ def derive_records(sources: dict[str, Source], facts, calendar: WorkCalendar) ->
 
 def _visits(raw_visits, maintenance, faults, service_raw, calendar, as_of, code, sources, warnings) -> Visits:
     raw_list = (raw_visits or {}).get("visits") or []
-    resolved = {f.id for f in faults if f.resolved_at and f.resolution.status in ("met", "missed")}
+    resolved = {f.id: f.resolved_at for f in faults if f.resolved_at and f.resolution.status in ("met", "missed")}
     windows: list[Window] = []
     for kind in ("preventive", "inspection"):
         for w in maintenance[kind]:
@@ -246,13 +264,11 @@ def _visits(raw_visits, maintenance, faults, service_raw, calendar, as_of, code,
                   f"later than {notice_due.isoformat()} ({notice_days} working days before the visit)", warnings)
         items = tuple(Item(text_of(i["item"]), text_of(i.get("method")), text_of(i.get("standard")),
                            text_of(i.get("measured")), i["status"]) for i in raw.get("items") or [])
-        findings = tuple(Finding(raw["id"], f["text"], f["severity"], f.get("fault"), f.get("owner"), f.get("due"),
-                                 f["severity"] != "info" and f.get("fault") not in resolved)
-                         for f in raw.get("findings") or [])
+        number = f"{code}-{VISIT_PREFIX[kind]}-{raw['id']}"
+        findings = tuple(_finding(raw, k, f, number, resolved) for k, f in enumerate(raw.get("findings") or [], 1))
         confirmation = raw.get("confirmation")
-        prefix = "PM" if kind == "preventive" else "INS"
         visits.append(Visit(
-            id=raw["id"], number=f"{code}-{prefix}-{raw['id']}", kind=kind, window=window,
+            id=raw["id"], number=number, kind=kind, window=window,
             notice_sent=raw["notice_sent"], notice_due=notice_due.isoformat(),
             notice_status="on_time" if on_time else "late", start=raw["start"], end=raw["end"],
             engineers=tuple(raw["engineers"]), witness=raw.get("witness"),
@@ -263,7 +279,30 @@ def _visits(raw_visits, maintenance, faults, service_raw, calendar, as_of, code,
                                            confirmation.get("note")) if confirmation else None,
             next_planned=later[0].planned if later else None, draft=confirmation is None,
             date=confirmation["date"] if confirmation else raw["end"][:10]))
-    return Visits(tuple(windows), tuple(visits))
+    return Visits(tuple(windows), _carried_forward(visits))
+
+
+def _finding(raw_visit: dict, k: int, raw: dict, number: str, resolved: dict[str, str]) -> Finding:
+    """A finding is settled by its fault's resolution only when that came after the visit began: a ticket resolved
+    before is one the finding refers to (a defect seen again), not one that dealt with it."""
+    settled = raw.get("fault") in resolved and resolved[raw["fault"]] >= raw_visit["start"]
+    return Finding(f"{raw_visit['id']}/{k}", raw_visit["id"], number, raw_visit["kind"], raw["text"], raw["severity"],
+                   raw.get("fault"), raw.get("owner"), raw.get("due"), raw.get("follows"), None,
+                   raw["severity"] != "info" and not settled)
+
+
+def _carried_forward(visits: list[Visit]) -> tuple[Visit, ...]:
+    """The visits with each carried-forward finding linked to its follower and open as the latest of its chain."""
+    by_ref = {f.ref: f for v in visits for f in v.findings}
+    follower = {f.follows: f.ref for f in by_ref.values() if f.follows}
+
+    def last(ref: str) -> Finding:
+        while ref in follower:
+            ref = follower[ref]
+        return by_ref[ref]
+
+    return tuple(replace(v, findings=tuple(replace(f, followed_by=follower.get(f.ref), open=last(f.ref).open)
+                                           for f in v.findings)) for v in visits)
 
 
 def _rate(met: int, counted: int) -> str:
@@ -295,6 +334,24 @@ def _level_figures(number: int, faults: list[Fault], level: dict) -> LevelFigure
                         _figures("resolution", level, faults))
 
 
+def _miss(fault: Fault, target: Target) -> Miss:
+    failing = next((n for n, c in enumerate(target.cycles, 1) if not c.met), None)
+    cycle = target.cycles[failing - 1] if failing else None
+    elapsed = cycle.elapsed if cycle else target.elapsed
+    moment = cycle.fulfilled_at if cycle else None
+    kinds = {e.kind for e in fault.events if moment is None or e.at < moment}  # what happened before the miss
+    paused = (cycle.paused if cycle else fault.paused) if target.kind == "resolution" else 0
+    paused_for = None
+    if paused:
+        waiting, reopened = "waiting_customer" in kinds, "reopened" in kinds
+        paused_for = "both" if waiting and reopened else "reopened" if reopened else "waiting"
+    return Miss(fault.id, fault.level, target.kind, target.status, hours_minutes(elapsed), target.amount,
+                target.unit, target.due, cycle.fulfilled_at if cycle else None, cycle.event if cycle else None,
+                elapsed - target.minutes, hours_minutes(elapsed - target.minutes),
+                failing if len(target.cycles) > 1 or fault.reopened else None, paused, paused_for, fault.regrading,
+                fault.cause, fault.exemption)
+
+
 def _periods(faults, visits: Visits, service_raw, as_of, code, every, levels: dict) -> tuple[Period, ...]:
     start, end = parse_date(service_raw["start"]), parse_date(service_raw["end"])
     months = PERIOD_MONTHS[every]
@@ -312,14 +369,16 @@ def _periods(faults, visits: Visits, service_raw, as_of, code, every, levels: di
 
 def _period(key, low, high, as_of, code, mine, levels: dict, visits: Visits, faults) -> Period:
     ended = high <= as_of
-    misses = tuple(Miss(f.id, f.level, t.kind, t.status, t.elapsed_text, t.amount, t.unit, f.cause, f.exemption)
-                   for f in mine for t in (f.response, f.resolution) if t.status in ("missed", "overdue"))
+    misses = tuple(_miss(f, t) for f in mine for t in (f.response, f.resolution) if t.status in ("missed", "overdue"))
     windows = tuple(w for w in visits.windows if w.start <= high.isoformat() and w.end >= low.isoformat())
     # The visits the report counts are those that served its windows (the table beside the count), whenever they
     # were made: a window of the period done late, after the period, is counted with it.
     served = {w.visit for w in windows if w.visit}
     in_period = tuple(v for v in visits.visits if v.id in served)
-    findings = tuple(f for v in visits.visits if v.start[:10] <= high.isoformat() for f in v.findings if f.open)
+    # The open items known by the period's end, each once, as the latest visit up to then states it.
+    made = {v.id for v in visits.visits if v.start[:10] <= high.isoformat()}
+    findings = tuple(f for v in visits.visits if v.id in made for f in v.findings
+                     if f.open and not (f.followed_by and f.followed_by.split("/")[0] in made))
     satisfaction = [f.confirmation.satisfaction for f in mine if f.confirmation and f.confirmation.satisfaction]
     return Period(
         key=key, number=f"{code}-SR-{key}", start=low.isoformat(), end=high.isoformat(), ended=ended,

@@ -29,6 +29,7 @@ class Cycle(Record):
     elapsed: int
     elapsed_text: str
     met: bool
+    paused: int            # service-clock minutes paused before it was fulfilled (left out of elapsed)
 
 
 @dataclass(frozen=True)
@@ -205,8 +206,8 @@ def _target(kind, duration, start: Time, clock: ServiceClock, horizon: Time, ful
         return clock.elapsed(start, moment) - paused_before(moment)
 
     due = _due(clock, start, minutes, pauses)  # None: reached only after a pause still open on as_of
-    done = [Cycle(stamp(at), event, elapsed_at(at), hours_minutes(elapsed_at(at)), elapsed_at(at) <= minutes)
-            for at, event in fulfilments]
+    done = [Cycle(stamp(at), event, elapsed_at(at), hours_minutes(elapsed_at(at)), elapsed_at(at) <= minutes,
+                  paused_before(at)) for at, event in fulfilments]
     if len(done) == cycles:
         status = "met" if all(c.met for c in done) else "missed"
         elapsed = done[-1].elapsed
