@@ -6,8 +6,8 @@ import datetime
 from .clock import parse_intervals, parse_time
 from .errors import Problem
 from .schema import parse_date
-from .service import _windows
-from .vocab import MAINTENANCE_MONTHS as MONTHS, NOTICE_WORKING_DAYS, RESOLUTION_EVENTS
+from .service import maintenance_windows, service_facts
+from .vocab import LOCALES, RESOLUTION_EVENTS, VISIT_KINDS
 from .sources import Source
 from .workdays import WorkCalendar, calendar_of
 
@@ -24,20 +24,6 @@ def resolution_events(service: dict, level: int) -> tuple[str, ...]:
         if override["level"] == level and override.get("resolution_events"):
             return tuple(override["resolution_events"])
     return RESOLUTION_EVENTS[level]
-
-
-def window_lists(service: dict, calendar: WorkCalendar) -> dict[str, list[dict]]:
-    """The windows of the derived maintenance calendar (SPEC §5) by visit kind."""
-    start, end = parse_date(service["start"]), parse_date(service["end"])
-    maintenance = service["maintenance"]
-    preventive, inspection = maintenance["preventive"], maintenance.get("inspection")
-    out = {"preventive": _windows(start, end, MONTHS[preventive["every"]],
-                                  preventive.get("notice_working_days", NOTICE_WORKING_DAYS), calendar),
-           "inspection": []}
-    if inspection:
-        out["inspection"] = _windows(start, end, 12 // inspection.get("per_year", 1),
-                                     inspection.get("notice_working_days", NOTICE_WORKING_DAYS), calendar)
-    return out
 
 
 def records_as_of(faults: dict | None, visits: dict | None) -> datetime.date | None:
@@ -119,7 +105,10 @@ def check_records(sources: dict[str, Source]) -> list[Problem]:
         _check_faults(r, faults["faults"], service, period, horizon)
     if visits:
         ids = {f["id"] for f in faults["faults"]} if faults else set()
-        _check_visits(r, visits["visits"], service, period, horizon, ids, work_calendar(sources["project"].data))
+        project = sources["project"].data
+        locale = project["project"].get("locale", LOCALES[0])  # the windows do not depend on it
+        windows = maintenance_windows(service_facts(service, locale), work_calendar(project))
+        _check_visits(r, visits["visits"], service, period, horizon, ids, dict(zip(VISIT_KINDS, windows)))
     return r.problems
 
 
@@ -223,9 +212,9 @@ def _check_events(r: _Rules, base: tuple, fault: dict, reported, service: dict, 
 
 
 def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon, fault_ids: set,
-                  calendar: WorkCalendar) -> None:
+                  windows: dict) -> None:
+    """`windows`: the maintenance windows of the model (service.maintenance_windows) by visit kind."""
     r.unique("visits", visits, "visits")
-    windows = window_lists(service, calendar)
     tasks = {str(t) for t in service["maintenance"]["preventive"].get("tasks") or []}
     served: dict[tuple, int] = {}
     followed: dict[str, tuple] = {}  # VISIT/N -> the path of the finding that carries it forward
@@ -248,9 +237,9 @@ def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon,
                     f"period has {len(mine)}")
         else:
             window = mine[visit["window"] - 1]
-            if start.date().isoformat() < window["start"]:
-                r.error("visits", base + ("start",), f"{visit['start']} is before {kind} window {window['number']} "
-                        f"({window['start']} to {window['end']})")
+            if start.date().isoformat() < window.start:
+                r.error("visits", base + ("start",), f"{visit['start']} is before {kind} window {window.number} "
+                        f"({window.start} to {window.end})")
             key = (kind, visit["window"])
             if key in served:
                 r.error("visits", base + ("window",), f"a second visit for {kind} window {visit['window']} (the "
