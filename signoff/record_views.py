@@ -47,10 +47,11 @@ def _due(labels, target) -> str:
     return target.due + (" *" if target.provisional else "")
 
 
-def _status(labels, target) -> str:
+def _status(labels, target) -> dict:
     """met / missed / running / overdue, and "exempt" beside a miss the customer agreed not to count: the miss
-    stays visible (SPEC §10), and no reader takes it for one the figures count."""
-    return labels["status"][target.status] + (labels["exempt_mark"] if target.exempt else "")
+    stays visible (SPEC §10), and no reader takes it for one the figures count. Two parts, so that a narrow cell
+    breaks between them (未达标 / （已豁免）), never inside the mark."""
+    return {"status": labels["status"][target.status], "exempt": labels["exempt_mark"] if target.exempt else ""}
 
 
 def _target_view(facts, labels, fault, target) -> dict:
@@ -65,7 +66,7 @@ def _target_view(facts, labels, fault, target) -> dict:
             labels["cycle"].format(n=n, elapsed=c.elapsed_text, verdict=labels["status"]["met" if c.met else "missed"])
             for n, c in enumerate(target.cycles, 1))
     return {"label": labels[f"{target.kind}_col"], "target": text, "elapsed": elapsed, "due": _due(labels, target),
-            "status": _status(labels, target), "status_key": target.status,
+            **_status(labels, target), "status_key": target.status,
             "event": labels["event"][target.event] if target.event else "—",
             "fulfilled_at": target.fulfilled_at or "—", "cycles": cycles}
 
@@ -75,12 +76,12 @@ def fault_record_view(facts, fault, labels) -> dict:
     labels = _shared(facts, labels)
     events = []
     for event in fault.events:
-        detail = ""
+        kind, detail = labels["event"][event.kind], ""
         if event.kind == "responded" and event.manner:
             detail = labels["manner"][event.manner]
-        elif event.kind == "level_changed":
-            detail = labels["level_to"].format(level=labels["level_no"][str(event.to)])
-        events.append({"at": event.at, "kind": labels["event"][event.kind], "detail": detail,
+        elif event.kind == "level_changed":  # 调整为一级 (was 调整级别 · → 一级)
+            kind = labels["level_to"].format(level=labels["level_no"][str(event.to)])
+        events.append({"at": event.at, "kind": kind, "detail": detail,
                        "by": facts["people"][event.by]["name"] if event.by else "", "note": event.note})
     regrading = ""
     if fault.regrading:
@@ -148,6 +149,15 @@ def _finding_rows(facts, labels, findings) -> list[dict]:
     return rows
 
 
+def _next_planned(facts, visit, labels) -> str:
+    """The next window's planned date, marked when provisional; or that the service period has no further one."""
+    later = next((w for w in facts["visits"].windows if w.kind == visit.kind and w.number == visit.window.number + 1),
+                 None)
+    if later is None or later.planned is None:
+        return labels["next_none"]
+    return later.planned + (" *" if later.provisional else "")
+
+
 def visit_view(facts, visit, labels) -> dict:
     """What the maintenance record and the inspection report print beyond the visit's own fields."""
     labels = _shared(facts, labels)
@@ -165,9 +175,10 @@ def visit_view(facts, visit, labels) -> dict:
         "witness": facts["people"][visit.witness]["name"] if visit.witness else "—",
         "counts": labels["list_sep"].join(labels["item_count"].format(status=labels["item_status"][c.key], n=c.count)
                                           for c in visit.item_counts),
-        "next": visit.next_planned or "—",
+        "next": _next_planned(facts, visit, labels),
         "window_status": labels["window_status"][visit.window.status],
-        "provisional": labels["provisional_dates"] if visit.window.provisional else "",
+        "provisional": labels["provisional_dates"] if visit.window.provisional or _next_planned(
+            facts, visit, labels).endswith("*") else "",
         "findings": _finding_rows(facts, labels, visit.findings),
         "L": labels,
     }
@@ -197,7 +208,8 @@ def service_report_view(facts, period, labels, long_date) -> dict:
     summary = labels["summary"].format(
         start=long_date(period.start), end=long_date(period.end),
         faults=_count(words, "summary_faults", len(mine), l1=counts["1"], l2=counts["2"], l3=counts["3"]),
-        visits=_count(words, "summary_visits", len(period.visits)),
+        windows=_count(words, "summary_windows", len(period.windows)),
+        done=_count(words, "summary_done", sum(w.status in ("done", "late") for w in period.windows)),
         running=_count(words, "summary_running", len(period.running)))
     rows = []
     for figures in period.levels:
@@ -218,7 +230,7 @@ def service_report_view(facts, period, labels, long_date) -> dict:
         for miss in period.misses]
     major = [{"id": f.id, "reported_at": f.reported_at, "symptom": f.symptom,
               "restored": f.resolution.fulfilled_at or "—", "elapsed": f.resolution.elapsed_text,
-              "status": _status(labels, f.resolution), "cause": f.cause} for f in mine if f.level == 1]
+              **_status(labels, f.resolution), "cause": f.cause} for f in mine if f.level == 1]
     windows = [{"kind": labels["visit_kind"][w.kind], "window": _window_text(labels, w),
                 "planned": w.planned + (" *" if w.provisional else ""),
                 "status": labels["window_status"][w.status], "visit": visits[w.visit].number if w.visit else "—",

@@ -110,6 +110,7 @@ def test_data_fault_forms(outputs):
     text = flat(out / "11-fault-GZ-2026-006.pdf")
     assert "受理时定为三级，2026-12-2109:20调整为一级；按一级时限自受理时（2026-12-2108:50）起算" in text
     assert "10分钟" in text and "2小时" in text
+    assert "2026-12-2109:20调整为一级影响全园区访客登记，升为一级" in text  # the timeline's event (was 调整级别 · → 一级)
     # GZ-2026-007 reopened: two cycles, 102:00 and 252:00 (4 d 6 h; then 12 d 5 h − 41 h paused), both met; its
     # due time 2027-01-07 03:00 runs through 2027, which no calendar of data/ covers: provisional.
     text = flat(out / "11-fault-GZ-2026-007.pdf")
@@ -157,6 +158,10 @@ def test_data_open_findings_once_each_cited_by_record_number(outputs):
     # the inspection report says which earlier record's item it carries forward
     ins = flat(out / "13-inspection-2027.pdf")
     assert "日志盘使用率81%，扩容尚未完成续预防性维护记录ZHYQ-2026-017-PM-2027-Q1第1项警告—王强2027-03-01" in ins
+    # the next planned visit: preventive window 2 is planned on 2027-02-26, counted through 2027 (no official
+    # calendar in data/): provisional; data/'s service period has a single inspection window.
+    assert "下次计划维护2027-02-26*" in flat(out / "12-maintenance-2027-Q1.pdf")
+    assert "下次计划巡检本服务期内无" in ins
 
 
 def test_misses_say_why_the_target_was_missed(outputs):
@@ -178,16 +183,24 @@ def test_misses_say_why_the_target_was_missed(outputs):
             "09:40after0:40,0:10over.Notexempt;counted") in jan
 
 
-def test_english_summary_counts_in_plural_forms(outputs):
+def test_summary_counts_in_plural_forms_and_states_windows_not_visits(outputs):
     _, out = outputs["5x8"]
-    # 2026-12: YMS-F-001 and -002 reported; the 19 Jan visit served window 1 (14 Dec to 13 Mar); nothing running.
+    # 2026-12 (from the service start, 14 Dec): YMS-F-001 and -002 reported; the preventive window 1 (14 Dec to
+    # 13 Mar) and the inspection window 1 (14 Dec to 13 Dec 2027) overlap it; by as_of (29 Jan) the preventive one
+    # is done (the 19 Jan visit), the inspection planned; nothing running.
     dec = flat(out / "14-service-report-2026-12.pdf")
-    assert "2faultswerereported(level1:0,level2:2,level3:0);onemaintenanceorinspectionvisitwasmade;" \
-           "noticketwasstillrunningatthecut-off." in dec
-    # 2027-01: four tickets, the same visit, YMS-F-006 still running.
+    assert "2faultswerereported(level1:0,level2:2,level3:0);2maintenanceandinspectionwindowsfallintheperiod." \
+           "Bythecut-off,oneofthemwasdone,andnoticketwasstillrunning." in dec
+    # 2027-01: four tickets, the same two windows, YMS-F-006 still running.
     jan = flat(out / "14-service-report-2027-01.pdf")
-    assert "4faultswerereported(level1:1,level2:1,level3:2);onemaintenanceorinspectionvisitwasmade;" \
-           "oneticketwasstillrunningatthecut-off." in jan
+    assert "4faultswerereported(level1:1,level2:1,level3:2);2maintenanceandinspectionwindowsfallintheperiod." \
+           "Bythecut-off,oneofthemwasdone,andoneticketwasstillrunning." in jan
+    # data/ 2026Q4: 7 tickets; both windows of the quarter were served in 2027 (20 Jan, 24 Feb), so the report does
+    # not say 2 visits were made in the quarter: 2 windows, both done by as_of; nothing running.
+    _, out = outputs["data"]
+    q4 = flat(out / "14-service-report-2026Q4.pdf")
+    assert "共受理故障7起（一级2起、二级3起、三级2起），涉及维护与巡检周期2个。截至统计日，已完成其中2个，无仍在处理的工单。" in q4
+
 
 
 def test_5x8_ticket_over_new_years_day(outputs):
