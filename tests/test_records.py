@@ -325,3 +325,30 @@ def test_a_miss_says_what_paused_the_clock_and_by_how_much_it_went_over(data_cop
     assert [m["cause"] for m in view["misses"]] == [
         "解决时限 4 小时，应于 2026-12-16 14:10 前完成；2026-12-16 15:10 解决，用时 5:00，超出 1:00；"
         "用时已扣除等待客户的暂停 0:30。"]
+
+
+def test_a_miss_says_what_set_the_target_and_what_is_still_overdue(data_copy):
+    from signoff.record_views import service_report_view
+    from signoff.render import load_labels, long_date
+
+    folder = data_copy("data")
+    faults = folder / "faults.yaml"
+    # GZ-2026-006, taken as level 3 at 08:50, re-graded to level 1 at 09:20: 2 h from 08:50, due 10:50; restored
+    # at 11:00 instead of 10:40: 2:10, 0:10 over.
+    edit(faults, "{ at: 2026-12-21 10:40, kind: restored", "{ at: 2026-12-21 11:00, kind: restored")
+    # GZ-2027-006, level 2 (4 h), without its pause: due 2027-02-25 12:05, still not resolved at as_of (2027-02-26
+    # 24:00): 08:05 → 24:00 next day = 39:55 elapsed, 35:55 over.
+    edit(faults, "      - { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }\n", "")
+    facts = check_data(folder).facts
+    periods = {p.key: p for p in facts["compliance"].periods}
+
+    def reasons(key):
+        view = service_report_view(facts, periods[key], load_labels("zh-CN", "service_report"),
+                                   lambda d: long_date(d, "zh-CN"))
+        return {m["fault"]: m["cause"] for m in view["misses"]}
+
+    assert reasons("2026Q4")["GZ-2026-006"] == (
+        "解决时限 2 小时，应于 2026-12-21 10:50 前完成；2026-12-21 09:20 由三级调整为一级，按一级时限自受理时起算；"
+        "2026-12-21 11:00 恢复服务，用时 2:10，超出 0:10。")
+    assert reasons("2027Q1")["GZ-2027-006"] == (
+        "解决时限 4 小时，应于 2027-02-25 12:05 前完成；截至2027年2月26日仍未完成，已用 39:55，超出 35:55。")
