@@ -378,7 +378,7 @@ def _period(key, low, high, as_of, code, mine, levels: dict, visits: Visits, fau
     # The open items known by the period's end, each once, as the latest visit up to then states it.
     made = {v.id for v in visits.visits if v.start[:10] <= high.isoformat()}
     findings = tuple(f for v in visits.visits if v.id in made for f in v.findings
-                     if f.open and not (f.followed_by and f.followed_by.split("/")[0] in made))
+                     if f.open and not (f.followed_by and f.followed_by.rpartition("/")[0] in made))
     satisfaction = [f.confirmation.satisfaction for f in mine if f.confirmation and f.confirmation.satisfaction]
     return Period(
         key=key, number=f"{code}-SR-{key}", start=low.isoformat(), end=high.isoformat(), ended=ended,
