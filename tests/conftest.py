@@ -1,6 +1,8 @@
-"""Shared fixtures: the repository's data folders, copies of them to break, and running build.py."""
+"""Shared fixtures: the repository's data folders, copies of them to break, running build.py, and work done once
+per test run however many processes (pytest-xdist workers) share it."""
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
@@ -30,6 +32,25 @@ def data_copy(tmp_path):
         shutil.copytree(DATA_DIRS[name], target)
         return target
     return copy
+
+
+def once(tmp_path_factory, name: str, make) -> Path:
+    """A folder made once per test run, by the first worker that asks, and shared read-only by every worker.
+
+    `make(folder)` fills an empty folder; the others wait on a lock and reuse it. The folder lives in the run's
+    base temporary folder (all workers' parent under pytest-xdist), so a new run never reuses an old one."""
+    base = tmp_path_factory.getbasetemp()
+    root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "once"
+    root.mkdir(exist_ok=True)
+    folder, done = root / name, root / f"{name}.done"
+    with open(root / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not done.exists():
+            shutil.rmtree(folder, ignore_errors=True)
+            folder.mkdir()
+            make(folder)
+            done.touch()
+    return folder
 
 
 def edit(path: Path, old: str, new: str, count: int = 1) -> None:

@@ -261,8 +261,11 @@ def test_interrupting_a_build_exits_130_or_143_and_keeps_previous_pdfs(built, tm
 
     data, out = _copy_built(built, tmp_path)
     before = _snapshot(out)
+    # As from a terminal: a test run started in the background (`make test &`, some CI runners) has SIGINT
+    # ignored, and a child inherits that; Python then installs no Ctrl-C handler and the signal would be lost.
     child = subprocess.Popen([sys.executable, str(ROOT / "build.py"), "build", "--data", str(data), "--out", str(out),
-                              "-j", "1", "--force"], cwd=tmp_path, stderr=subprocess.PIPE, text=True)
+                              "-j", "1", "--force"], cwd=tmp_path, stderr=subprocess.PIPE, text=True,
+                             preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     line = child.stderr.readline()
     while line and "rendered" not in line:  # "  rendered …": the build is inside the renderer now
         line = child.stderr.readline()

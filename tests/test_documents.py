@@ -9,6 +9,7 @@ all whitespace removed (`squeeze`), so a line break inside a long value does not
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import re
 import shutil
@@ -20,7 +21,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import DATA_DIRS, run_build
+from conftest import DATA_DIRS, once, run_build
 
 PACKAGES = ("data", "pass-en", "pending-en")
 CONCLUSION = {"data": "conditional", "pass-en": "pass", "pending-en": "pending"}  # what each package is for
@@ -230,16 +231,44 @@ class Package:
         return squeeze(self.text(file)).replace("□✓", "☑").replace("□", "☐")
 
 
-@functools.lru_cache(maxsize=None)
 def pages_of(path: Path) -> list[str]:
-    """The raw text of each page (pdftotext ends every page with a form feed)."""
+    """The raw text of each page (pdftotext ends every page with a form feed), read once per file version."""
+    return _pages_of(Path(path), *_stamp(path))
+
+
+@functools.lru_cache(maxsize=None)
+def _pages_of(path: Path, *stamp) -> list[str]:
     done = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True)
     return done.stdout.split("\f")[:-1]
 
 
 def layout_text(path: Path) -> str:
+    return _layout_text(path, *_stamp(path))
+
+
+def _stamp(path: Path) -> tuple[int, int]:
+    """What tells a rebuilt file from the one read before at the same path."""
+    status = Path(path).stat()
+    return status.st_mtime_ns, status.st_size
+
+
+@functools.lru_cache(maxsize=None)
+def _layout_text(path: Path, *stamp) -> str:
     return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
                           check=True).stdout
+
+
+def plumbed(path: Path):
+    """The PDF opened with pdfplumber once per process and file version (its pages keep the characters they
+    parsed, for the next test that reads the same file): `with plumbed(path) as pdf:`."""
+    return contextlib.nullcontext(_plumbed(Path(path), *_stamp(path)))
+
+
+@functools.lru_cache(maxsize=None)
+def _plumbed(path: Path, *stamp):
+    import pdfplumber
+
+    return pdfplumber.open(str(path))
 
 
 def plain(markdown: str) -> str:
@@ -255,24 +284,32 @@ def assert_has(flat: str, *facts: str, where: str = "") -> None:
     assert not missing, f"{where}: not printed: {missing}"
 
 
+def build_package(name: str, tmp_path_factory, source: Path | None = None) -> Package:
+    """Build a package once per test run (shared by test_layout.py, test_fonts.py … and every xdist worker), from
+    a copy outside git so that the provenance of the working tree does not add a DRAFT mark of its own. The
+    folders are read-only by agreement: a test that changes a build copies it first."""
+    def make(root: Path) -> None:
+        shutil.copytree(DATA_DIRS[name] if source is None else source, root / "data")
+        done = run_build("build", "--data", str(root / "data"), "--out", str(root / "out"))
+        assert done.returncode == 0, done.stderr
+        (root / "stderr.txt").write_text(done.stderr, encoding="utf-8")
+
+    if name not in _BUILT:
+        root = once(tmp_path_factory, f"package-{name}", make)
+        _BUILT[name] = Package(name, root / "data", root / "out", (root / "stderr.txt").read_text(encoding="utf-8"))
+    return _BUILT[name]
+
+
 _BUILT: dict[str, Package] = {}
 
 
-def build_package(name: str, tmp_path_factory, source: Path | None = None) -> Package:
-    """Build a package once per session (also for test_layout.py), from a copy outside git so that the
-    provenance of the working tree does not add a DRAFT mark of its own."""
-    if name not in _BUILT:
-        root = tmp_path_factory.mktemp(name)
-        folder = root / "data"
-        if source is None:
-            shutil.copytree(DATA_DIRS[name], folder)
-        else:
-            shutil.copytree(source, folder)
-        out = root / "out"
-        done = run_build("build", "--data", str(folder), "--out", str(out))
-        assert done.returncode == 0, done.stderr
-        _BUILT[name] = Package(name, folder, out, done.stderr)
-    return _BUILT[name]
+def copy_of(package: Package, folder: Path) -> tuple[Path, Path]:
+    """A writable copy of a built package, its data and its output folder (state file and layouts too), for a
+    test that edits the data and builds again: the next build lays out only what the edit changes, as a second
+    `make` in a checkout does."""
+    shutil.copytree(package.data, folder / "data")
+    shutil.copytree(package.out, folder / "out")
+    return folder / "data", folder / "out"
 
 
 @pytest.fixture(scope="session")

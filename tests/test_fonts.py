@@ -2,6 +2,7 @@
 digests and the character set, untrusted when read back; the PDFs laid out from them look exactly the same."""
 from __future__ import annotations
 
+import os
 import subprocess
 from pathlib import Path
 
@@ -37,6 +38,22 @@ def test_subsets_are_deterministic_and_come_from_the_cache(cache):
         path.unlink()
     second = fonts.package_fonts(THEME, CHARS)
     assert second.css == first.css and _files(second) == made  # made again, byte for byte
+
+
+def test_the_least_recently_used_subsets_are_pruned(cache, monkeypatch):
+    """A subset read from the cache counts as used: the project built every day keeps its subsets however many
+    other character sets were made since (with 2 kept: the set used again survives, the one unused goes)."""
+    sans = {"sans": THEME["sans"]}  # two faces (regular, bold) per character set
+    monkeypatch.setattr(fonts, "KEEP_SUBSETS", 4)  # two character sets
+    first = _files(fonts.package_fonts(sans, CHARS))
+    other = _files(fonts.package_fonts(sans, CHARS | {"甲"}))
+    first, other = ([Path(name.removeprefix("file://")) for name in files] for files in (first, other))
+    for age, path in enumerate((*first, *other), start=1):  # made in this order, long ago
+        os.utime(path, (age, age))
+    fonts.package_fonts(sans, CHARS)  # a hit: used now
+    fonts.package_fonts(sans, CHARS | {"乙"})  # a third set: one set must go
+    assert all(path.exists() for path in first)
+    assert not any(path.exists() for path in other)
 
 
 def test_a_damaged_or_replaced_cache_file_is_made_again(cache):

@@ -13,7 +13,7 @@ from pypdf import PdfReader
 
 from conftest import DATA_DIRS, edit, run_build
 from stress import TITLE, criterion_ids, issue_ids, make_long_project, measured_values, person_name
-from test_documents import CONCLUSION, PACKAGES, Package, build_package, layout_text, squeeze
+from test_documents import CONCLUSION, PACKAGES, Package, build_package, layout_text, plumbed, squeeze
 
 MM = 72 / 25.4
 
@@ -105,10 +105,9 @@ def test_page_x_of_y_on_every_page(packages, name):
 @pytest.mark.parametrize("name", PACKAGES)
 def test_conclusion_line_has_one_box_ticked_and_two_unticked(packages, name):
     """Three squares □ on one line, each before its label; the ticked one has a ✓ drawn inside it."""
-    import pdfplumber
 
     package = packages[name]
-    with pdfplumber.open(str(package.pdf("04-report.pdf"))) as pdf:
+    with plumbed(package.pdf("04-report.pdf")) as pdf:
         page = next(p for p in pdf.pages if any(c["text"] == "□" for c in p.chars))
         chars = page.chars
     squares = [c for c in chars if c["text"] == "□"]
@@ -344,10 +343,9 @@ def _boxes_meet(a: dict, b: dict) -> bool:
 def seals_and_their_words(path) -> list[tuple[int, dict, list[str]]]:
     """[(page number, seal box, the words it covers)]: a seal is a square image wider than 30 mm (signatures
     are wide and low)."""
-    import pdfplumber
 
     found = []
-    with pdfplumber.open(str(path)) as pdf:
+    with plumbed(path) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
             seals = [im for im in page.images
                      if im["x1"] - im["x0"] > 30 * MM and abs((im["x1"] - im["x0"]) - (im["bottom"] - im["top"])) < 3]
@@ -411,10 +409,9 @@ def unbroken_tokens(package: Package) -> set[str]:
 def split_tokens(path, tokens: set[str]) -> list[str]:
     """The tokens found in the PDF (characters in drawing order, spaces aside) whose characters are not all on one
     line; a token may be interrupted only by the hyphen of a hyphenated word, which none of these has."""
-    import pdfplumber
 
     broken = []
-    with pdfplumber.open(str(path)) as pdf:
+    with plumbed(path) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
             chars = [c for c in page.chars if not c["text"].isspace()]
             text = "".join(c["text"] for c in chars)
@@ -462,10 +459,9 @@ def unbroken(tmp_path_factory) -> Package:
 
 
 def characters_outside_the_page(path) -> list[str]:
-    import pdfplumber
 
     outside = []
-    with pdfplumber.open(str(path)) as pdf:
+    with plumbed(path) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
             for c in page.chars:
                 if c["x0"] < -0.5 or c["x1"] > page.width + 0.5 or c["top"] < -0.5 or c["bottom"] > page.height + 0.5:

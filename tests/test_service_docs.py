@@ -11,7 +11,8 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import DATA_DIRS, ROOT, edit, run_build
+from conftest import ROOT, edit, once, run_build
+from test_documents import build_package, copy_of
 
 EXAMPLE_5X8 = ROOT / "examples" / "service-5x8-en"
 RECORDS = ("fault_record", "maintenance_record", "inspection_report", "service_report")
@@ -53,16 +54,16 @@ def plain(markdown: str) -> str:
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
-    """{name: (data folder, output folder)}: both examples with every service-record document built."""
-    result = {}
-    for name, folder in (("data", DATA_DIRS["data"]), ("5x8", EXAMPLE_5X8)):
-        data = tmp_path_factory.mktemp(name) / "data"
-        shutil.copytree(folder, data)
-        out = data.parent / "out"
-        done = run_build("build", "--data", str(data), "--out", str(out), "--only", *RECORDS)
+    """{name: (data folder, output folder)}: data/ built whole (shared with the other test files), and the 5x8
+    example with every service-record document built."""
+    def records_of_5x8(root: Path) -> None:
+        shutil.copytree(EXAMPLE_5X8, root / "data")
+        done = run_build("build", "--data", str(root / "data"), "--out", str(root / "out"), "--only", *RECORDS)
         assert done.returncode == 0, done.stderr
-        result[name] = (data, out)
-    return result
+
+    package = build_package("data", tmp_path_factory)
+    five = once(tmp_path_factory, "records-5x8", records_of_5x8)
+    return {"data": (package.data, package.out), "5x8": (five / "data", five / "out")}
 
 
 @pytest.mark.parametrize("name", ["data", "5x8"])
@@ -219,11 +220,9 @@ def test_5x8_ticket_over_new_years_day(outputs):
     assert "Interimreport" not in flat(out / "14-service-report-2026-12.pdf")
 
 
-def test_a_new_ticket_lays_out_its_form_and_its_periods_report_only(tmp_path):
-    data = tmp_path / "data"
-    shutil.copytree(DATA_DIRS["data"], data)
-    out = tmp_path / "out"
-    assert run_build("build", "--data", str(data), "--out", str(out)).returncode == 0
+def test_a_new_ticket_lays_out_its_form_and_its_periods_report_only(tmp_path_factory, tmp_path):
+    data, out = copy_of(build_package("data", tmp_path_factory), tmp_path)
+    assert "built 0 document(s)," in run_build("build", "--data", str(data), "--out", str(out)).stderr
     edit(data / "faults.yaml", "  - id: GZ-2027-006\n", "  - id: GZ-2027-007\n    level: 3\n"
          "    reported_at: 2027-02-26 09:00\n    channel: email\n    reporter: chenjing\n"
          "    symptom: 咨询：访客二维码有效期设置\n    engineers: [wuming]\n"
@@ -235,12 +234,11 @@ def test_a_new_ticket_lays_out_its_form_and_its_periods_report_only(tmp_path):
     assert rendered == ["11-fault-GZ-2027-007.pdf", "14-service-report-2027Q1.pdf"]
 
 
-def test_an_unconfirmed_record_shows_no_customer_seal_or_date(tmp_path):
+def test_an_unconfirmed_record_shows_no_customer_seal_or_date(outputs):
     """GZ-2027-006 has no confirmation: its form is a draft, signed by the engineer only, so it carries the
     contractor's seal and not the customer's (a draft must not look sealed by the customer)."""
-    out = tmp_path / "out"
-    done = run_build("build", "--data", str(DATA_DIRS["data"]), "--out", str(out), "--only", "fault_record", "-j", "1")
-    assert done.returncode == 0, done.stderr
+    _, out = outputs["data"]
+
     def seals(name):
         listed = subprocess.run(["pdfimages", "-list", str(out / name)], capture_output=True, text=True,
                                 check=True).stdout.splitlines()[2:]
