@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Callable
 
-from .vocab import ACCEPTED
+from .vocab import ACCEPTED, VISIT_PREFIX
 
 
 @dataclass(frozen=True)
@@ -136,24 +136,26 @@ def _service_views():
     return record_views
 
 
+def _visit_record(key: str, template: str, file: str, kind: str, reason: str) -> Document:
+    """The record of one visit of `kind`: the maintenance record and the inspection report share every rule."""
+    return Document(key, template, file, f"{{code}}-{VISIT_PREFIX[kind]}-{{id}}", ("project", "service", "visits"),
+                    "form", lambda facts: [v for v in (facts.get("visits") or {"visits": ()})["visits"]
+                                           if v["kind"] == kind],
+                    lambda f, s: s["date"], _record_signers, draft=lambda f, s: s["draft"],
+                    why_not=lambda f: _why_no_record(f, reason),
+                    view=lambda f, s, labels, date: _service_views().visit_view(f, s, labels))
+
+
 DOCUMENTS += (  # SPEC §10: the service year's records, one output per ticket, visit and report period
     Document("fault_record", "fault_record.html.j2", "11-fault-{id}.pdf", "{code}-FF-{id}",
              ("project", "service", "faults"), "form", lambda facts: list(facts.get("faults") or ()),
              lambda f, s: s["date"], _record_signers, draft=lambda f, s: s["draft"],
              why_not=lambda f: _why_no_record(f, "no fault ticket is recorded (faults.yaml)"),
              view=lambda f, s, labels, date: _service_views().fault_record_view(f, s, labels)),
-    Document("maintenance_record", "maintenance_record.html.j2", "12-maintenance-{id}.pdf", "{code}-PM-{id}",
-             ("project", "service", "visits"), "form",
-             lambda facts: [v for v in (facts.get("visits") or {"visits": ()})["visits"] if v["kind"] == "preventive"],
-             lambda f, s: s["date"], _record_signers, draft=lambda f, s: s["draft"],
-             why_not=lambda f: _why_no_record(f, "no preventive visit is recorded (visits.yaml)"),
-             view=lambda f, s, labels, date: _service_views().visit_view(f, s, labels)),
-    Document("inspection_report", "inspection_report.html.j2", "13-inspection-{id}.pdf", "{code}-INS-{id}",
-             ("project", "service", "visits"), "form",
-             lambda facts: [v for v in (facts.get("visits") or {"visits": ()})["visits"] if v["kind"] == "inspection"],
-             lambda f, s: s["date"], _record_signers, draft=lambda f, s: s["draft"],
-             why_not=lambda f: _why_no_record(f, "no inspection is recorded (visits.yaml)"),
-             view=lambda f, s, labels, date: _service_views().visit_view(f, s, labels)),
+    _visit_record("maintenance_record", "maintenance_record.html.j2", "12-maintenance-{id}.pdf", "preventive",
+                  "no preventive visit is recorded (visits.yaml)"),
+    _visit_record("inspection_report", "inspection_report.html.j2", "13-inspection-{id}.pdf", "inspection",
+                  "no inspection is recorded (visits.yaml)"),
     Document("service_report", "service_report.html.j2", "14-service-report-{id}.pdf", "{code}-SR-{id}",
              ("project", "service", "faults", "visits"), "form",
              lambda facts: list(facts["compliance"]["periods"]) if facts.get("compliance") else [],

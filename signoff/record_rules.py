@@ -6,8 +6,8 @@ import datetime
 from .clock import parse_intervals, parse_time
 from .errors import Problem
 from .schema import parse_date
-from .service import _windows
-from .vocab import MAINTENANCE_MONTHS as MONTHS, NOTICE_WORKING_DAYS, RESOLUTION_EVENTS
+from .service import maintenance_windows, service_facts
+from .vocab import LOCALES, RESOLUTION_EVENTS, VISIT_KINDS
 from .sources import Source
 from .workdays import WorkCalendar, calendar_of
 
@@ -24,20 +24,6 @@ def resolution_events(service: dict, level: int) -> tuple[str, ...]:
         if override["level"] == level and override.get("resolution_events"):
             return tuple(override["resolution_events"])
     return RESOLUTION_EVENTS[level]
-
-
-def window_lists(service: dict, calendar: WorkCalendar) -> dict[str, list[dict]]:
-    """The windows of the derived maintenance calendar (SPEC §5) by visit kind."""
-    start, end = parse_date(service["start"]), parse_date(service["end"])
-    maintenance = service["maintenance"]
-    preventive, inspection = maintenance["preventive"], maintenance.get("inspection")
-    out = {"preventive": _windows(start, end, MONTHS[preventive["every"]],
-                                  preventive.get("notice_working_days", NOTICE_WORKING_DAYS), calendar),
-           "inspection": []}
-    if inspection:
-        out["inspection"] = _windows(start, end, 12 // inspection.get("per_year", 1),
-                                     inspection.get("notice_working_days", NOTICE_WORKING_DAYS), calendar)
-    return out
 
 
 def records_as_of(faults: dict | None, visits: dict | None) -> datetime.date | None:
@@ -119,7 +105,10 @@ def check_records(sources: dict[str, Source]) -> list[Problem]:
         _check_faults(r, faults["faults"], service, period, horizon)
     if visits:
         ids = {f["id"] for f in faults["faults"]} if faults else set()
-        _check_visits(r, visits["visits"], service, period, horizon, ids, work_calendar(sources["project"].data))
+        project = sources["project"].data
+        locale = project["project"].get("locale", LOCALES[0])  # the windows do not depend on it
+        windows = maintenance_windows(service_facts(service, locale), work_calendar(project))
+        _check_visits(r, visits["visits"], service, period, horizon, ids, dict(zip(VISIT_KINDS, windows)))
     return r.problems
 
 
@@ -223,11 +212,12 @@ def _check_events(r: _Rules, base: tuple, fault: dict, reported, service: dict, 
 
 
 def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon, fault_ids: set,
-                  calendar: WorkCalendar) -> None:
+                  windows: dict) -> None:
+    """`windows`: the maintenance windows of the model (service.maintenance_windows) by visit kind."""
     r.unique("visits", visits, "visits")
-    windows = window_lists(service, calendar)
     tasks = {str(t) for t in service["maintenance"]["preventive"].get("tasks") or []}
     served: dict[tuple, int] = {}
+    followed: dict[str, tuple] = {}  # VISIT/N -> the path of the finding that carries it forward
     for n, visit in enumerate(visits):
         base = ("visits", n)
         kind = visit["kind"]
@@ -247,9 +237,9 @@ def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon,
                     f"period has {len(mine)}")
         else:
             window = mine[visit["window"] - 1]
-            if start.date().isoformat() < window["start"]:
-                r.error("visits", base + ("start",), f"{visit['start']} is before {kind} window {window['number']} "
-                        f"({window['start']} to {window['end']})")
+            if start.date().isoformat() < window.start:
+                r.error("visits", base + ("start",), f"{visit['start']} is before {kind} window {window.number} "
+                        f"({window.start} to {window.end})")
             key = (kind, visit["window"])
             if key in served:
                 r.error("visits", base + ("window",), f"a second visit for {kind} window {visit['window']} (the "
@@ -276,8 +266,31 @@ def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon,
             if finding["severity"] == "fault" and not finding.get("fault") and not finding.get("due"):
                 r.error("visits", path, "a finding of severity fault must name a fault (fault:) or give a due date")
             r.person("visits", path + ("owner",), finding.get("owner"))
+            if finding.get("follows") is not None:
+                _check_follows(r, visits, n, path + ("follows",), finding["follows"], followed)
         confirmation = visit.get("confirmation")
         if confirmation:
             r.person("visits", base + ("confirmation", "by"), confirmation["by"], "customer")
             if confirmation["date"] < visit["start"][:10]:
                 r.error("visits", base + ("confirmation", "date"), f"{confirmation['date']} is before the visit")
+
+
+def _check_follows(r: _Rules, visits: list[dict], n: int, path: tuple, ref, followed: dict) -> None:
+    """`follows: VISIT/N` names the Nth finding of a visit that began before this one, carried forward once."""
+    visit_id, _, number = str(ref).rpartition("/")
+    earlier = next((v for v in visits if str(v["id"]) == visit_id), None)
+    if not visit_id or not number.isdigit() or number.startswith("0"):
+        r.error("visits", path, f"'{ref}' is not VISIT/N (a visit's id and the number of its finding, from 1)")
+    elif earlier is None:
+        r.error("visits", path, f"'{visit_id}' is not a visit in visits.yaml")
+    elif earlier["start"] >= visits[n]["start"]:
+        r.error("visits", path, f"visit '{visit_id}' began {earlier['start']}, not before this one "
+                f"({visits[n]['start']}); a finding carries forward one of an earlier visit")
+    elif int(number) > len(earlier.get("findings") or []):
+        r.error("visits", path, f"visit '{visit_id}' has {len(earlier.get('findings') or [])} findings, not "
+                f"{number}")
+    elif ref in followed:
+        r.error("visits", path, f"'{ref}' is already carried forward by visits[{followed[ref][1]}].findings"
+                f"[{followed[ref][3]}]")
+    else:
+        followed[ref] = path[:-1]

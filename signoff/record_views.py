@@ -8,6 +8,7 @@ from .clock import hours_minutes
 from .vocab import SATISFACTION, VERDICTS
 from .paths import TEMPLATES_DIR
 from .sources import read_project_yaml
+from .wording import Words
 
 
 @lru_cache(maxsize=None)
@@ -46,10 +47,11 @@ def _due(labels, target) -> str:
     return target.due + (" *" if target.provisional else "")
 
 
-def _status(labels, target) -> str:
+def _status(labels, target) -> dict:
     """met / missed / running / overdue, and "exempt" beside a miss the customer agreed not to count: the miss
-    stays visible (SPEC §10), and no reader takes it for one the figures count."""
-    return labels["status"][target.status] + (labels["exempt_mark"] if target.exempt else "")
+    stays visible (SPEC §10), and no reader takes it for one the figures count. Two parts, so that a narrow cell
+    breaks between them (未达标 / （已豁免）), never inside the mark."""
+    return {"status": labels["status"][target.status], "exempt": labels["exempt_mark"] if target.exempt else ""}
 
 
 def _target_view(facts, labels, fault, target) -> dict:
@@ -64,7 +66,7 @@ def _target_view(facts, labels, fault, target) -> dict:
             labels["cycle"].format(n=n, elapsed=c.elapsed_text, verdict=labels["status"]["met" if c.met else "missed"])
             for n, c in enumerate(target.cycles, 1))
     return {"label": labels[f"{target.kind}_col"], "target": text, "elapsed": elapsed, "due": _due(labels, target),
-            "status": _status(labels, target), "status_key": target.status,
+            **_status(labels, target), "status_key": target.status,
             "event": labels["event"][target.event] if target.event else "—",
             "fulfilled_at": target.fulfilled_at or "—", "cycles": cycles}
 
@@ -74,12 +76,12 @@ def fault_record_view(facts, fault, labels) -> dict:
     labels = _shared(facts, labels)
     events = []
     for event in fault.events:
-        detail = ""
+        kind, detail = labels["event"][event.kind], ""
         if event.kind == "responded" and event.manner:
             detail = labels["manner"][event.manner]
-        elif event.kind == "level_changed":
-            detail = labels["level_to"].format(level=labels["level_no"][str(event.to)])
-        events.append({"at": event.at, "kind": labels["event"][event.kind], "detail": detail,
+        elif event.kind == "level_changed":  # 调整为一级 (was 调整级别 · → 一级)
+            kind = labels["level_to"].format(level=labels["level_no"][str(event.to)])
+        events.append({"at": event.at, "kind": kind, "detail": detail,
                        "by": facts["people"][event.by]["name"] if event.by else "", "note": event.note})
     regrading = ""
     if fault.regrading:
@@ -126,6 +128,36 @@ def _window_text(labels, window) -> str:
     return labels["window_text"].format(n=window.number, start=window.start, end=window.end)
 
 
+def record_ref(labels, kind: str, number: str) -> str:
+    """A visit's record as another record cites it: its readable kind and document number."""
+    return labels["record_ref"].format(kind=labels["record_kind"][kind], number=number)
+
+
+def _finding_rows(facts, labels, findings) -> list[dict]:
+    visits = {v.id: v for v in facts["visits"].visits}
+    rows = []
+    for x in findings:
+        follows = ""
+        if x.follows:
+            earlier, _, n = x.follows.rpartition("/")
+            follows = labels["follows"].format(n=n, record=record_ref(labels, visits[earlier].kind,
+                                                                      visits[earlier].number))
+        rows.append({"text": x.text, "follows": follows, "severity": labels["severity"][x.severity],
+                     "severity_key": x.severity, "fault": x.fault or "—",
+                     "owner": facts["people"][x.owner]["name"] if x.owner else "—", "due": x.due or "—",
+                     "record": record_ref(labels, x.kind, x.record)})
+    return rows
+
+
+def _next_planned(facts, visit, labels) -> str:
+    """The next window's planned date, marked when provisional; or that the service period has no further one."""
+    later = next((w for w in facts["visits"].windows if w.kind == visit.kind and w.number == visit.window.number + 1),
+                 None)
+    if later is None or later.planned is None:
+        return labels["next_none"]
+    return later.planned + (" *" if later.provisional else "")
+
+
 def visit_view(facts, visit, labels) -> dict:
     """What the maintenance record and the inspection report print beyond the visit's own fields."""
     labels = _shared(facts, labels)
@@ -143,9 +175,11 @@ def visit_view(facts, visit, labels) -> dict:
         "witness": facts["people"][visit.witness]["name"] if visit.witness else "—",
         "counts": labels["list_sep"].join(labels["item_count"].format(status=labels["item_status"][c.key], n=c.count)
                                           for c in visit.item_counts),
-        "next": visit.next_planned or "—",
+        "next": _next_planned(facts, visit, labels),
         "window_status": labels["window_status"][visit.window.status],
-        "provisional": labels["provisional_dates"] if visit.window.provisional else "",
+        "provisional": labels["provisional_dates"] if visit.window.provisional or _next_planned(
+            facts, visit, labels).endswith("*") else "",
+        "findings": _finding_rows(facts, labels, visit.findings),
         "L": labels,
     }
 
@@ -167,11 +201,16 @@ def service_report_view(facts, period, labels, long_date) -> dict:
     compliance = facts["compliance"]
     name = period_name(labels, period, compliance.report_every)
     faults = {f.id: f for f in facts["faults"]}
+    visits = {v.id: v for v in facts["visits"].visits}
     mine = [faults[i] for i in period.faults]
     counts = {c.key: c.count for c in period.by_level}
+    words = Words(labels, facts["project"]["locale"], long_date)
     summary = labels["summary"].format(
-        start=long_date(period.start), end=long_date(period.end), total=len(mine), l1=counts["1"], l2=counts["2"],
-        l3=counts["3"], visits=len(period.visits), running=len(period.running))
+        start=long_date(period.start), end=long_date(period.end),
+        faults=_count(words, "summary_faults", len(mine), l1=counts["1"], l2=counts["2"], l3=counts["3"]),
+        windows=_count(words, "summary_windows", len(period.windows)),
+        done=_count(words, "summary_done", sum(w.status in ("done", "late") for w in period.windows)),
+        running=_count(words, "summary_running", len(period.running)))
     rows = []
     for figures in period.levels:
         level = next(l for l in facts["service"]["levels"] if l["level"] == figures.level)
@@ -183,22 +222,18 @@ def service_report_view(facts, period, labels, long_date) -> dict:
                          "average": target.average, "longest": target.longest,
                          "normal": labels["normal"][{True: "yes", False: "no", None: "none"}[target.normal]],
                          "first": target.kind == "response"})
-    misses = []
-    for miss in period.misses:
-        fault = faults[miss.fault]
-        misses.append({"fault": miss.fault, "text": labels["miss"].format(
-            id=miss.fault, level=labels["level_no"][str(miss.level)], kind=labels[f"{miss.kind}_col"],
-            elapsed=miss.elapsed_text, target=_duration(labels, miss.amount, miss.unit),
-            status=labels["status"][miss.status]),
-            "cause": fault.cause,
-            "exemption": labels["exemption"].format(name=facts["people"][miss.exemption.agreed_by]["name"])
-            if miss.exemption else "", "exemption_reason": miss.exemption.reason if miss.exemption else None})
+    misses = [{"fault": miss.fault,
+               "ticket": labels["miss_ticket"].format(id=miss.fault, level=labels["level_no"][str(miss.level)]),
+               "text": labels["miss"].format(kind=labels[f"{miss.kind}_col"], status=labels["status"][miss.status]), "cause": _miss_reason(labels, miss, long_date(compliance.as_of)),
+        "exemption": labels["exemption"].format(name=facts["people"][miss.exemption.agreed_by]["name"])
+        if miss.exemption else "", "exemption_reason": miss.exemption.reason if miss.exemption else None}
+        for miss in period.misses]
     major = [{"id": f.id, "reported_at": f.reported_at, "symptom": f.symptom,
               "restored": f.resolution.fulfilled_at or "—", "elapsed": f.resolution.elapsed_text,
-              "status": _status(labels, f.resolution), "cause": f.cause} for f in mine if f.level == 1]
+              **_status(labels, f.resolution), "cause": f.cause} for f in mine if f.level == 1]
     windows = [{"kind": labels["visit_kind"][w.kind], "window": _window_text(labels, w),
                 "planned": w.planned + (" *" if w.provisional else ""),
-                "status": labels["window_status"][w.status], "visit": w.visit or "—",
+                "status": labels["window_status"][w.status], "visit": visits[w.visit].number if w.visit else "—",
                 "notice": next((labels["notice_short"][v.notice_status] for v in facts["visits"].visits
                                 if v.id == w.visit), "—")} for w in period.windows]
     running = [{"id": f.id, "level": labels["level_no"][str(f.level)], "reported_at": f.reported_at,
@@ -220,17 +255,54 @@ def service_report_view(facts, period, labels, long_date) -> dict:
             "by_level": [{"label": _level(facts, labels, int(c.key)), "count": c.count} for c in period.by_level],
             "clock": labels["clock"][compliance.hours],
             "provisional": labels["provisional_dates"] if provisional else "",
-            "improvements": _improvements(labels, period, faults), "L": labels}
+            "findings": _finding_rows(facts, labels, period.open_findings),
+            "improvements": _improvements(words, period), "L": labels}
 
 
-def _improvements(labels, period, faults) -> list[str]:
-    """八、改进建议: one line per kind of shortfall the period shows; nothing invented beyond the records."""
+def _count(words: Words, key: str, n: int, **values) -> str:
+    """A counted phrase of the summary by Babel's plural category, or its `_none` variant for nothing."""
+    if n == 0:
+        return words.entry(f"{key}_none")
+    return words.say(key, n, n=n, **values)
+
+
+def _miss_reason(labels, miss, as_of: str) -> str:
+    """Why a target was missed: which target and when it was due, a re-grading that set it, when it was fulfilled
+    (or that it was not by as_of) and by how much it went over, the reopened cycle that went over, the pauses."""
+    parts = [labels["miss_due"].format(kind=labels[f"{miss.kind}_col"], target=_duration(labels, miss.amount,
+                                                                                          miss.unit), due=miss.due)]
+    if miss.regrading:
+        parts.append(labels["miss_regraded"].format(
+            at=miss.regrading.at, from_level=labels["level_no"][str(miss.regrading.from_level)],
+            to_level=labels["level_no"][str(miss.regrading.to_level)]))
+    if miss.fulfilled_at:
+        parts.append(labels["miss_fulfilled"].format(event=labels["miss_event"][miss.event], at=miss.fulfilled_at,
+                                                     elapsed=miss.elapsed_text, over=miss.over_text))
+    else:
+        parts.append(labels["miss_overdue"].format(as_of=as_of, elapsed=miss.elapsed_text, over=miss.over_text))
+    if miss.cycle:
+        parts.append(labels["miss_cycle"].format(n=miss.cycle))
+    if miss.paused:
+        parts.append(labels[f"miss_paused_{miss.paused_for}"].format(paused=hours_minutes(miss.paused)))
+    return labels["miss_sep"].join(parts) + labels["miss_end"]
+
+
+def _improvements(words: Words, period) -> list[str]:
+    """八、改进建议: one line per kind of shortfall the period shows; nothing invented beyond the records. The open
+    findings are cited by the record that lists them, one line per record."""
+    labels = words.labels
     out = []
     for miss in period.misses:
         if not miss.exemption:
-            out.append(labels["improve_miss"].format(id=miss.fault, kind=labels[f"{miss.kind}_col"]))
+            out.append(labels["improve_miss"].format(id=miss.fault, kind=labels[f"{miss.kind}_word"]))
+    records: dict[tuple, list] = {}
     for finding in period.open_findings:
-        out.append(labels["improve_finding"].format(visit=finding.visit, due=finding.due or "—"))
+        records.setdefault((finding.kind, finding.record), []).append(finding)
+    for (kind, number), findings in records.items():
+        dues = sorted({f.due for f in findings if f.due})
+        key = "improve_finding" if dues else "improve_finding_undated"
+        out.append(words.say(key, len(findings), record=record_ref(labels, kind, number), n=len(findings),
+                             dues=words.join(dues)))
     if any(w.status in ("missed", "late") for w in period.windows):
         out.append(labels["improve_window"])
     return out or [labels["improve_none"]]

@@ -151,7 +151,7 @@ def fact_changes(old: dict, new: dict) -> list[str]:
     for path in sorted(set(old_counts) | set(new_counts)):
         if old_counts.get(path) != new_counts.get(path):
             changes.append(f"{path}: {old_counts.get(path, '—')} → {new_counts.get(path, '—')}")
-    from .records import record_changes  # SPEC §10: the service records in words
+    from .record_diff import record_changes  # SPEC §10: the service records in words
 
     changes += record_changes(old, new)
     covered = {"conclusion", "derived_conclusion", "issues", "criteria", "counts", "reasons", "warnings",

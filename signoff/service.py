@@ -65,12 +65,7 @@ def _duration(value: str) -> DurationValue:
 def maintenance_calendar(service: Service, calendar: WorkCalendar,
                          source: Source) -> tuple[Maintenance, list[Problem]]:
     """The preventive-maintenance and inspection windows with their planned and notice dates (SPEC §5)."""
-    start, end = D(service.start), D(service.end)
-    plan = service.maintenance
-    preventive = _windows(start, end, MAINTENANCE_MONTHS[plan.preventive.every],
-                          plan.preventive.notice_working_days, calendar)
-    inspection = (_windows(start, end, 12 // plan.inspection.per_year, plan.inspection.notice_working_days,
-                           calendar) if plan.inspection else ())
+    preventive, inspection = maintenance_windows(service, calendar)
     uncovered = tuple(sorted({y for w in (*preventive, *inspection) for y in w.uncovered}))
     warnings = []
     for kind, windows in (("preventive", preventive), ("inspection", inspection)):
@@ -90,6 +85,18 @@ def maintenance_calendar(service: Service, calendar: WorkCalendar,
                                        "provisional (add calendar.complete_years with the published schedule to "
                                        "project.yaml)", severity="warning"))
     return Maintenance(preventive, inspection, uncovered), warnings
+
+
+def maintenance_windows(service: Service, calendar: WorkCalendar) -> tuple[tuple[MaintenanceWindow, ...], ...]:
+    """(preventive, inspection) windows of the service period: the one computation the calendar, the guide and
+    the visits' rules share."""
+    start, end = D(service.start), D(service.end)
+    plan = service.maintenance
+    preventive = _windows(start, end, MAINTENANCE_MONTHS[plan.preventive.every],
+                          plan.preventive.notice_working_days, calendar)
+    inspection = (_windows(start, end, 12 // plan.inspection.per_year, plan.inspection.notice_working_days,
+                           calendar) if plan.inspection else ())
+    return preventive, inspection
 
 
 def _windows(start, end, months: int, notice_days: int, calendar: WorkCalendar) -> tuple[MaintenanceWindow, ...]:

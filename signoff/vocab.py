@@ -97,6 +97,7 @@ VERDICTS = ("accepted", "objection")
 SATISFACTION = ("very_satisfied", "satisfied", "neutral", "dissatisfied")
 TARGET_STATUSES = ("met", "missed", "running", "overdue")
 VISIT_KINDS = ("preventive", "inspection")
+VISIT_PREFIX = {"preventive": "PM", "inspection": "INS"}  # their document numbers: {code}-PM-{id}, {code}-INS-{id}
 TASK_RESULTS = ("done", "partly", "not_done")
 ITEM_STATUSES = ("ok", "warning", "fault")
 FINDING_SEVERITIES = ("info", "warning", "fault")

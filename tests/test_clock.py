@@ -5,7 +5,7 @@ import datetime
 import pytest
 
 from signoff.clock import ServiceClock, hours_minutes, parse_intervals, parse_time
-from signoff.records import judge_fault
+from signoff.tickets import judge_fault
 from signoff.workdays import WorkCalendar
 
 T = parse_time

@@ -188,7 +188,7 @@ def test_late_notice_and_missed_window_are_warnings(data_copy):
 
 def test_record_changes_in_words(data_copy):
     from signoff.model import to_json
-    from signoff.records import record_changes
+    from signoff.record_diff import record_changes
 
     def as_json(folder):
         return json.loads(json.dumps(to_json(check_data(folder).facts)))
@@ -277,3 +277,78 @@ def test_a_service_report_is_dated_on_as_of_and_counts_the_visits_of_its_windows
     assert sorted(q4.visits) == ["2027", "2027-Q1"]
     assert {(w.kind, w.number, w.visit) for w in q4.windows} >= {("preventive", 1, "2027-Q1"),
                                                                   ("inspection", 1, "2027")}
+
+
+def test_a_finding_carried_forward_is_checked(data_copy):
+    folder = data_copy("data")
+    visits = folder / "visits.yaml"
+    # the inspection's first finding: a bad form; its second: the PM's info finding is fine, then the same one
+    # carried forward twice would be an error, and so would carrying forward a later visit or a missing item.
+    edit(visits, "follows: 2027-Q1/1 }", "follows: 2027-Q1 }")
+    edit(visits, "fault: GZ-2027-004, owner: wuming, due: 2027-03-10 }",
+         "fault: GZ-2027-004, owner: wuming, due: 2027-03-10, follows: 2027-Q1/3 }")
+    edit(visits, "{ text: 二号楼门禁终端固件低于推荐版本, severity: info }",
+         "{ text: 二号楼门禁终端固件低于推荐版本, severity: info, follows: \"2027/1\" }")
+    assert [line for line in problems(folder) if line.startswith("visits.yaml")] == [
+        "visits.yaml:19:59: error: visits[0].findings[1].follows: visit '2027' began 2027-02-24 09:00, not before "
+        "this one (2027-01-20 09:30); a finding carries forward one of an earlier visit",
+        "visits.yaml:38:99: error: visits[1].findings[0].follows: '2027-Q1' is not VISIT/N (a visit's id and the "
+        "number of its finding, from 1)",
+        "visits.yaml:39:127: error: visits[1].findings[1].follows: visit '2027-Q1' has 2 findings, not 3",
+    ]
+    edit(visits, "follows: 2027-Q1 }", "follows: 2027-Q1/1 }")
+    edit(visits, "follows: 2027-Q1/3 }", "follows: 2027-Q1/1 }")
+    edit(visits, ", follows: \"2027/1\" }", " }")
+    assert [line for line in problems(folder) if line.startswith("visits.yaml")] == [
+        "visits.yaml:39:127: error: visits[1].findings[1].follows: '2027-Q1/1' is already carried forward by "
+        "visits[1].findings[0]",
+    ]
+
+
+def test_a_miss_says_what_paused_the_clock_and_by_how_much_it_went_over(data_copy):
+    from signoff.record_views import service_report_view
+    from signoff.render import load_labels, long_date
+
+    folder = data_copy("data")
+    # GZ-2026-005, level 2, 4 h to resolve on 7x24: reported 2026-12-16 09:40; waiting for the customer
+    # 10:30-11:00 (0:30, left out); resolved 15:10: 5:30 - 0:30 = 5:00, 1:00 over; due 09:40 + 4 h + 0:30 = 14:10.
+    edit(folder / "faults.yaml", "      - { at: 2026-12-16 15:10, kind: resolved, by: wangqiang",
+         "      - { at: 2026-12-16 10:30, kind: waiting_customer, note: 待甲方提供证书账号 }\n"
+         "      - { at: 2026-12-16 11:00, kind: resumed }\n"
+         "      - { at: 2026-12-16 15:10, kind: resolved, by: wangqiang")
+    facts = check_data(folder).facts
+    q4 = next(p for p in facts["compliance"].periods if p.key == "2026Q4")
+    miss = next(m for m in q4.misses if m.fault == "GZ-2026-005")
+    assert (miss.due, miss.fulfilled_at, miss.elapsed_text, miss.over_text, miss.paused, miss.paused_for) == (
+        "2026-12-16 14:10", "2026-12-16 15:10", "5:00", "1:00", 30, "waiting")
+    view = service_report_view(facts, q4, load_labels("zh-CN", "service_report"), lambda d: long_date(d, "zh-CN"))
+    assert [m["cause"] for m in view["misses"]] == [
+        "解决时限 4 小时，应于 2026-12-16 14:10 前完成；2026-12-16 15:10 解决，用时 5:00，超出 1:00；"
+        "用时已扣除等待客户的暂停 0:30。"]
+
+
+def test_a_miss_says_what_set_the_target_and_what_is_still_overdue(data_copy):
+    from signoff.record_views import service_report_view
+    from signoff.render import load_labels, long_date
+
+    folder = data_copy("data")
+    faults = folder / "faults.yaml"
+    # GZ-2026-006, taken as level 3 at 08:50, re-graded to level 1 at 09:20: 2 h from 08:50, due 10:50; restored
+    # at 11:00 instead of 10:40: 2:10, 0:10 over.
+    edit(faults, "{ at: 2026-12-21 10:40, kind: restored", "{ at: 2026-12-21 11:00, kind: restored")
+    # GZ-2027-006, level 2 (4 h), without its pause: due 2027-02-25 12:05, still not resolved at as_of (2027-02-26
+    # 24:00): 08:05 → 24:00 next day = 39:55 elapsed, 35:55 over.
+    edit(faults, "      - { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }\n", "")
+    facts = check_data(folder).facts
+    periods = {p.key: p for p in facts["compliance"].periods}
+
+    def reasons(key):
+        view = service_report_view(facts, periods[key], load_labels("zh-CN", "service_report"),
+                                   lambda d: long_date(d, "zh-CN"))
+        return {m["fault"]: m["cause"] for m in view["misses"]}
+
+    assert reasons("2026Q4")["GZ-2026-006"] == (
+        "解决时限 2 小时，应于 2026-12-21 10:50 前完成；2026-12-21 09:20 由三级调整为一级，按一级时限自受理时起算；"
+        "2026-12-21 11:00 恢复服务，用时 2:10，超出 0:10。")
+    assert reasons("2027Q1")["GZ-2027-006"] == (
+        "解决时限 4 小时，应于 2027-02-25 12:05 前完成；截至2027年2月26日仍未完成，已用 39:55，超出 35:55。")
