@@ -1,6 +1,7 @@
 """HTML to PDF/A-3b with WeasyPrint: one font set-up, a fenced URL fetcher, warnings as failures; atomic writes."""
 from __future__ import annotations
 
+import base64
 import gc
 import logging
 import os
@@ -8,6 +9,7 @@ import stat
 import tempfile
 from pathlib import Path
 
+from .assets import print_image
 from .embed import Layout
 from .errors import EnvironmentProblem, SignoffError
 
@@ -47,7 +49,12 @@ class Renderer:
             """Loads only files under the templates and assets folders; anything else stops the build."""
 
             def fetch(self, url, headers=None):
-                if url.startswith("data:"):  # the data's own images, inlined by render.py
+                if url.startswith("data:image/png;base64,"):  # the data's own images, inlined by render.py
+                    from weasyprint.urls import URLFetcherResponse
+
+                    data = print_image(base64.b64decode(url[len("data:image/png;base64,"):]))
+                    return URLFetcherResponse("data:image/png", data, {"Content-Type": "image/png"})
+                if url.startswith("data:"):
                     return super().fetch(url, headers)
                 if not url.startswith("file://"):
                     raise ValueError(f"refusing to fetch {url}: only the project's own files are read")
