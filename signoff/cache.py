@@ -165,8 +165,8 @@ def _renderer_key() -> bytes:
     """What else decides a layout's bytes: the code that drives the renderer and the renderer's version."""
     from importlib.metadata import version
 
-    code = b"".join((CODE_DIR / name).read_bytes() for name in ("pdf.py", "embed.py", "assets.py"))
-    return code + " ".join(version(p) for p in ("weasyprint", "pydyf", "pillow")).encode()
+    code = b"".join((CODE_DIR / name).read_bytes() for name in ("pdf.py", "embed.py", "assets.py", "chunks.py"))
+    return code + " ".join(version(p) for p in ("weasyprint", "pydyf", "pillow", "pikepdf")).encode()
 
 
 def layout_key(html: str) -> str:

@@ -68,6 +68,13 @@ class Renderer:
 
     def layout(self, html: str, name: str, base_dir: Path) -> Layout:
         """Lay `html` out as PDF/A-3b, without attachments (embed.py adds the data files)."""
+        pdf, captured = self.pdf_of(html, name, base_dir)
+        return Layout(pdf, captured["catalog"], captured["names"])
+
+    def pdf_of(self, html: str, name: str, base_dir: Path, inspect=None) -> tuple[bytes, dict]:
+        """The PDF/A-3b of `html` and its catalog's entries as written; `inspect(document)`, when given, is called
+        with the laid-out pages before they are written (chunks.py reads where each page starts) and its
+        result returned as captured["inspected"]."""
         import pydyf
 
         weasyprint = self.weasyprint
@@ -87,10 +94,12 @@ class Renderer:
         # rest, and the collector runs again after each document.
         gc.disable()
         try:
+            options = dict(pdf_variant="pdf/a-3b", uncompressed_pdf=False)
             document = weasyprint.HTML(string=html, base_url=base_dir.resolve().as_uri() + "/",
-                                       url_fetcher=self.fetcher)
-            pdf = document.write_pdf(font_config=self.font_config, pdf_variant="pdf/a-3b", uncompressed_pdf=False,
-                                     finisher=capture)
+                                       url_fetcher=self.fetcher).render(font_config=self.font_config, **options)
+            if inspect is not None:
+                captured["inspected"] = inspect(document)
+            pdf = document.write_pdf(finisher=capture, **options)
         except weasyprint.urls.FatalURLFetchingError as exc:
             raise RenderError(f"{name}: {exc} ({exc.__cause__})") from exc
         finally:
@@ -98,7 +107,7 @@ class Renderer:
             logger.removeHandler(handler)
         if handler.messages:
             raise RenderError(f"{name}: the renderer warned: " + "; ".join(handler.messages))
-        return Layout(pdf, captured["catalog"], captured["names"])
+        return pdf, captured
 
 
 def write_atomic(target: Path, data: bytes) -> None:
