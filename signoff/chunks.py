@@ -36,7 +36,7 @@ from .embed import Layout
 
 THRESHOLD = 300  # rows of the longest table beyond which a document is laid out in chunks
 CHUNK_ROWS = 250  # rows a chunk (about 80 landscape pages of the issue log, 0.3 GB)
-OVERLAP = 16  # rows a chunk repeats of the one before, for the two to find a common page beginning
+OVERLAP = 12  # rows a chunk repeats of the one before, for the two to find a common page beginning
 
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
@@ -119,6 +119,26 @@ def ranges(count: int) -> list[tuple[int, int]]:
     return [(max(0, bounds[k] - (OVERLAP if k else 0)), bounds[k + 1]) for k in range(parts)]
 
 
+PROBE = 40  # rows laid out first, to see whether every page holds the same number of rows
+
+
+def _in_phase(spans: list[tuple[int, int]], probe: list[Page]) -> list[tuple[int, int]]:
+    """The chunks' starts moved onto rows that will begin pages, when the probe's pages each hold the same number
+    of rows. Two chains of page-beginning rows meet only when some row begins a page in both: rows of one height,
+    m a page, make chains m apart that never meet, and a chunk started between them would be laid out again."""
+    starts = [page.row for page in probe if page.row not in (None, 0)]
+    steps = {b - a for a, b in zip(starts, starts[1:])}
+    if len(starts) < 4 or len(steps) != 1:
+        return spans
+    step, anchor = steps.pop(), starts[-1]
+    moved = [spans[0]]
+    for start, end in spans[1:]:
+        if start > anchor:
+            start = anchor + step * ((start - anchor) // step)
+        moved.append((start, end))
+    return moved
+
+
 def chunk_html(html: str, table: Table, start: int, end: int) -> str:
     """The HTML of the rows [start, end) of `table` as a document of its own (see the module's docstring)."""
     rows = table.rows
@@ -199,6 +219,8 @@ def lay_out(html: str, table: Table, name: str, base_dir: Path, run) -> Layout |
     """The document laid out in chunks, or None when the chunks cannot be joined (then it is laid out whole).
     `run(list of HTML, inspect)` lays documents out (in parallel or not) and returns [(pdf, pages)] in order."""
     spans = ranges(len(table.rows))
+    if len(spans) > 1:
+        spans = _in_phase(spans, run([chunk_html(html, table, 0, min(PROBE, len(table.rows)))], True)[0][1])
     results = run([chunk_html(html, table, start, end) for start, end in spans], True)
     kept: list[tuple[int, int]] = []  # (chunk, page index)
     begin, k = 0, 0

@@ -108,7 +108,7 @@ def test_chunked_pages_are_pixel_identical_to_one_layout(package, key, sources, 
     _small_chunks(monkeypatch, len(table.rows))
     joins: list[int] = []
     chunked = chunks.lay_out(html, chunks.plan(html), key, TEMPLATES_DIR, _serial(renderer, joins))
-    assert chunked is not None and joins[0] >= 2, joins
+    assert chunked is not None and max(joins) >= 2, joins
     whole = renderer.layout(html, key, TEMPLATES_DIR)
     (tmp_path / "whole.pdf").write_bytes(whole.pdf)
     (tmp_path / "chunked.pdf").write_bytes(chunked.pdf)
@@ -171,3 +171,15 @@ def test_chunk_ranges_cover_every_row_and_overlap():
     assert spans[0][0] == 0 and spans[-1][1] == 5_000
     assert all(b[0] == a[1] - chunks.OVERLAP for a, b in zip(spans, spans[1:]))
     assert max(end - start for start, end in spans) <= chunks.CHUNK_ROWS + chunks.OVERLAP
+
+
+def test_chunks_start_in_phase_when_every_page_holds_the_same_number_of_rows():
+    """Rows of one height, three a page: chains of page beginnings three apart never meet, so each chunk after
+    the first starts on a row the probe's pages say will begin a page; with rows of varied height it stays."""
+    def probe(rows):
+        return [chunks.Page(row, "landscape", 0, ()) for row in rows]
+
+    spans = [(0, 250), (238, 500), (488, 750)]
+    assert chunks._in_phase(spans, probe([None, 0, 2, 5, 8, 11, 14])) == [(0, 250), (236, 500), (488, 750)]
+    assert chunks._in_phase(spans, probe([None, 0, 2, 5, 7, 11, 14])) == spans
+    assert chunks._in_phase(spans, probe([None, 0, 3])) == spans  # too few pages to tell
