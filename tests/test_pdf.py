@@ -202,3 +202,29 @@ def test_the_seals_of_data_reach_the_renderer_in_under_half_their_size():
     for seal in ("customer-seal.png", "contractor-seal.png"):
         data = (DATA_DIRS["data"] / "assets" / seal).read_bytes()
         assert len(print_image(data)) < len(data) / 2
+
+
+def test_embedding_finds_a_long_cross_reference_stream(tmp_path):
+    """A 2,000-issue log has tens of thousands of objects: its cross-reference stream is longer than the 4 KB
+    embed.py once searched at the end of the PDF (the build stopped with a traceback)."""
+    import datetime
+    import io
+
+    import pydyf
+
+    from signoff.embed import Layout, embed
+
+    document = pydyf.PDF()
+    for n in range(8_000):
+        document.add_object(pydyf.Dictionary({"N": n}))
+    out = io.BytesIO()
+    document.write(out, identifier=True, compress=True)
+    pdf = out.getvalue()
+    xref = pdf.rfind(b"/Type /XRef")
+    assert len(pdf) - xref > 4096 or b"/Type /XRef" not in pdf[-4096:]
+    catalog = pydyf.Dictionary({k: v for k, v in document.catalog.items()}).data[2:-2]
+    stamp = datetime.datetime(2026, 12, 1, tzinfo=datetime.timezone.utc)
+    (tmp_path / "a.pdf").write_bytes(embed(Layout(pdf, catalog, b""), [("issues.yaml", b"issues: []\n")], stamp))
+    check = subprocess.run(["qpdf", "--check", str(tmp_path / "a.pdf")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert list(PdfReader(tmp_path / "a.pdf").attachments) == ["issues.yaml"]
