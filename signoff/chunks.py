@@ -265,7 +265,13 @@ class _Paged:
 
 
 def _join(html: str, results, kept, name: str, base_dir: Path, run) -> Layout:
-    import pikepdf
+    try:
+        import pikepdf
+    except ImportError as exc:
+        from .errors import EnvironmentProblem
+
+        raise EnvironmentProblem(f"pikepdf, which joins a long document's chunks, cannot be loaded ({exc}); "
+                                 "run: make") from exc
     from weasyprint.document import Document
 
     sources = [pikepdf.open(io.BytesIO(pdf)) for pdf, _ in results]
