@@ -163,10 +163,16 @@ def _font_state() -> list[str]:
 @lru_cache(maxsize=1)
 def _renderer_key() -> bytes:
     """What else decides a layout's bytes: the code that drives the renderer and the renderer's version."""
-    from importlib.metadata import version
+    from importlib.metadata import PackageNotFoundError, version
 
-    code = b"".join((CODE_DIR / name).read_bytes() for name in ("pdf.py", "embed.py"))
-    return code + " ".join(version(p) for p in ("weasyprint", "pydyf")).encode()
+    code = b"".join((CODE_DIR / name).read_bytes() for name in ("pdf.py", "embed.py", "assets.py", "chunks.py"))
+    def installed(package: str) -> str:
+        try:
+            return version(package)
+        except PackageNotFoundError:  # pikepdf is only needed by a long document (then it says so)
+            return "none"
+
+    return code + " ".join(installed(p) for p in ("weasyprint", "pydyf", "pillow", "pikepdf")).encode()
 
 
 def layout_key(html: str) -> str:

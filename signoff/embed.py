@@ -101,17 +101,20 @@ def embed(layout: Layout, files: list[tuple[str, bytes]], stamp: datetime.dateti
     return out.getvalue()
 
 
-_XREF = re.compile(rb"/Type /XRef(.*?)>>\s*stream", re.S)
 _STARTXREF = re.compile(rb"startxref\s+(\d+)\s+%%EOF\s*$")
 
 
 def _trailer(pdf: bytes) -> dict:
-    """The entries of the last cross-reference stream of a PDF that pydyf wrote (a plain dictionary)."""
-    tail = pdf[-4096:]
-    found, end = list(_XREF.finditer(tail)), _STARTXREF.search(tail)
-    if not found or not end:
+    """The entries of the last cross-reference stream of a PDF that pydyf or qpdf wrote (its dictionary, found
+    where `startxref` points)."""
+    end = _STARTXREF.search(pdf[-64:])
+    if not end:
         raise ValueError("not a PDF that WeasyPrint wrote: no cross-reference stream at its end")
-    text = found[-1].group(1)
+    start = int(end.group(1))
+    stop = pdf.find(b"stream", start)
+    text = pdf[start:stop] if stop > 0 else b""
+    if b"/XRef" not in text:
+        raise ValueError("not a PDF that WeasyPrint wrote: no cross-reference stream at its end")
 
     def entry(pattern: bytes) -> bytes | None:
         match = re.search(pattern, text)
@@ -122,7 +125,7 @@ def _trailer(pdf: bytes) -> dict:
     if size is None or root is None or identifier is None:
         raise ValueError("not a PDF that WeasyPrint wrote: its trailer lacks /Size, /Root or /ID")
     return {"size": int(size), "root": int(root), "info": int(info) if info else None, "id": identifier,
-            "startxref": int(end.group(1))}
+            "startxref": start}
 
 
 def _text(value: str) -> bytes:

@@ -1,6 +1,7 @@
 """HTML to PDF/A-3b with WeasyPrint: one font set-up, a fenced URL fetcher, warnings as failures; atomic writes."""
 from __future__ import annotations
 
+import base64
 import gc
 import logging
 import os
@@ -8,7 +9,8 @@ import stat
 import tempfile
 from pathlib import Path
 
-from .continued import lay_out_with_marks
+from .assets import print_image
+from .continued import lay_out_with_marks, rows_by_pages
 from .embed import Layout
 from .errors import EnvironmentProblem, SignoffError
 
@@ -48,7 +50,12 @@ class Renderer:
             """Loads only files under the templates and assets folders; anything else stops the build."""
 
             def fetch(self, url, headers=None):
-                if url.startswith("data:"):  # the data's own images, inlined by render.py
+                if url.startswith("data:image/png;base64,"):  # the data's own images, inlined by render.py
+                    from weasyprint.urls import URLFetcherResponse
+
+                    data = print_image(base64.b64decode(url[len("data:image/png;base64,"):]))
+                    return URLFetcherResponse("data:image/png", data, {"Content-Type": "image/png"})
+                if url.startswith("data:"):
                     return super().fetch(url, headers)
                 if not url.startswith("file://"):
                     raise ValueError(f"refusing to fetch {url}: only the project's own files are read")
@@ -62,6 +69,13 @@ class Renderer:
 
     def layout(self, html: str, name: str, base_dir: Path) -> Layout:
         """Lay `html` out as PDF/A-3b, without attachments (embed.py adds the data files)."""
+        pdf, captured = self.pdf_of(html, name, base_dir)
+        return Layout(pdf, captured["catalog"], captured["names"])
+
+    def pdf_of(self, html: str, name: str, base_dir: Path, inspect=None) -> tuple[bytes, dict]:
+        """The PDF/A-3b of `html` and its catalog's entries as written; `inspect(document)`, when given, is called
+        with the laid-out pages before they are written (chunks.py reads where each page starts) and its
+        result returned as captured["inspected"]."""
         import pydyf
 
         weasyprint = self.weasyprint
@@ -88,6 +102,10 @@ class Renderer:
                                        url_fetcher=self.fetcher).render(font_config=self.font_config, **options)
 
             document, _ = lay_out_with_marks(render, html)  # rows taller than a page marked where they continue
+            if inspect is not None:
+                # Where a row taller than a page breaks, and so its marks, depends on the pages around it: such a
+                # document is not one to join from pieces (chunks.py lays it out whole).
+                captured["inspected"] = None if rows_by_pages(document) else inspect(document)
             pdf = document.write_pdf(finisher=capture, **options)
         except weasyprint.urls.FatalURLFetchingError as exc:
             raise RenderError(f"{name}: {exc} ({exc.__cause__})") from exc
@@ -96,7 +114,7 @@ class Renderer:
             logger.removeHandler(handler)
         if handler.messages:
             raise RenderError(f"{name}: the renderer warned: " + "; ".join(handler.messages))
-        return Layout(pdf, captured["catalog"], captured["names"])
+        return pdf, captured
 
 
 def write_atomic(target: Path, data: bytes) -> None:

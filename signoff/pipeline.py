@@ -161,9 +161,42 @@ def _write(path: Path, data: bytes) -> None:
 
 def _layout_one(job: Job, stamp: datetime.datetime) -> None:
     """Lay one document out, keep the layout and attach the data files, all into the scratch folder."""
-    laid_out = _RENDERER.layout(job.html, job.file, TEMPLATES_DIR)
+    _keep(_RENDERER.layout(job.html, job.file, TEMPLATES_DIR), job, stamp)
+
+
+def _keep(laid_out: Layout, job: Job, stamp: datetime.datetime) -> None:
     _write(job.layout_partial, laid_out.to_bytes(job.key))
     _attach(laid_out, job, stamp)
+
+
+def _chunk_task(html: str, name: str, inspect: bool):
+    """One chunk of a long document (chunks.py), or a piece of its page numbers, laid out in a worker."""
+    from . import chunks
+
+    if inspect:
+        return chunks.lay_out_chunk(_RENDERER, html, name, TEMPLATES_DIR)
+    return _RENDERER.pdf_of(html, name, TEMPLATES_DIR)
+
+
+def _lay_out_in_chunks(job: Job, table, stamp: datetime.datetime, pool) -> None:
+    """A long document laid out in chunks of rows, on every core (`pool`, or this process), and joined."""
+    from . import chunks
+
+    def run(htmls: list[str], inspect: bool):
+        if pool is None:
+            return [_chunk_task(html, job.file, inspect) for html in htmls]
+        futures = [pool.submit(_chunk_task, html, job.file, inspect) for html in htmls]
+        return [future.result() for future in futures]
+
+    laid_out = chunks.lay_out(job.html, table, job.file, TEMPLATES_DIR, run)
+    if laid_out is None:  # the chunks could not be joined where one layout breaks its pages: lay it out whole
+        laid_out = (_RENDERER.layout(job.html, job.file, TEMPLATES_DIR) if pool is None else
+                    pool.submit(_layout_whole, job.html, job.file).result())
+    _keep(laid_out, job, stamp)
+
+
+def _layout_whole(html: str, name: str) -> Layout:
+    return _RENDERER.layout(html, name, TEMPLATES_DIR)
 
 
 def _attach(laid_out: Layout, job: Job, stamp: datetime.datetime) -> None:
@@ -201,22 +234,31 @@ def _produce(changed, out_dir: Path, layouts: cache.LayoutCache, allowed: list[P
                 _attach(job.layout, job, stamp)
                 say(f"  updated {job.file}: same text, new data attached (layout reused)")
         fresh = [job for job in todo if job.layout is None]
-        if jobs > 1 and len(fresh) > 1:
+        from . import chunks
+
+        tables = {job.file: chunks.plan(job.html) for job in fresh}
+        long = [job for job in fresh if tables[job.file] is not None]
+        whole = [job for job in fresh if tables[job.file] is None]
+        if jobs > 1 and (len(fresh) > 1 or long):
             import multiprocessing
             from concurrent.futures import ProcessPoolExecutor, as_completed
 
             context = multiprocessing.get_context("fork")
             try:
-                pool = ProcessPoolExecutor(min(jobs, len(fresh)), mp_context=context, initializer=_worker_init,
-                                           initargs=(allowed,))
+                pool = ProcessPoolExecutor(jobs if long else min(jobs, len(fresh)), mp_context=context,
+                                           initializer=_worker_init, initargs=(allowed,))
             except OSError as exc:  # no POSIX semaphores: a container or chroot without a writable /dev/shm
                 raise EnvironmentProblem(f"cannot start parallel renderers ({exc.strerror or exc}): make /dev/shm "
                                          "writable, or build with -j 1 (make JOBS=1)") from exc
             with pool:
                 try:
-                    # Longest first, so no core is left with the issue log at the end while the other idles.
+                    # A long document first, in chunks over every core (each joined here); then the others,
+                    # longest first, so no core is left with a long one at the end while the other idles.
+                    for job in long:
+                        _lay_out_in_chunks(job, tables[job.file], stamp, pool)
+                        say(f"  rendered {job.file} (in chunks)")
                     futures = {pool.submit(_layout_one, job, stamp): job
-                               for job in sorted(fresh, key=lambda job: -_work(job.html))}
+                               for job in sorted(whole, key=lambda job: -_work(job.html))}
                     for future in as_completed(futures):
                         future.result()
                         say(f"  rendered {futures[future].file}")
@@ -225,7 +267,10 @@ def _produce(changed, out_dir: Path, layouts: cache.LayoutCache, allowed: list[P
                     raise
         elif fresh:
             _worker_init(allowed)
-            for job in fresh:
+            for job in long:
+                _lay_out_in_chunks(job, tables[job.file], stamp, None)
+                say(f"  rendered {job.file} (in chunks)")
+            for job in whole:
                 _layout_one(job, stamp)
                 say(f"  rendered {job.file}")
         scratch.commit()

@@ -80,7 +80,7 @@ _CHARACTERISTIC = {"F": "functionality", "P": "performance_efficiency", "S": "se
 _TITLES = {"F": "业务功能", "P": "性能指标", "S": "安全要求", "D": "文档要求"}
 
 
-def _criteria() -> list[dict]:
+def _criteria(tall: bool = True) -> list[dict]:
     out = []
     for n, cid in enumerate(criterion_ids()):
         kind = cid[0]
@@ -91,7 +91,7 @@ def _criteria() -> list[dict]:
             item["metric"] = {"target": 3, "operator": "<=", "unit": "s"}
             item["conditions"] = f"{100 + n} 名用户同时在线操作，持续 30 分钟，覆盖常用业务操作"
         else:
-            item["description"] = _text(n, 36 if n == TALL_CRITERION else 2)
+            item["description"] = _text(n, 36 if tall and n == TALL_CRITERION else 2)
         item["method"] = "按测试用例逐项操作验证，现场抽测并由双方测试人员共同签字确认" + "，复核记录" * (n % 3)
         item["core"] = cid not in ("F-39", "F-40", "D-10")
         item["characteristic"] = _CHARACTERISTIC[kind]
@@ -103,7 +103,7 @@ def _found(i: int) -> dt.date:
     return dt.date(2026, 11, 3) + dt.timedelta(days=i % 10)
 
 
-def _issues_and_tests() -> tuple[list[dict], list[dict]]:
+def _issues_and_tests(tall: bool = True) -> tuple[list[dict], list[dict]]:
     cids = criterion_ids()
     testers = ("chenjing", "zhaomin", "zhangwei", "zhouqi")
     issues, tests = [], []
@@ -112,7 +112,8 @@ def _issues_and_tests() -> tuple[list[dict], list[dict]]:
         found = _found(i)
         due = found + dt.timedelta(days=4)
         issue = {"id": iid, "title": f"问题{i + 1:02d}：{_SENTENCES[i % len(_SENTENCES)][:18]}",
-                 "description": _paragraphs(i, count=24, sentences=3) if i == TALL_ISSUE else _paragraphs(i), "kind": "performance" if i < closed and cids[i][0] == "P"
+                 "description": _paragraphs(i, count=24, sentences=3) if tall and i == TALL_ISSUE else _paragraphs(i),
+                 "kind": "performance" if i < closed and cids[i][0] == "P"
                  else ("functional" if i < closed else "other"),
                  "severity": ("critical", "major", "minor")[i % 3] if i < closed else "minor"}
         if i < closed:
@@ -183,7 +184,7 @@ def _dump(path: Path, header: str, data: dict) -> None:
     path.write_text(f"# {header}\n" + text, encoding="utf-8")
 
 
-def make_long_project(dest: Path) -> Path:
+def make_long_project(dest: Path, tall: bool = True) -> Path:
     """Write the long-content project into `dest` (created; must not exist) and return it."""
     dest = Path(dest)
     shutil.copytree(SOURCE, dest)
@@ -201,9 +202,9 @@ def make_long_project(dest: Path) -> Path:
 
     criteria = yaml.safe_load((SOURCE / "criteria.yaml").read_text(encoding="utf-8"))
     _dump(dest / "criteria.yaml", "stress: 80 criteria",
-          {"confirmed": criteria["confirmed"], "criteria": _criteria()})
+          {"confirmed": criteria["confirmed"], "criteria": _criteria(tall)})
 
-    issues, tests = _issues_and_tests()
+    issues, tests = _issues_and_tests(tall)
     _dump(dest / "issues.yaml", "stress: 60 issues", {"as_of": dt.date(2026, 11, 20), "recorder": "zhaomin",
                                                       "issues": issues})
     materials = ("srs", "design", "test_report", "user_manual", "maintenance_manual", "training_record")

@@ -139,3 +139,92 @@ def test_embedding_keeps_the_catalogs_other_names_and_takes_any_file_name(tmp_pa
     reader = PdfReader(io.BytesIO(pdf), strict=True)
     assert list(reader.named_destinations) == ["x"]
     assert reader.attachments == {name: [data] for name, data in files}
+
+
+ONE_PAGE_LIMIT = 150_000  # bytes (issue 15): fonts subset per package, seals with a 16-level alpha
+
+
+@pytest.mark.parametrize("name", ["data", "pass-en", "pending-en", "service-5x8-en"])
+def test_no_one_page_document_is_over_150_kb(name, tmp_path_factory):
+    from conftest import ROOT
+    from test_documents import build_package
+
+    source = ROOT / "examples" / name if name == "service-5x8-en" else None
+    package = build_package(name, tmp_path_factory, source=source)
+    sizes = {pdf.name: pdf.stat().st_size for pdf in sorted(package.out.glob("*.pdf"))
+             if len(PdfReader(pdf).pages) == 1}
+    assert sizes, "no one-page document was built"
+    assert {file: size for file, size in sizes.items() if size > ONE_PAGE_LIMIT} == {}
+    if name == "data":  # the rectification reports carry two seals and four faces
+        assert any(file.startswith("07-rectification") for file in sizes)
+
+
+def _png(mode: str, pixels) -> bytes:
+    import io
+
+    from PIL import Image
+
+    image = Image.new(mode, (len(pixels), 1))
+    image.putdata(pixels)
+    out = io.BytesIO()
+    image.save(out, format="PNG")
+    return out.getvalue()
+
+
+def test_images_reach_the_renderer_with_a_16_level_alpha_and_their_own_colours():
+    import io
+
+    from PIL import Image
+
+    from signoff.assets import print_image
+
+    ramp = [(200 - v // 2, 30, 40 + v // 3, v) for v in range(256)]
+    printed = print_image(_png("RGBA", ramp))
+    with Image.open(io.BytesIO(printed)) as image:
+        assert image.mode == "RGBA"
+        raw = image.tobytes()
+    pixels = [tuple(raw[i:i + 4]) for i in range(0, len(raw), 4)]
+    assert [p[:3] for p in pixels] == [p[:3] for p in ramp]  # colour untouched
+    alphas = sorted({p[3] for p in pixels})
+    assert len(alphas) == 16 and alphas[0] == 0 and alphas[-1] == 255
+    assert max(abs(p[3] - q[3]) for p, q in zip(pixels, ramp)) <= 9  # 255 / 15 / 2, rounded
+    assert print_image(_png("RGBA", ramp)) == printed  # deterministic
+    opaque = _png("RGB", [(v, v, v) for v in range(256)])
+    assert print_image(opaque) == opaque
+    assert print_image(b"\xff\xd8\xff\xe0 a JPEG") == b"\xff\xd8\xff\xe0 a JPEG"
+
+
+def test_the_seals_of_data_reach_the_renderer_in_under_half_their_size():
+    """The seal's soft mask is what a one-page report paid for: 33 KB each at 226 alpha levels."""
+    from conftest import DATA_DIRS
+    from signoff.assets import print_image
+
+    for seal in ("customer-seal.png", "contractor-seal.png"):
+        data = (DATA_DIRS["data"] / "assets" / seal).read_bytes()
+        assert len(print_image(data)) < len(data) / 2
+
+
+def test_embedding_finds_a_long_cross_reference_stream(tmp_path):
+    """A 2,000-issue log has tens of thousands of objects: its cross-reference stream is longer than the 4 KB
+    embed.py once searched at the end of the PDF (the build stopped with a traceback)."""
+    import datetime
+    import io
+
+    import pydyf
+
+    from signoff.embed import Layout, embed
+
+    document = pydyf.PDF()
+    for n in range(8_000):
+        document.add_object(pydyf.Dictionary({"N": n}))
+    out = io.BytesIO()
+    document.write(out, identifier=True, compress=True)
+    pdf = out.getvalue()
+    xref = pdf.rfind(b"/Type /XRef")
+    assert len(pdf) - xref > 4096 or b"/Type /XRef" not in pdf[-4096:]
+    catalog = pydyf.Dictionary({k: v for k, v in document.catalog.items()}).data[2:-2]
+    stamp = datetime.datetime(2026, 12, 1, tzinfo=datetime.timezone.utc)
+    (tmp_path / "a.pdf").write_bytes(embed(Layout(pdf, catalog, b""), [("issues.yaml", b"issues: []\n")], stamp))
+    check = subprocess.run(["qpdf", "--check", str(tmp_path / "a.pdf")], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout + check.stderr
+    assert list(PdfReader(tmp_path / "a.pdf").attachments) == ["issues.yaml"]

@@ -1,0 +1,392 @@
+"""A long document laid out in chunks of rows, in parallel, and joined into the PDF one layout would give.
+
+WeasyPrint keeps every page's boxes until a PDF is written (about 2 MB a page of the issue log: 3.7 GB at 5,000
+issues) and lays a document out on one core. A document whose longest table (`table.grid.long`) has more than
+THRESHOLD rows is therefore laid out as chunks of about CHUNK_ROWS rows, each a document of its own made from the
+document's HTML: the first chunk is the document up to its rows, the last the rest after them, each one between
+carries the document's head, running header, DRAFT mark and the table's head. A chunk is laid out, written as a
+PDF and dropped, so memory is bounded by the chunk, and the chunks run on every core.
+
+Where the pages break. A page of the long table that begins with a row (not with the rest of a row taller than a
+page) is laid out the same whatever came before it: the table's head, then rows from that one on. So the rows
+that begin pages form a chain, each link decided by the one before. Chunk k+1 begins OVERLAP rows before the end
+of chunk k; its first pages may break elsewhere than the whole document would (it starts at a row that need not
+begin a page), but its chain of page-beginning rows meets chunk k's, and from the first row that begins a page
+in both, chunk k+1's pages are the document's. The joined document takes chunk k's pages before that row and
+chunk k+1's from it. Should the chains not meet in the overlap (rows of the same height, one page's worth of
+them or more), chunk k+1 is laid out again from the row that begins chunk k's last page, which is a true page
+beginning, and joined there.
+
+What a chunk cannot know is stamped afterwards: the chunks are laid out without the page number ("第 X 页 共 Y
+页"), and one more document of Y empty pages (the same head and page types, only the page-number box drawn) is
+laid out by WeasyPrint and overlaid page by page, so the numbers are set exactly as one layout sets them. The
+outline is rebuilt from every kept page's bookmarks, as WeasyPrint builds it. The joined PDF keeps the first
+chunk's catalog (PDF/A-3b metadata and output intent), is written by qpdf with a deterministic /ID, and gets
+its data files attached like any other (embed.py).
+"""
+from __future__ import annotations
+
+import io
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from .embed import Layout
+
+THRESHOLD = 300  # rows of the longest table beyond which a document is laid out in chunks
+CHUNK_ROWS = 250  # rows a chunk (about 80 landscape pages of the issue log, 0.3 GB)
+OVERLAP = 12  # rows a chunk repeats of the one before, for the two to find a common page beginning
+
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
+_VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
+_PRELUDE = re.compile(r'<body[^>]*>\s*<div class="run"[^>]*></div>\s*(?:<div class="draft-mark">[^<]*</div>\s*)?')
+NO_PAGE_NUMBER = "<style>@page { @bottom-center { content: none; } }</style>\n</head>"
+ONLY_PAGE_NUMBER = ("<style>@page { @top-left { content: none; } @top-right { content: none; } "
+                    "@bottom-left { content: none; } }</style>\n</head>")
+
+
+@dataclass(frozen=True)
+class Table:
+    """The longest `table.grid.long` of a document's HTML, as positions in it."""
+    start: int  # of `<table`
+    open_end: int  # end of the table's head (its first <tbody> starts here)
+    close: int  # of `</table>`
+    ancestors: tuple[str, ...]  # the open tags between <body> and the table
+    rows: tuple[tuple[int, int, int], ...]  # (start, end, row group) of each row
+    groups: tuple[str, ...]  # each row group's opening tag
+
+
+def long_table(html: str) -> Table | None:
+    """The document's longest table of class `grid long`, or None."""
+    body = html.find("<body")
+    if body < 0:
+        return None
+    stack: list[list] = []  # [tag, start, open tag text, table record or None]
+    tables, best = [], None
+    for match in _TAG.finditer(html, body):
+        closing, tag = match[1], match[2].lower()
+        if tag in _VOID:
+            continue
+        if not closing:
+            record = None
+            if tag == "table" and re.search(r'class="[^"]*\bgrid\b[^"]*\blong\b', match[0]):
+                record = {"start": match.start(), "ancestors": tuple(item[2] for item in stack[1:]), "rows": [],
+                          "groups": [], "open_end": None}
+                tables.append(record)
+            elif tag == "tbody" and stack and stack[-1][3] is not None:
+                table = stack[-1][3]
+                table["groups"].append(match[0])
+                if table["open_end"] is None:
+                    table["open_end"] = match.start()
+            elif tag == "tr" and len(stack) > 1 and stack[-1][0] == "tbody" and stack[-2][3] is not None:
+                record = {"row": match.start()}
+            stack.append([tag, match.start(), match[0], record if tag == "table" else None, record])
+            continue
+        if not any(item[0] == tag for item in stack):  # a stray end tag
+            continue
+        while stack[-1][0] != tag:  # an element closed by its parent's end tag
+            stack.pop()
+        item = stack.pop()
+        if tag == "table" and item[3] is not None:
+            item[3]["close"] = match.start()
+        elif tag == "tr" and item[4] is not None and stack and stack[-2][3] is not None:
+            table = stack[-2][3]
+            table["rows"].append((item[1], match.end(), len(table["groups"]) - 1))
+    for table in tables:
+        if table.get("close") and table["rows"] and (best is None or len(table["rows"]) > len(best["rows"])):
+            best = table
+    if best is None:
+        return None
+    return Table(best["start"], best["open_end"], best["close"], best["ancestors"], tuple(best["rows"]),
+                 tuple(best["groups"]))
+
+
+def plan(html: str) -> Table | None:
+    """The table to lay out in chunks, when the document is long enough for it."""
+    if html.count("<tr") <= THRESHOLD:
+        return None
+    table = long_table(html)
+    return table if table is not None and len(table.rows) > THRESHOLD else None
+
+
+def ranges(count: int) -> list[tuple[int, int]]:
+    """The rows of each chunk, [start, end): about CHUNK_ROWS each, every chunk after the first beginning OVERLAP
+    rows before the end of the one before. Depends on the row count only (never on the cores)."""
+    parts = max(1, math.ceil(count / CHUNK_ROWS))
+    size = math.ceil(count / parts)
+    bounds = [min(count, k * size) for k in range(parts + 1)]
+    return [(max(0, bounds[k] - (OVERLAP if k else 0)), bounds[k + 1]) for k in range(parts)]
+
+
+PROBE = 40  # rows laid out first, to see whether every page holds the same number of rows
+
+
+def _in_phase(spans: list[tuple[int, int]], probe: list[Page]) -> list[tuple[int, int]]:
+    """The chunks' starts moved onto rows that will begin pages, when the probe's pages each hold the same number
+    of rows. Two chains of page-beginning rows meet only when some row begins a page in both: rows of one height,
+    m a page, make chains m apart that never meet, and a chunk started between them would be laid out again."""
+    starts = [page.row for page in probe if page.row not in (None, 0)]
+    steps = {b - a for a, b in zip(starts, starts[1:])}
+    if len(starts) < 4 or len(steps) != 1:
+        return spans
+    step, anchor = steps.pop(), starts[-1]
+    moved = [spans[0]]
+    for start, end in spans[1:]:
+        if start > anchor:
+            start = anchor + step * ((start - anchor) // step)
+        moved.append((start, end))
+    return moved
+
+
+def chunk_html(html: str, table: Table, start: int, end: int) -> str:
+    """The HTML of the rows [start, end) of `table` as a document of its own (see the module's docstring)."""
+    rows = table.rows
+    first, last = start == 0, end == len(rows)
+    prelude = _PRELUDE.search(html, html.find("<body"))
+    head = html[:prelude.end()] if prelude else html[:html.index(">", html.find("<body")) + 1]
+    head = head.replace("</head>", NO_PAGE_NUMBER, 1)
+    parts = []
+    if first:
+        parts.append(html[:table.open_end].replace("</head>", NO_PAGE_NUMBER, 1))
+    else:
+        parts += [head, *table.ancestors, html[table.start:table.open_end]]
+    group = None
+    for index in range(start, end):
+        row_start, row_end, row_group = rows[index]
+        if row_group != group:
+            if group is not None:
+                parts.append("</tbody>\n")
+            parts.append(table.groups[row_group])
+            group = row_group
+        parts.append(f'<tr data-row="{index}"' + html[row_start + 3:row_end])
+    parts.append("</tbody>\n")
+    if last:
+        parts.append(html[table.close:])
+    else:
+        parts.append("</table>\n" + "".join(f"</{re.match(r'<([a-zA-Z0-9]+)', tag)[1]}>"
+                                             for tag in reversed(table.ancestors)) + "\n</body>\n</html>\n")
+    return "".join(parts)
+
+
+@dataclass(frozen=True)
+class Page:
+    """What the join needs of a chunk's page: the row it begins with (None: it begins with something else, or
+    with the rest of a row), its page type's name, its height, and its bookmarks."""
+    row: int | None
+    name: str
+    height: float
+    bookmarks: tuple
+
+
+def _rows_of(box, found: list) -> None:
+    from weasyprint.formatting_structure import boxes
+
+    stack = [box]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, boxes.TableRowBox):
+            element = item.element
+            if element is not None and element.get("data-row") is not None:
+                found.append(int(element.get("data-row")))
+            continue
+        if isinstance(item, boxes.ParentBox):
+            stack.extend(reversed(item.children))
+
+
+def inspect(document) -> list[Page]:
+    """Each laid-out page of a chunk, for the join."""
+    pages, previous_last = [], None
+    for page in document.pages:
+        rows: list[int] = []
+        _rows_of(page._page_box, rows)
+        begins = rows[0] if rows and rows[0] != previous_last else None
+        pages.append(Page(begins, page._page_box.page_type.name or "", page.height,
+                          tuple(tuple(b) for b in page.bookmarks)))
+        previous_last = rows[-1] if rows else previous_last
+    return pages
+
+
+# ---------------------------------------------------------------- laying out and joining
+
+
+def lay_out_chunk(renderer, html: str, name: str, base_dir: Path) -> tuple[bytes, list[Page]]:
+    pdf, captured = renderer.pdf_of(html, name, base_dir, inspect=inspect)
+    return pdf, captured["inspected"]
+
+
+class _Whole(Exception):
+    """A chunk holds a row taller than a page (continued.py marks it): the document is laid out whole."""
+
+
+def lay_out(html: str, table: Table, name: str, base_dir: Path, run) -> Layout | None:
+    """The document laid out in chunks, or None when the chunks cannot be joined (then it is laid out whole).
+    `run(list of HTML, inspect)` lays documents out (in parallel or not) and returns [(pdf, pages)] in order;
+    a chunk's pages are None when it held a row taller than a page."""
+    def checked(htmls, inspect):
+        results = run(htmls, inspect)
+        if inspect and any(pages is None for _, pages in results):
+            raise _Whole
+        return results
+
+    try:
+        return _lay_out(html, table, name, base_dir, checked)
+    except _Whole:
+        return None
+
+
+def _lay_out(html: str, table: Table, name: str, base_dir: Path, run) -> Layout | None:
+    spans = ranges(len(table.rows))
+    if len(spans) > 1:
+        spans = _in_phase(spans, run([chunk_html(html, table, 0, min(PROBE, len(table.rows)))], True)[0][1])
+    results = run([chunk_html(html, table, start, end) for start, end in spans], True)
+    kept: list[tuple[int, int]] = []  # (chunk, page index)
+    begin, k = 0, 0
+    while True:
+        pages = results[k][1]
+        if k == len(spans) - 1:
+            kept += [(k, i) for i in range(begin, len(pages))]
+            break
+        # The table's first row begins no page of the first chunk: what comes before the table is on its page.
+        mine = {page.row: i for i, page in enumerate(pages) if i >= begin and page.row not in (None, 0)}
+        if not mine:  # no page of this chunk begins with a row: it takes the next chunk's rows too
+            spans[k:k + 2] = [(spans[k][0], spans[k + 1][1])]
+            results[k:k + 2] = run([chunk_html(html, table, *spans[k])], True)
+            continue
+        join = _meet(mine, results[k + 1][1], spans[k + 1][0])
+        if join is None:  # the chains did not meet: lay the next chunk out again from a true page beginning
+            restart = max(mine, key=mine.get)  # the row that begins this chunk's last page
+            spans[k + 1] = (restart, spans[k + 1][1])
+            results[k + 1] = run([chunk_html(html, table, *spans[k + 1])], True)[0]
+            first = [j for j, page in enumerate(results[k + 1][1]) if page.row == restart]
+            if not first:  # never seen: a chunk begins with its first row, or a page of its own before it
+                return None
+            join = (mine[restart], first[0])
+        kept += [(k, i) for i in range(begin, join[0])]
+        begin, k = join[1], k + 1
+    return _join(html, results, kept, name, base_dir, run)
+
+
+def _meet(mine, theirs, start):
+    """The first page of the next chunk (after its first) that begins with a row beginning a page of this one."""
+    for j, page in enumerate(theirs):
+        if j and page.row is not None and page.row > start and page.row in mine:
+            return mine[page.row], j
+    return None
+
+
+class _Paged:
+    """What WeasyPrint's make_bookmark_tree reads of a document: its pages' bookmarks and heights."""
+
+    def __init__(self, pages):
+        self.pages = pages
+
+
+def _join(html: str, results, kept, name: str, base_dir: Path, run) -> Layout:
+    try:
+        import pikepdf
+    except ImportError as exc:
+        from .errors import EnvironmentProblem
+
+        raise EnvironmentProblem(f"pikepdf, which joins a long document's chunks, cannot be loaded ({exc}); "
+                                 "run: make") from exc
+    from weasyprint.document import Document
+
+    sources = [pikepdf.open(io.BytesIO(pdf)) for pdf, _ in results]
+    joined = sources[0]
+    first_kept = [i for k, i in kept if k == 0]
+    # the first chunk's own pages that are not kept go (from the end, so that indices stay valid)
+    for index in reversed(range(len(joined.pages))):
+        if index not in first_kept:
+            del joined.pages[index]
+    for k, i in kept:
+        if k:
+            joined.pages.append(sources[k].pages[i])
+    pages = [results[k][1][i] for k, i in kept]
+
+    # The page numbers: Y empty pages of the same types, only the page-number box drawn, laid out by WeasyPrint
+    # in pieces (in parallel), each numbering on from the one before and stating the same total.
+    pieces = [_numbers_html(html, pages, start, min(len(pages), start + NUMBER_PAGES))
+              for start in range(0, len(pages), NUMBER_PAGES)]
+    overlays = [pikepdf.open(io.BytesIO(pdf)) for pdf, _ in run(pieces, False)]
+    numbered = [page for overlay in overlays for page in overlay.pages]
+    if len(numbered) != len(joined.pages):
+        raise RuntimeError(f"{name}: {len(numbered)} numbered pages for {len(joined.pages)}")
+    # pikepdf's add_overlay names the form at random; the pages of a chunk share one resource dictionary, so
+    # each page's form has a name of its own.
+    for index, (page, number) in enumerate(zip(joined.pages, numbered), 1):
+        form = number.as_form_xobject()
+        placed = page.add_resource(form, pikepdf.Name.XObject, name=pikepdf.Name(f"/SignoffPage{index}"))
+        page.contents_add(b"q\n", prepend=True)
+        page.contents_add(b"Q\n", prepend=False)
+        page.contents_add(page.calc_form_xobject_placement(form, placed, pikepdf.Rectangle(page.trimbox)))
+        page.contents_coalesce()
+
+    _outline(joined, Document.make_bookmark_tree(_Paged(pages), 0.75, transform_pages=True))
+    out = io.BytesIO()
+    joined.save(out, deterministic_id=True, object_stream_mode=pikepdf.ObjectStreamMode.generate,
+                compress_streams=True, stream_decode_level=pikepdf.StreamDecodeLevel.none)
+    pdf = out.getvalue()
+    with pikepdf.open(io.BytesIO(pdf)) as written:
+        root = written.Root
+        catalog = b"".join(pikepdf.Name(key).unparse() + b" " + root[key].unparse()
+                           for key in sorted(root.keys()) if key not in ("/Names", "/AF"))
+        names = root.get("/Names", pikepdf.Dictionary())
+        names = b"".join(pikepdf.Name(key).unparse() + b" " + names[key].unparse()
+                         for key in sorted(names.keys()) if key != "/EmbeddedFiles")
+    return Layout(pdf, catalog, names)
+
+
+NUMBER_PAGES = 400  # pages of a piece of the page-number overlay (5 ms a page)
+_PAGES_COUNTER = re.compile(r"counter\(\s*pages\s*\)")
+
+
+def _numbers_html(html: str, pages: list[Page], start: int, end: int) -> str:
+    """Pages [start, end) of the document, empty, each of its page type, numbered from start + 1 of
+    len(pages): the page-number box as the document's CSS draws it, the total written out."""
+    head = html[:html.find("<body")]
+    head = _PAGES_COUNTER.sub(f'"{len(pages)}"', head).replace(
+        "</head>", ONLY_PAGE_NUMBER.replace("</style>", f" @page :first {{ counter-reset: page {start + 1}; }}</style>"), 1)
+    divs = []
+    for number in range(start, end):
+        name = pages[number].name
+        style = f"page: {name}" if name else "page: auto"
+        if number > start:
+            style += "; break-before: page"
+        divs.append(f'<div style="{style}"></div>')
+    return head + "<body>\n" + "\n".join(divs) + "\n</body>\n</html>\n"
+
+
+def _outline(pdf, tree) -> None:
+    """WeasyPrint's outline (pdf/anchors.py add_outlines) over the joined pages."""
+    import pikepdf
+
+    if "/Outlines" in pdf.Root:
+        del pdf.Root["/Outlines"]
+    if not tree:
+        return
+
+    def add(items, parent):
+        made, count = [], len(items)
+        for title, (page, x, y), children, state in items:
+            outline = pdf.make_indirect(pikepdf.Dictionary(
+                Title=pikepdf.String(title), Dest=pikepdf.Array([pdf.pages[page].obj, pikepdf.Name.XYZ, x, y, 0])))
+            kids, kids_count = add(children, outline)
+            outline.Count = -kids_count if state == "closed" else kids_count
+            if state != "closed":
+                count += kids_count
+            if made:
+                outline.Prev = made[-1]
+                made[-1].Next = outline
+            if kids:
+                outline.First, outline.Last = kids[0], kids[-1]
+            if parent is not None:
+                outline.Parent = parent
+            made.append(outline)
+        return made, count
+
+    made, count = add(tree, None)
+    top = pdf.make_indirect(pikepdf.Dictionary(Count=count, First=made[0], Last=made[-1]))
+    for outline in made:
+        outline.Parent = top
+    pdf.Root.Outlines = top
