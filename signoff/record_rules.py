@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from .clock import parse_intervals, parse_time
 from .errors import Problem
@@ -279,16 +280,20 @@ def _check_follows(r: _Rules, visits: list[dict], n: int, path: tuple, ref, foll
     """`follows: VISIT/N` names the Nth finding of a visit that began before this one, carried forward once."""
     visit_id, _, number = str(ref).rpartition("/")
     earlier = next((v for v in visits if str(v["id"]) == visit_id), None)
-    if not visit_id or not number.isdigit() or number.startswith("0"):
+    count = len(earlier.get("findings") or []) if earlier else 0
+    if not visit_id or not re.fullmatch(r"[1-9][0-9]*", number):  # ASCII digits only: １ and ² are not refs
         r.error("visits", path, f"'{ref}' is not VISIT/N (a visit's id and the number of its finding, from 1)")
     elif earlier is None:
         r.error("visits", path, f"'{visit_id}' is not a visit in visits.yaml")
+    elif earlier is visits[n]:
+        r.error("visits", path, f"'{ref}' is a finding of this visit; a finding carries forward one of an earlier "
+                "visit")
     elif earlier["start"] >= visits[n]["start"]:
         r.error("visits", path, f"visit '{visit_id}' began {earlier['start']}, not before this one "
                 f"({visits[n]['start']}); a finding carries forward one of an earlier visit")
-    elif int(number) > len(earlier.get("findings") or []):
-        r.error("visits", path, f"visit '{visit_id}' has {len(earlier.get('findings') or [])} findings, not "
-                f"{number}")
+    elif len(number) > len(str(count)) or int(number) > count:  # a huge N is not made an int, nor printed whole
+        shown = number if len(number) <= 20 else f"a number of {len(number)} digits"
+        r.error("visits", path, f"visit '{visit_id}' has {count} findings, not {shown}")
     elif ref in followed:
         r.error("visits", path, f"'{ref}' is already carried forward by visits[{followed[ref][1]}].findings"
                 f"[{followed[ref][3]}]")

@@ -352,3 +352,51 @@ def test_a_miss_says_what_set_the_target_and_what_is_still_overdue(data_copy):
         "2026-12-21 11:00 恢复服务，用时 2:10，超出 0:10。")
     assert reasons("2027Q1")["GZ-2027-006"] == (
         "解决时限 4 小时，应于 2027-02-25 12:05 前完成；截至2027年2月26日仍未完成，已用 39:55，超出 35:55。")
+
+
+def test_a_follows_with_a_huge_number_is_an_error_line_not_a_crash(data_copy):
+    # 5,000 digits: int() refuses more than 4,300 (a ValueError, a traceback, before); the line does not print them
+    folder = data_copy("data")
+    edit(folder / "visits.yaml", "follows: 2027-Q1/1 }", "follows: 2027-Q1/" + "9" * 5000 + " }")
+    assert [line for line in problems(folder) if line.startswith("visits.yaml")] == [
+        "visits.yaml:38:99: error: visits[1].findings[0].follows: visit '2027-Q1' has 2 findings, not a number of "
+        "5000 digits"]
+    edit(folder / "visits.yaml", "9" * 5000, "12")
+    assert [line for line in problems(folder) if line.startswith("visits.yaml")] == [
+        "visits.yaml:38:99: error: visits[1].findings[0].follows: visit '2027-Q1' has 2 findings, not 12"]
+
+
+def _inspection_names(folder, ticket):
+    edit(folder / "visits.yaml", "severity: fault, fault: GZ-2027-004,", f"severity: fault, fault: {ticket},")
+
+
+def test_a_finding_stays_open_while_its_ticket_is_reopened(data_copy):
+    """The inspection of 2027-02-24 09:00 names GZ-2027-006 (level 2, 4 h to resolve), reported the next day:
+    resolved 2027-02-25 14:05 (6:00, missed), then reopened on the 26th and not resolved again by as_of. Its
+    resolution stays 'missed' and resolved_at the resolved of the 25th, but it has dealt with nothing: the
+    finding is open (it was settled by that resolved before). Resolved again, it is settled."""
+    folder = data_copy("data")
+    _inspection_names(folder, "GZ-2027-006")
+    faults = folder / "faults.yaml"
+    edit(faults, "      - { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }",
+         "      - { at: 2027-02-25 14:05, kind: resolved, by: wangqiang }\n"
+         "      - { at: 2027-02-26 09:00, kind: reopened, note: 图表再次不显示 }")
+    facts = check_data(folder).facts
+    fault = next(f for f in facts.faults if f.id == "GZ-2027-006")
+    assert (fault.resolution.status, fault.resolved_at, fault.reopened) == ("missed", "2027-02-25 14:05", 1)
+    finding = next(f for v in facts.visits.visits for f in v.findings if f.ref == "2027/2")
+    assert (finding.fault, finding.open) == ("GZ-2027-006", True)
+    q1 = next(p for p in facts.compliance.periods if p.key == "2027Q1")
+    assert "2027/2" in [f.ref for f in q1.open_findings]
+    edit(faults, "kind: reopened, note: 图表再次不显示 }",
+         "kind: reopened, note: 图表再次不显示 }\n      - { at: 2027-02-26 11:00, kind: resolved, by: wangqiang }")
+    facts = check_data(folder).facts
+    finding = next(f for v in facts.visits.visits for f in v.findings if f.ref == "2027/2")
+    assert finding.open is False
+
+
+def test_a_finding_naming_a_ticket_resolved_before_the_visit_stays_open(data_copy):
+    # GZ-2027-004 was resolved 2027-02-03 19:40, three weeks before the inspection: the finding refers to it
+    facts = check_data(data_copy("data")).facts
+    finding = next(f for v in facts.visits.visits for f in v.findings if f.ref == "2027/2")
+    assert (finding.fault, finding.open) == ("GZ-2027-004", True)
