@@ -167,6 +167,7 @@ def _check_events(r: _Rules, base: tuple, fault: dict, reported, service: dict, 
             final_level = event["to"]
     stopping = set(resolution_events(service, final_level))
     previous = reported
+    level = fault["level"]  # the level before each event
     paused_at = None       # the index of an open waiting_customer
     responded = False
     resolved_last = False  # a `resolved` not yet followed by `reopened`
@@ -191,6 +192,11 @@ def _check_events(r: _Rules, base: tuple, fault: dict, reported, service: dict, 
             after_resolved_reported = True
             r.error("faults", path + ("kind",), f"a {kind} event after resolved; resolved is the last event unless "
                     "reopened follows it")
+        if kind == "level_changed" and event.get("to") is not None:
+            if event["to"] == level:
+                r.error("faults", path + ("to",), f"the ticket is level {level} already; a level_changed names "
+                        "another level")
+            level = event["to"]
         if kind == RESPONDED:
             responded = True
         if paused_at is not None:

@@ -352,11 +352,12 @@ def _miss(fault: Fault, target: Target) -> Miss:
     if paused:
         waiting, reopened = "waiting_customer" in kinds, "reopened" in kinds
         paused_for = "both" if waiting and reopened else "reopened" if reopened else "waiting"
+    # Only the resolution has cycles: a reopening does not give the response another one.
+    cycled = target.kind == "resolution" and (len(target.cycles) > 1 or fault.reopened)
     return Miss(fault.id, fault.level, target.kind, target.status, hours_minutes(elapsed), target.amount,
                 target.unit, target.due, cycle.fulfilled_at if cycle else None, cycle.event if cycle else None,
-                elapsed - target.minutes, hours_minutes(elapsed - target.minutes),
-                failing if len(target.cycles) > 1 or fault.reopened else None, paused, paused_for, fault.regrading,
-                fault.cause, fault.exemption)
+                elapsed - target.minutes, hours_minutes(elapsed - target.minutes), failing if cycled else None,
+                paused, paused_for, fault.regrading, fault.cause, fault.exemption)
 
 
 def _periods(faults, visits: Visits, service_raw, as_of, code, every, levels: dict) -> tuple[Period, ...]:

@@ -400,3 +400,30 @@ def test_a_finding_naming_a_ticket_resolved_before_the_visit_stays_open(data_cop
     facts = check_data(data_copy("data")).facts
     finding = next(f for v in facts.visits.visits for f in v.findings if f.ref == "2027/2")
     assert (finding.fault, finding.open) == ("GZ-2027-004", True)
+
+
+def test_a_response_miss_of_a_reopened_ticket_names_no_cycle(data_copy):
+    """GZ-2027-006 (level 2, reported 2027-02-25 08:05, responded 08:20) resolved 10:00, reopened 11:00, re-graded
+    to level 1 at 11:05 (10 min to respond, 2 h to resolve, from the report), restored 13:00. The response went 0:05
+    over: that is not a cycle of the ticket (the reason said 'reopened, and cycle 1 went over'); the resolution's
+    second cycle did: 08:05 → 13:00 is 4:55, less the hour from resolved to reopened, 3:55, 1:55 over."""
+    from signoff.record_views import service_report_view
+    from signoff.render import load_labels, long_date
+
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "      - { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }",
+         "      - { at: 2027-02-25 10:00, kind: resolved, by: wangqiang }\n"
+         "      - { at: 2027-02-25 11:00, kind: reopened }\n"
+         "      - { at: 2027-02-25 11:05, kind: level_changed, to: 1 }\n"
+         "      - { at: 2027-02-25 13:00, kind: restored, by: wangqiang }")
+    facts = check_data(folder).facts
+    q1 = next(p for p in facts["compliance"].periods if p.key == "2027Q1")
+    misses = {m.kind: m for m in q1.misses if m.fault == "GZ-2027-006"}
+    assert (misses["response"].cycle, misses["resolution"].cycle) == (None, 2)
+    view = service_report_view(facts, q1, load_labels("zh-CN", "service_report"), lambda d: long_date(d, "zh-CN"))
+    assert [m["cause"] for m in view["misses"] if m["fault"] == "GZ-2027-006"] == [
+        "响应时限 10 分钟，应于 2027-02-25 08:15 前完成；2027-02-25 11:05 由二级调整为一级，按一级时限自受理时起算；"
+        "2027-02-25 08:20 响应，用时 0:15，超出 0:05。",
+        "解决时限 2 小时，应于 2027-02-25 11:05 前完成；2027-02-25 11:05 由二级调整为一级，按一级时限自受理时起算；"
+        "2027-02-25 13:00 恢复服务，用时 3:55，超出 1:55；工单曾重新打开，第 2 次处理时累计用时超出时限；"
+        "用时已扣除解决至重新打开之间的暂停 1:00。"]
