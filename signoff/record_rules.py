@@ -6,6 +6,7 @@ import re
 
 from .clock import parse_intervals, parse_time
 from .errors import Problem
+from .rules import ID_MAX, id_too_long
 from .schema import parse_date
 from .service import maintenance_windows, service_facts
 from .vocab import LOCALES, RESOLUTION_EVENTS, VISIT_KINDS
@@ -60,6 +61,8 @@ class _Rules:
     def unique(self, name, items, what):
         seen = {}
         for n, item in enumerate(items):
+            if isinstance(item["id"], str) and len(item["id"]) > ID_MAX:
+                self.error(name, (what, n, "id"), id_too_long(item["id"]))
             if item["id"] in seen:
                 self.error(name, (what, n, "id"), f"'{item['id']}' is defined twice (first as item {seen[item['id']]})")
             seen.setdefault(item["id"], n)
