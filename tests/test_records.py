@@ -427,3 +427,23 @@ def test_a_response_miss_of_a_reopened_ticket_names_no_cycle(data_copy):
         "解决时限 2 小时，应于 2027-02-25 11:05 前完成；2027-02-25 11:05 由二级调整为一级，按一级时限自受理时起算；"
         "2027-02-25 13:00 恢复服务，用时 3:55，超出 1:55；工单曾重新打开，第 2 次处理时累计用时超出时限；"
         "用时已扣除解决至重新打开之间的暂停 1:00。"]
+
+
+def test_a_ticket_with_no_events_is_overdue_on_both_targets(data_copy):
+    """GZ-2027-006 (level 2: 30 min, 4 h; reported 2027-02-25 08:05) with no events at all: on as_of (2027-02-26,
+    to 24:00) 39:55 have run on 7x24, 39:25 past the response's 30 minutes and 35:55 past the resolution's 4 h."""
+    from signoff.record_views import service_report_view
+    from signoff.render import load_labels, long_date
+
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "    events:\n"
+         "      - { at: 2027-02-25 08:20, kind: responded, by: wangqiang, manner: phone }\n"
+         "      - { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }\n", "")
+    facts = check_data(folder).facts
+    q1 = next(p for p in facts["compliance"].periods if p.key == "2027Q1")
+    view = service_report_view(facts, q1, load_labels("zh-CN", "service_report"), lambda d: long_date(d, "zh-CN"))
+    assert [m["cause"] for m in view["misses"] if m["fault"] == "GZ-2027-006"] == [
+        "响应时限 30 分钟，应于 2027-02-25 08:35 前完成；截至2027年2月26日仍未完成，已用 39:55，超出 39:25。",
+        "解决时限 4 小时，应于 2027-02-25 12:05 前完成；截至2027年2月26日仍未完成，已用 39:55，超出 35:55。"]
+    level2 = next(f for f in q1.levels if f.level == 2)
+    assert (level2.response.overdue, level2.resolution.overdue, level2.response.rate) == (1, 1, "66.7%")
