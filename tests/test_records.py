@@ -447,3 +447,34 @@ def test_a_ticket_with_no_events_is_overdue_on_both_targets(data_copy):
         "解决时限 4 小时，应于 2027-02-25 12:05 前完成；截至2027年2月26日仍未完成，已用 39:55，超出 35:55。"]
     level2 = next(f for f in q1.levels if f.level == 2)
     assert (level2.response.overdue, level2.resolution.overdue, level2.response.rate) == (1, 1, "66.7%")
+
+
+_THIRD_VISIT = """
+  - id: 2027-Q2
+    kind: preventive
+    window: 2
+    notice_sent: 2027-02-20
+    start: 2027-02-26 09:00
+    end: 2027-02-26 12:00
+    engineers: [wuming]
+    tasks:
+      - { task: 数据库清理与索引重建, result: done }
+    findings:
+      - { text: 日志盘已扩容, severity: SEVERITY, follows: 2027/1 }
+"""
+
+
+@pytest.mark.parametrize("severity, listed", [("info", ["2027/2"]), ("warning", ["2027/2", "2027-Q2/1"])])
+def test_a_chain_of_three_visits_is_listed_once_as_the_latest_states_it(data_copy, severity, listed):
+    """2027-Q1/1 (the log disk) ← 2027/1 ← 2027-Q2/1: the report of 2027Q1 lists the item once, as the last visit
+    states it; every finding of the chain is open exactly when that one is (info: dealt with)."""
+    folder = data_copy("data")
+    visits = folder / "visits.yaml"
+    visits.write_text(visits.read_text(encoding="utf-8") + _THIRD_VISIT.replace("SEVERITY", severity),
+                      encoding="utf-8")
+    facts = check_data(folder).facts
+    chain = {f.ref: f for v in facts.visits.visits for f in v.findings if f.ref in ("2027-Q1/1", "2027/1", "2027-Q2/1")}
+    assert [(chain[r].followed_by, chain[r].open) for r in ("2027-Q1/1", "2027/1", "2027-Q2/1")] == [
+        ("2027/1", severity != "info"), ("2027-Q2/1", severity != "info"), (None, severity != "info")]
+    q1 = next(p for p in facts["compliance"].periods if p.key == "2027Q1")
+    assert [f.ref for f in q1.open_findings] == listed
