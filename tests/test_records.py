@@ -478,3 +478,26 @@ def test_a_chain_of_three_visits_is_listed_once_as_the_latest_states_it(data_cop
         ("2027/1", severity != "info"), ("2027-Q2/1", severity != "info"), (None, severity != "info")]
     q1 = next(p for p in facts["compliance"].periods if p.key == "2027Q1")
     assert [f.ref for f in q1.open_findings] == listed
+
+
+def test_an_exempted_ticket_still_overdue_is_listed_and_not_counted(data_copy):
+    """GZ-2027-006 without its pause is overdue on as_of (35:55 over); with the customer's exemption the report
+    lists the miss with its reason and who agreed, and level 2's resolution counts the other two tickets only."""
+    from signoff.record_views import service_report_view
+    from signoff.render import load_labels, long_date
+
+    folder = data_copy("data")
+    faults = folder / "faults.yaml"
+    edit(faults, "      - { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }\n", "")
+    edit(faults, "    symptom: 物业工单统计图表不显示\n",
+         "    symptom: 物业工单统计图表不显示\n    exemption: { reason: 甲方要求暂缓处理, agreed_by: zhouqi }\n")
+    facts = check_data(folder).facts
+    q1 = next(p for p in facts["compliance"].periods if p.key == "2027Q1")
+    resolution = next(f for f in q1.levels if f.level == 2).resolution
+    assert (resolution.tickets, resolution.met, resolution.overdue, resolution.exempted, resolution.rate) == (
+        3, 2, 0, 1, "100%")
+    view = service_report_view(facts, q1, load_labels("zh-CN", "service_report"), lambda d: long_date(d, "zh-CN"))
+    (miss,) = [m for m in view["misses"] if m["fault"] == "GZ-2027-006"]
+    assert (miss["cause"], miss["exemption"], miss["exemption_reason"]) == (
+        "解决时限 4 小时，应于 2027-02-25 12:05 前完成；截至2027年2月26日仍未完成，已用 39:55，超出 35:55。",
+        "经甲方周琦同意不计入考核，理由：", "甲方要求暂缓处理")
