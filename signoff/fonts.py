@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shutil
+import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -73,7 +74,7 @@ def _file_digest(path: str, cache: Path) -> str:
     memo = cache / "digests.json"
     key = f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
     try:
-        known = json.loads(memo.read_text())
+        known = json.loads(memo.read_text()) if _regular(memo) else {}
         if not isinstance(known, dict):
             known = {}
     except (OSError, ValueError):
@@ -89,6 +90,14 @@ def _file_digest(path: str, cache: Path) -> str:
     known[key] = digest
     _write(memo, json.dumps(known, sort_keys=True).encode())
     return digest
+
+
+def _regular(path: Path) -> bool:
+    """A regular file itself, not a symbolic link, folder or FIFO put in the cache (a FIFO blocks its reader)."""
+    try:
+        return stat.S_ISREG(os.lstat(path).st_mode)
+    except OSError:
+        return False
 
 
 def _write(target: Path, data: bytes) -> None:
@@ -130,18 +139,18 @@ def _cached_subset(folder: Path, key: str, make) -> Path:
     target = folder / f"{key}.otf"
     record = folder / f"{key}.sha256"
     try:
-        expected = record.read_text().strip()
-        if hashlib.sha256(target.read_bytes()).hexdigest() == expected:
+        expected = record.read_text().strip() if _regular(record) and _regular(target) else None
+        if expected and hashlib.sha256(target.read_bytes()).hexdigest() == expected:
             os.utime(target)  # used now: the last to be pruned
             return target
-    except OSError:
+    except (OSError, ValueError):  # ValueError: a record that is not UTF-8
         pass
     data = make()
     _prune(folder, keep=KEEP_SUBSETS - 1)
     _write(target, data)
     _write(record, hashlib.sha256(data).hexdigest().encode())
     try:
-        if target.read_bytes() == data:
+        if _regular(target) and target.read_bytes() == data:
             return target
     except OSError:
         pass
@@ -158,13 +167,24 @@ KEEP_SUBSETS = 160
 
 
 def _prune(folder: Path, keep: int) -> None:
+    """The least recently used beyond `keep` go, each on its own: a dangling link, a folder or a file that cannot
+    be removed is passed over (it stopped the pruning for good, and the cache grew without end)."""
+    def used(path: Path) -> float:
+        try:
+            return os.lstat(path).st_mtime
+        except OSError:
+            return 0.0
+
     try:
-        subsets = sorted(folder.glob("*.otf"), key=lambda path: path.stat().st_mtime, reverse=True)
-        for path in subsets[keep:]:
-            path.unlink(missing_ok=True)
-            path.with_suffix(".sha256").unlink(missing_ok=True)
+        subsets = sorted(folder.glob("*.otf"), key=used, reverse=True)
     except OSError:
-        pass
+        return
+    for path in subsets[keep:]:
+        for victim in (path, path.with_suffix(".sha256")):
+            try:
+                victim.unlink(missing_ok=True)
+            except OSError:
+                pass
 
 
 def package_fonts(theme_fonts: dict[str, str], chars: frozenset[str]) -> FontSet:

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 import datetime
+import re
 
 from .clock import parse_intervals, parse_time
 from .errors import Problem
+from .rules import ID_MAX, id_too_long
 from .schema import parse_date
 from .service import maintenance_windows, service_facts
 from .vocab import LOCALES, RESOLUTION_EVENTS, VISIT_KINDS
@@ -59,6 +61,8 @@ class _Rules:
     def unique(self, name, items, what):
         seen = {}
         for n, item in enumerate(items):
+            if isinstance(item["id"], str) and len(item["id"]) > ID_MAX:
+                self.error(name, (what, n, "id"), id_too_long(item["id"]))
             if item["id"] in seen:
                 self.error(name, (what, n, "id"), f"'{item['id']}' is defined twice (first as item {seen[item['id']]})")
             seen.setdefault(item["id"], n)
@@ -166,6 +170,7 @@ def _check_events(r: _Rules, base: tuple, fault: dict, reported, service: dict, 
             final_level = event["to"]
     stopping = set(resolution_events(service, final_level))
     previous = reported
+    level = fault["level"]  # the level before each event
     paused_at = None       # the index of an open waiting_customer
     responded = False
     resolved_last = False  # a `resolved` not yet followed by `reopened`
@@ -190,6 +195,11 @@ def _check_events(r: _Rules, base: tuple, fault: dict, reported, service: dict, 
             after_resolved_reported = True
             r.error("faults", path + ("kind",), f"a {kind} event after resolved; resolved is the last event unless "
                     "reopened follows it")
+        if kind == "level_changed" and event.get("to") is not None:
+            if event["to"] == level:
+                r.error("faults", path + ("to",), f"the ticket is level {level} already; a level_changed names "
+                        "another level")
+            level = event["to"]
         if kind == RESPONDED:
             responded = True
         if paused_at is not None:
@@ -279,16 +289,20 @@ def _check_follows(r: _Rules, visits: list[dict], n: int, path: tuple, ref, foll
     """`follows: VISIT/N` names the Nth finding of a visit that began before this one, carried forward once."""
     visit_id, _, number = str(ref).rpartition("/")
     earlier = next((v for v in visits if str(v["id"]) == visit_id), None)
-    if not visit_id or not number.isdigit() or number.startswith("0"):
+    count = len(earlier.get("findings") or []) if earlier else 0
+    if not visit_id or not re.fullmatch(r"[1-9][0-9]*", number):  # ASCII digits only: １ and ² are not refs
         r.error("visits", path, f"'{ref}' is not VISIT/N (a visit's id and the number of its finding, from 1)")
     elif earlier is None:
         r.error("visits", path, f"'{visit_id}' is not a visit in visits.yaml")
+    elif earlier is visits[n]:
+        r.error("visits", path, f"'{ref}' is a finding of this visit; a finding carries forward one of an earlier "
+                "visit")
     elif earlier["start"] >= visits[n]["start"]:
         r.error("visits", path, f"visit '{visit_id}' began {earlier['start']}, not before this one "
                 f"({visits[n]['start']}); a finding carries forward one of an earlier visit")
-    elif int(number) > len(earlier.get("findings") or []):
-        r.error("visits", path, f"visit '{visit_id}' has {len(earlier.get('findings') or [])} findings, not "
-                f"{number}")
+    elif len(number) > len(str(count)) or int(number) > count:  # a huge N is not made an int, nor printed whole
+        shown = number if len(number) <= 20 else f"a number of {len(number)} digits"
+        r.error("visits", path, f"visit '{visit_id}' has {count} findings, not {shown}")
     elif ref in followed:
         r.error("visits", path, f"'{ref}' is already carried forward by visits[{followed[ref][1]}].findings"
                 f"[{followed[ref][3]}]")

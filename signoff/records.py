@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .clock import hours_minutes
 from .model import Record
-from .record_rules import records_as_of
+from .record_rules import REOPENED, RESOLVED, records_as_of
 from .schema import parse_date
 from .sources import Source
 from .tickets import Exemption, Fault, Regrading, Target, derive_fault, period_key, service_clock, text_of, warn
@@ -235,7 +235,8 @@ def derive_records(sources: dict[str, Source], facts, calendar: WorkCalendar) ->
 
 def _visits(raw_visits, maintenance, faults, service_raw, calendar, as_of, code, sources, warnings) -> Visits:
     raw_list = (raw_visits or {}).get("visits") or []
-    resolved = {f.id: f.resolved_at for f in faults if f.resolved_at and f.resolution.status in ("met", "missed")}
+    resolved = {f.id: f.resolved_at for f in faults if f.resolved_at and f.resolution.status in ("met", "missed")
+                and _still_resolved(f)}
     windows: list[Window] = []
     for kind in ("preventive", "inspection"):
         for w in maintenance[kind]:
@@ -280,6 +281,12 @@ def _visits(raw_visits, maintenance, faults, service_raw, calendar, as_of, code,
             next_planned=later[0].planned if later else None, draft=confirmation is None,
             date=confirmation["date"] if confirmation else raw["end"][:10]))
     return Visits(tuple(windows), _carried_forward(visits))
+
+
+def _still_resolved(fault: Fault) -> bool:
+    """Resolved on as_of: no reopened after its last resolved (a reopened ticket's missed target stays missed, but
+    the ticket deals with nothing until it is resolved again)."""
+    return next((e.kind for e in reversed(fault.events) if e.kind in (RESOLVED, REOPENED)), None) == RESOLVED
 
 
 def _finding(raw_visit: dict, k: int, raw: dict, number: str, resolved: dict[str, str]) -> Finding:
@@ -345,11 +352,12 @@ def _miss(fault: Fault, target: Target) -> Miss:
     if paused:
         waiting, reopened = "waiting_customer" in kinds, "reopened" in kinds
         paused_for = "both" if waiting and reopened else "reopened" if reopened else "waiting"
+    # Only the resolution has cycles: a reopening does not give the response another one.
+    cycled = target.kind == "resolution" and (len(target.cycles) > 1 or fault.reopened)
     return Miss(fault.id, fault.level, target.kind, target.status, hours_minutes(elapsed), target.amount,
                 target.unit, target.due, cycle.fulfilled_at if cycle else None, cycle.event if cycle else None,
-                elapsed - target.minutes, hours_minutes(elapsed - target.minutes),
-                failing if len(target.cycles) > 1 or fault.reopened else None, paused, paused_for, fault.regrading,
-                fault.cause, fault.exemption)
+                elapsed - target.minutes, hours_minutes(elapsed - target.minutes), failing if cycled else None,
+                paused, paused_for, fault.regrading, fault.cause, fault.exemption)
 
 
 def _periods(faults, visits: Visits, service_raw, as_of, code, every, levels: dict) -> tuple[Period, ...]:

@@ -45,6 +45,8 @@ class _Checker:
         seen = {}
         for n, item in enumerate(items):
             value = key(item)
+            if field == "id" and isinstance(value, str) and len(value) > ID_MAX:
+                self.error(name, path + (n, field), id_too_long(value))
             if value in seen:
                 self.error(name, path + (n, field), f"{what} '{value}' is defined twice (first as item {seen[value]})")
             else:
@@ -53,6 +55,15 @@ class _Checker:
     def date_order(self, name: str, path: tuple, earlier, later, message: str) -> None:
         if earlier is not None and later is not None and D(later) < D(earlier):
             self.error(name, path, message)
+
+
+# An id prints whole in a narrow column (the issue log's, Attachment 1's, a record's number): a longer one took
+# pages of its own, and a row continued on the next page repeated it with its continuation mark on every page.
+ID_MAX = 32
+
+
+def id_too_long(value: str) -> str:
+    return f"the id is {len(value)} characters long; an id has at most {ID_MAX}"
 
 
 def check_references(sources: dict[str, Source]) -> list[Problem]:

@@ -224,3 +224,40 @@ def test_meetings_given_out_of_order_are_numbered_by_date_and_time(tmp_path):
     facts = check_data(folder).facts
     assert [m.id for m in facts.meetings] == ["review", "service-handover", "kickoff"]
     assert [m.order for m in facts.meetings] == [2, 3, 1]
+
+
+def _edit(path, old, new):
+    text = path.read_text(encoding="utf-8")
+    assert old in text, old
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def test_the_agreement_is_dated_on_the_latest_of_several_deferrals(data_copy):
+    """ISS-004 deferred on 10 November, ISS-009 on 12 November: the agreement is dated the 12th, and F-06 is known
+    by its test of 4 November (41 %), the 63 % retest of the 13th not yet; D-03's conditional of the 13th is not
+    known either, so the agreement flags F-06 alone."""
+    folder = data_copy("data")
+    _edit(folder / "issues.yaml", "deferral:\n      agreed: 2026-11-18\n      plan: |",
+          "deferral:\n      agreed: 2026-11-10\n      plan: |")
+    _edit(folder / "issues.yaml", "agreed: 2026-11-18\n      plan: 灾备", "agreed: 2026-11-12\n      plan: 灾备")
+    agreement = check_data(folder).facts.agreement
+    assert agreement.date == "2026-11-12"
+    assert [(c.id, c.result, c.test.date) for c in agreement.flagged] == [("F-06", "fail", "2026-11-04")]
+    assert "41%" in agreement.concerned["ISS-004"].test.note
+
+
+def test_a_test_after_the_agreement_is_not_known_to_it(data_copy):
+    """F-06's retest moved to 19 November, the day after the agreement, and passed: the agreement still states the
+    fail of 4 November; with F-06's first test moved after it too, F-06 was untested then and is not flagged (the
+    deferred issue's plan quotes no test)."""
+    folder = data_copy("data")
+    _edit(folder / "results.yaml", "  - criterion: F-06\n    result: fail\n    date: 2026-11-13",
+          "  - criterion: F-06\n    result: pass\n    date: 2026-11-19")
+    agreement = check_data(folder).facts.agreement
+    assert [(c.id, c.result, c.test.date) for c in agreement.flagged] == [
+        ("F-06", "fail", "2026-11-04"), ("D-03", "conditional", "2026-11-13")]
+    _edit(folder / "results.yaml", "  - criterion: F-06\n    result: fail\n    date: 2026-11-04",
+          "  - criterion: F-06\n    result: fail\n    date: 2026-11-19")
+    agreement = check_data(folder).facts.agreement
+    assert [c.id for c in agreement.flagged] == ["D-03"]
+    assert (agreement.concerned["ISS-004"].result, agreement.concerned["ISS-004"].test) == ("untested", None)

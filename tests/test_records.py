@@ -352,3 +352,152 @@ def test_a_miss_says_what_set_the_target_and_what_is_still_overdue(data_copy):
         "2026-12-21 11:00 恢复服务，用时 2:10，超出 0:10。")
     assert reasons("2027Q1")["GZ-2027-006"] == (
         "解决时限 4 小时，应于 2027-02-25 12:05 前完成；截至2027年2月26日仍未完成，已用 39:55，超出 35:55。")
+
+
+def test_a_follows_with_a_huge_number_is_an_error_line_not_a_crash(data_copy):
+    # 5,000 digits: int() refuses more than 4,300 (a ValueError, a traceback, before); the line does not print them
+    folder = data_copy("data")
+    edit(folder / "visits.yaml", "follows: 2027-Q1/1 }", "follows: 2027-Q1/" + "9" * 5000 + " }")
+    assert [line for line in problems(folder) if line.startswith("visits.yaml")] == [
+        "visits.yaml:38:99: error: visits[1].findings[0].follows: visit '2027-Q1' has 2 findings, not a number of "
+        "5000 digits"]
+    edit(folder / "visits.yaml", "9" * 5000, "12")
+    assert [line for line in problems(folder) if line.startswith("visits.yaml")] == [
+        "visits.yaml:38:99: error: visits[1].findings[0].follows: visit '2027-Q1' has 2 findings, not 12"]
+
+
+def _inspection_names(folder, ticket):
+    edit(folder / "visits.yaml", "severity: fault, fault: GZ-2027-004,", f"severity: fault, fault: {ticket},")
+
+
+def test_a_finding_stays_open_while_its_ticket_is_reopened(data_copy):
+    """The inspection of 2027-02-24 09:00 names GZ-2027-006 (level 2, 4 h to resolve), reported the next day:
+    resolved 2027-02-25 14:05 (6:00, missed), then reopened on the 26th and not resolved again by as_of. Its
+    resolution stays 'missed' and resolved_at the resolved of the 25th, but it has dealt with nothing: the
+    finding is open (it was settled by that resolved before). Resolved again, it is settled."""
+    folder = data_copy("data")
+    _inspection_names(folder, "GZ-2027-006")
+    faults = folder / "faults.yaml"
+    edit(faults, "      - { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }",
+         "      - { at: 2027-02-25 14:05, kind: resolved, by: wangqiang }\n"
+         "      - { at: 2027-02-26 09:00, kind: reopened, note: 图表再次不显示 }")
+    facts = check_data(folder).facts
+    fault = next(f for f in facts.faults if f.id == "GZ-2027-006")
+    assert (fault.resolution.status, fault.resolved_at, fault.reopened) == ("missed", "2027-02-25 14:05", 1)
+    finding = next(f for v in facts.visits.visits for f in v.findings if f.ref == "2027/2")
+    assert (finding.fault, finding.open) == ("GZ-2027-006", True)
+    q1 = next(p for p in facts.compliance.periods if p.key == "2027Q1")
+    assert "2027/2" in [f.ref for f in q1.open_findings]
+    edit(faults, "kind: reopened, note: 图表再次不显示 }",
+         "kind: reopened, note: 图表再次不显示 }\n      - { at: 2027-02-26 11:00, kind: resolved, by: wangqiang }")
+    facts = check_data(folder).facts
+    finding = next(f for v in facts.visits.visits for f in v.findings if f.ref == "2027/2")
+    assert finding.open is False
+
+
+def test_a_finding_naming_a_ticket_resolved_before_the_visit_stays_open(data_copy):
+    # GZ-2027-004 was resolved 2027-02-03 19:40, three weeks before the inspection: the finding refers to it
+    facts = check_data(data_copy("data")).facts
+    finding = next(f for v in facts.visits.visits for f in v.findings if f.ref == "2027/2")
+    assert (finding.fault, finding.open) == ("GZ-2027-004", True)
+
+
+def test_a_response_miss_of_a_reopened_ticket_names_no_cycle(data_copy):
+    """GZ-2027-006 (level 2, reported 2027-02-25 08:05, responded 08:20) resolved 10:00, reopened 11:00, re-graded
+    to level 1 at 11:05 (10 min to respond, 2 h to resolve, from the report), restored 13:00. The response went 0:05
+    over: that is not a cycle of the ticket (the reason said 'reopened, and cycle 1 went over'); the resolution's
+    second cycle did: 08:05 → 13:00 is 4:55, less the hour from resolved to reopened, 3:55, 1:55 over."""
+    from signoff.record_views import service_report_view
+    from signoff.render import load_labels, long_date
+
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "      - { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }",
+         "      - { at: 2027-02-25 10:00, kind: resolved, by: wangqiang }\n"
+         "      - { at: 2027-02-25 11:00, kind: reopened }\n"
+         "      - { at: 2027-02-25 11:05, kind: level_changed, to: 1 }\n"
+         "      - { at: 2027-02-25 13:00, kind: restored, by: wangqiang }")
+    facts = check_data(folder).facts
+    q1 = next(p for p in facts["compliance"].periods if p.key == "2027Q1")
+    misses = {m.kind: m for m in q1.misses if m.fault == "GZ-2027-006"}
+    assert (misses["response"].cycle, misses["resolution"].cycle) == (None, 2)
+    view = service_report_view(facts, q1, load_labels("zh-CN", "service_report"), lambda d: long_date(d, "zh-CN"))
+    assert [m["cause"] for m in view["misses"] if m["fault"] == "GZ-2027-006"] == [
+        "响应时限 10 分钟，应于 2027-02-25 08:15 前完成；2027-02-25 11:05 由二级调整为一级，按一级时限自受理时起算；"
+        "2027-02-25 08:20 响应，用时 0:15，超出 0:05。",
+        "解决时限 2 小时，应于 2027-02-25 11:05 前完成；2027-02-25 11:05 由二级调整为一级，按一级时限自受理时起算；"
+        "2027-02-25 13:00 恢复服务，用时 3:55，超出 1:55；工单曾重新打开，第 2 次处理时累计用时超出时限；"
+        "用时已扣除解决至重新打开之间的暂停 1:00。"]
+
+
+def test_a_ticket_with_no_events_is_overdue_on_both_targets(data_copy):
+    """GZ-2027-006 (level 2: 30 min, 4 h; reported 2027-02-25 08:05) with no events at all: on as_of (2027-02-26,
+    to 24:00) 39:55 have run on 7x24, 39:25 past the response's 30 minutes and 35:55 past the resolution's 4 h."""
+    from signoff.record_views import service_report_view
+    from signoff.render import load_labels, long_date
+
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "    events:\n"
+         "      - { at: 2027-02-25 08:20, kind: responded, by: wangqiang, manner: phone }\n"
+         "      - { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }\n", "")
+    facts = check_data(folder).facts
+    q1 = next(p for p in facts["compliance"].periods if p.key == "2027Q1")
+    view = service_report_view(facts, q1, load_labels("zh-CN", "service_report"), lambda d: long_date(d, "zh-CN"))
+    assert [m["cause"] for m in view["misses"] if m["fault"] == "GZ-2027-006"] == [
+        "响应时限 30 分钟，应于 2027-02-25 08:35 前完成；截至2027年2月26日仍未完成，已用 39:55，超出 39:25。",
+        "解决时限 4 小时，应于 2027-02-25 12:05 前完成；截至2027年2月26日仍未完成，已用 39:55，超出 35:55。"]
+    level2 = next(f for f in q1.levels if f.level == 2)
+    assert (level2.response.overdue, level2.resolution.overdue, level2.response.rate) == (1, 1, "66.7%")
+
+
+_THIRD_VISIT = """
+  - id: 2027-Q2
+    kind: preventive
+    window: 2
+    notice_sent: 2027-02-20
+    start: 2027-02-26 09:00
+    end: 2027-02-26 12:00
+    engineers: [wuming]
+    tasks:
+      - { task: 数据库清理与索引重建, result: done }
+    findings:
+      - { text: 日志盘已扩容, severity: SEVERITY, follows: 2027/1 }
+"""
+
+
+@pytest.mark.parametrize("severity, listed", [("info", ["2027/2"]), ("warning", ["2027/2", "2027-Q2/1"])])
+def test_a_chain_of_three_visits_is_listed_once_as_the_latest_states_it(data_copy, severity, listed):
+    """2027-Q1/1 (the log disk) ← 2027/1 ← 2027-Q2/1: the report of 2027Q1 lists the item once, as the last visit
+    states it; every finding of the chain is open exactly when that one is (info: dealt with)."""
+    folder = data_copy("data")
+    visits = folder / "visits.yaml"
+    visits.write_text(visits.read_text(encoding="utf-8") + _THIRD_VISIT.replace("SEVERITY", severity),
+                      encoding="utf-8")
+    facts = check_data(folder).facts
+    chain = {f.ref: f for v in facts.visits.visits for f in v.findings if f.ref in ("2027-Q1/1", "2027/1", "2027-Q2/1")}
+    assert [(chain[r].followed_by, chain[r].open) for r in ("2027-Q1/1", "2027/1", "2027-Q2/1")] == [
+        ("2027/1", severity != "info"), ("2027-Q2/1", severity != "info"), (None, severity != "info")]
+    q1 = next(p for p in facts["compliance"].periods if p.key == "2027Q1")
+    assert [f.ref for f in q1.open_findings] == listed
+
+
+def test_an_exempted_ticket_still_overdue_is_listed_and_not_counted(data_copy):
+    """GZ-2027-006 without its pause is overdue on as_of (35:55 over); with the customer's exemption the report
+    lists the miss with its reason and who agreed, and level 2's resolution counts the other two tickets only."""
+    from signoff.record_views import service_report_view
+    from signoff.render import load_labels, long_date
+
+    folder = data_copy("data")
+    faults = folder / "faults.yaml"
+    edit(faults, "      - { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }\n", "")
+    edit(faults, "    symptom: 物业工单统计图表不显示\n",
+         "    symptom: 物业工单统计图表不显示\n    exemption: { reason: 甲方要求暂缓处理, agreed_by: zhouqi }\n")
+    facts = check_data(folder).facts
+    q1 = next(p for p in facts["compliance"].periods if p.key == "2027Q1")
+    resolution = next(f for f in q1.levels if f.level == 2).resolution
+    assert (resolution.tickets, resolution.met, resolution.overdue, resolution.exempted, resolution.rate) == (
+        3, 2, 0, 1, "100%")
+    view = service_report_view(facts, q1, load_labels("zh-CN", "service_report"), lambda d: long_date(d, "zh-CN"))
+    (miss,) = [m for m in view["misses"] if m["fault"] == "GZ-2027-006"]
+    assert (miss["cause"], miss["exemption"], miss["exemption_reason"]) == (
+        "解决时限 4 小时，应于 2027-02-25 12:05 前完成；截至2027年2月26日仍未完成，已用 39:55，超出 35:55。",
+        "经甲方周琦同意不计入考核，理由：", "甲方要求暂缓处理")
