@@ -602,3 +602,26 @@ def test_names_and_titles_are_never_hyphenated(packages):
         text = layout_text(pdf)
         broken = [w for w in words for k in range(2, len(w) - 1) if re.search(rf"{re.escape(w[:k])}\u2010\s*\n", text)]
         assert not broken, (pdf.name, broken)
+
+
+def _body_bottom(page) -> float:
+    """How far down a page its body reaches, as a share of the page's height: the lowest line of text between the
+    running header and the footer (the DRAFT mark's letters and 草稿 left out)."""
+    mark = {"D", "R", "A", "F", "T", "DRAFT", "草", "稿", "草稿"}
+    lines = [line for line in page.extract_text_lines()
+             if line["top"] > 25 * MM and line["bottom"] < page.height - 20 * MM and line["text"].strip() not in mark]
+    return max((line["bottom"] for line in lines), default=0) / page.height
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_the_confirmation_letter_fills_every_page_before_its_signatures(packages, name):
+    """A letter's pages before the one it is signed on are full (pending-en's was three pages with two half empty:
+    its closing did not fit on page 2 because the acceptance group's columns wrapped a role over three lines)."""
+    package = packages[name]
+    customer = squeeze(package.party("customer")["short"] + package.labels["seal"])
+    with plumbed(package.pdf("01-confirmation.pdf")) as pdf:
+        signed = next(n for n, page in enumerate(pdf.pages) if customer in squeeze(page.extract_text()))
+        fill = [round(_body_bottom(page), 2) for page in pdf.pages[:signed]]
+    assert fill and all(share > 0.7 for share in fill), fill
+    if name == "pending-en":
+        assert signed == 1, "pending-en's letter is signed on its second page"
