@@ -88,9 +88,13 @@ def fault_record_view(facts, fault, labels) -> dict:
         regrading = labels["regrading"].format(
             reported=labels["level_no"][str(fault.regrading.from_level)], at=fault.regrading.at,
             level=labels["level_no"][str(fault.regrading.to_level)], start=fault.clock_start)
+    if regrading and fault.regrading.note:
+        regrading += labels["sentence_sep"] + fault.regrading.note
     clock = labels["clock"][facts["compliance"].hours]
     if fault.clock_start != fault.reported_at:
         clock += labels["clock_start"].format(start=fault.clock_start)
+    if fault.paused:  # the two sentences of the note under the times; no space after 。 in Chinese
+        clock += labels["sentence_sep"] + _paused_label(labels, fault) + hours_minutes(fault.paused)
     exemption = ""
     if fault.exemption:
         exemption = labels["exemption"].format(name=facts["people"][fault.exemption.agreed_by]["name"])
@@ -103,8 +107,6 @@ def fault_record_view(facts, fault, labels) -> dict:
         "events": events,
         "targets": [_target_view(facts, labels, fault, t) for t in (fault.response, fault.resolution)],
         "clock": clock,
-        "paused": hours_minutes(fault.paused) if fault.paused else "",
-        "paused_label": _paused_label(labels, fault),
         "exemption": exemption,
         "provisional": labels["provisional_due"] if provisional else "",
         "engineer": fault.engineers[0],
@@ -253,7 +255,7 @@ def service_report_view(facts, period, labels, long_date) -> dict:
             "by_channel": [{"label": labels["channel_kind"][c.key], "count": c.count} for c in period.by_channel],
             "by_month": [{"label": c.key, "count": c.count} for c in period.by_month],
             "by_level": [{"label": _level(facts, labels, int(c.key)), "count": c.count} for c in period.by_level],
-            "clock": labels["clock"][compliance.hours],
+            "summary_clock": summary + labels["sentence_sep"] + labels["clock"][compliance.hours],
             "provisional": labels["provisional_dates"] if provisional else "",
             "findings": _finding_rows(facts, labels, period.open_findings),
             "improvements": _improvements(words, period), "L": labels}
