@@ -280,7 +280,16 @@ def keep_together(html: str, names: tuple[str, ...] = ()) -> str:
         text = parts[index]
         if text.strip():
             parts[index] = pattern.sub(_nobreak, text)
+            if index + 1 < len(parts) and _BLOCK_END.match(parts[index + 1]):
+                parts[index] = _LAST_TWO.sub(r'<span class="nb">\1</span>', parts[index])
     return html[:start] + "".join(parts)
+
+
+# A paragraph, a cell or a run of text set apart (a note, a bold status) never ends with one Chinese character alone
+# on its last line ("信息中心运维主 / 管", "…建设项目合 / 同", "（达 / 标）"): the last two characters of every text
+# run before a closing tag or a line break (and the punctuation after them) are kept on one line.
+_BLOCK_END = re.compile(r"</[a-z0-9]+>|<br\b")
+_LAST_TWO = re.compile(rf"([{_CJK}]{{2}}[）」』”。，、；：！？]*)\s*$")
 
 
 _LATIN = re.compile("[A-Za-z]")
