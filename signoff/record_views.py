@@ -135,6 +135,12 @@ def record_ref(labels, kind: str, number: str) -> str:
     return labels["record_ref"].format(kind=labels["record_kind"][kind], number=number)
 
 
+def _capitalised(text: str) -> str:
+    """A reference that opens a table cell: its first letter a capital ("Preventive maintenance record PM-…"; the
+    same reference runs on in lower case inside a sentence). Chinese is unchanged."""
+    return text[:1].upper() + text[1:]
+
+
 def _finding_rows(facts, labels, findings) -> list[dict]:
     visits = {v.id: v for v in facts["visits"].visits}
     rows = []
@@ -147,7 +153,7 @@ def _finding_rows(facts, labels, findings) -> list[dict]:
         rows.append({"text": x.text, "follows": follows, "severity": labels["severity"][x.severity],
                      "severity_key": x.severity, "fault": x.fault or "—",
                      "owner": facts["people"][x.owner]["name"] if x.owner else "—", "due": x.due or "—",
-                     "record": record_ref(labels, x.kind, x.record)})
+                     "record": _capitalised(record_ref(labels, x.kind, x.record))})
     return rows
 
 
@@ -208,7 +214,8 @@ def service_report_view(facts, period, labels, long_date) -> dict:
     counts = {c.key: c.count for c in period.by_level}
     words = Words(labels, facts["project"]["locale"], long_date)
     summary = labels["summary"].format(
-        start=long_date(period.start), end=long_date(period.end),
+        # an interim report tells what happened up to its cut-off, not "to 31 January" on 29 January
+        start=long_date(period.start), end=long_date(period.end if period.ended else compliance.as_of),
         faults=_count(words, "summary_faults", len(mine), l1=counts["1"], l2=counts["2"], l3=counts["3"]),
         windows=_count(words, "summary_windows", len(period.windows)),
         done=_count(words, "summary_done", sum(w.status in ("done", "late") for w in period.windows)),
