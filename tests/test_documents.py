@@ -883,3 +883,10 @@ def test_chinese_documents_set_no_space_beside_full_width_punctuation(packages):
             found += [(page.name, m.group(0)) for m in re.finditer(r"[（）、，。；：《》] +[\u4e00-\u9fff]|[\u4e00-\u9fff\w] +[（）、，。；：《》]", text)]
     assert found == []
     assert "2026年12月25日）经双方协议转为遗留问题" in squeeze(layout_text(packages["data"].pdf("04-report.pdf")))
+
+
+def test_agreement_header_cells_hold_their_words_whole(packages):
+    """The agreement's table header printed "整改责 / 任人" (a 5-character header in an 11 % column)."""
+    text = layout_text(packages["data"].pdf("08-agreement.pdf"))
+    header = next(line for line in text.splitlines() if "问题编号" in line)
+    assert "整改责任人" in header and "补充验收日期" in header, header
