@@ -240,7 +240,9 @@ def render_html(env: jinja2.Environment, facts: dict, output: Output, provenance
     html = template.render(page_context(facts, output, provenance, Path(env.loader.searchpath[0]), assets_dir,
                                         fonts))
     people = facts["people"].values()
-    return keep_together(html, tuple(p["name"] for p in people) + tuple(p["title"] for p in people))
+    # the project's name is a name too: "Harbour Yard Man-agement System" in a narrow cell wraps at its spaces
+    return keep_together(html, tuple(p["name"] for p in people) + tuple(p["title"] for p in people)
+                         + (facts["project"]["name"],))
 
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
