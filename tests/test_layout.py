@@ -642,3 +642,9 @@ def test_no_chinese_line_ends_a_cell_or_paragraph_with_one_character_alone(packa
             lone += [(pdf.name, line.strip()[:50]) for fragment in re.split(r"\s{2,}", line.strip())
                      if re.fullmatch(r"[\u4e00-\u9fff][。，、；：）]?", fragment) and fragment not in whole]
     assert lone == []
+
+
+def test_english_label_cells_wrap_at_spaces_not_inside_words(packages):
+    """A label cell is not hyphenated: the rectification reports printed "Criterion / ma-terial"."""
+    text = layout_text(packages["pass-en"].pdf("07-rectification-ISS-002.pdf"))
+    assert "ma\u2010" not in text and re.search(r"Criterion /\s.*\n\s*material\b", text), text[:1200]
