@@ -648,3 +648,23 @@ def test_english_label_cells_wrap_at_spaces_not_inside_words(packages):
     """A label cell is not hyphenated: the rectification reports printed "Criterion / ma-terial"."""
     text = layout_text(packages["pass-en"].pdf("07-rectification-ISS-002.pdf"))
     assert "ma\u2010" not in text and re.search(r"Criterion /\s.*\n\s*material\b", text), text[:1200]
+
+
+@pytest.mark.parametrize("name", PACKAGES)
+def test_no_word_runs_over_a_table_rule(packages, name):
+    """A cell's text stays inside its cell: the report's "SCAN-20261109" (kept whole) ran over the evidence
+    column's right rule into the next cell, and a fault form's "（已豁免）" over its result column's. Read with
+    pdfplumber: no word's box is crossed by a vertical rule that spans its line."""
+    package = packages[name]
+    crossed = []
+    for pdf_path in sorted(package.out.glob("*.pdf")):
+        with plumbed(pdf_path) as pdf:
+            for number, page in enumerate(pdf.pages, start=1):
+                rules = [e for e in page.edges if e["orientation"] == "v"]
+                for word in page.extract_words():
+                    if word["text"] in ("D", "R", "A", "F", "T", "DRAFT"):
+                        continue
+                    if any(r["top"] <= word["top"] + 1 and word["bottom"] - 1 <= r["bottom"]
+                           and word["x0"] + 0.5 < r["x0"] < word["x1"] - 0.5 for r in rules):
+                        crossed.append((pdf_path.name, number, word["text"]))
+    assert crossed == []
