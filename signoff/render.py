@@ -291,7 +291,7 @@ def keep_together(html: str, names: tuple[str, ...] = ()) -> str:
 # on its last line ("信息中心运维主 / 管", "…建设项目合 / 同", "（达 / 标）"): the last two characters of every text
 # run before a closing tag or a line break (and the punctuation after them) are kept on one line.
 _BLOCK_END = re.compile(r"</[a-z0-9]+>|<br\b")
-_LAST_TWO = re.compile(rf"([{_CJK}]{{2}}[）」』”。，、；：！？]*)\s*$")
+_LAST_TWO = re.compile(rf"([{_CJK}]:?[{_CJK}][）」』”。，、；：！？]*)\s*$")  # 时:分） too
 
 
 _LATIN = re.compile("[A-Za-z]")
