@@ -88,9 +88,13 @@ def fault_record_view(facts, fault, labels) -> dict:
         regrading = labels["regrading"].format(
             reported=labels["level_no"][str(fault.regrading.from_level)], at=fault.regrading.at,
             level=labels["level_no"][str(fault.regrading.to_level)], start=fault.clock_start)
+    if regrading and fault.regrading.note:
+        regrading += labels["sentence_sep"] + fault.regrading.note
     clock = labels["clock"][facts["compliance"].hours]
     if fault.clock_start != fault.reported_at:
         clock += labels["clock_start"].format(start=fault.clock_start)
+    if fault.paused:  # the two sentences of the note under the times; no space after 。 in Chinese
+        clock += labels["sentence_sep"] + _paused_label(labels, fault) + hours_minutes(fault.paused)
     exemption = ""
     if fault.exemption:
         exemption = labels["exemption"].format(name=facts["people"][fault.exemption.agreed_by]["name"])
@@ -103,8 +107,6 @@ def fault_record_view(facts, fault, labels) -> dict:
         "events": events,
         "targets": [_target_view(facts, labels, fault, t) for t in (fault.response, fault.resolution)],
         "clock": clock,
-        "paused": hours_minutes(fault.paused) if fault.paused else "",
-        "paused_label": _paused_label(labels, fault),
         "exemption": exemption,
         "provisional": labels["provisional_due"] if provisional else "",
         "engineer": fault.engineers[0],
@@ -133,6 +135,12 @@ def record_ref(labels, kind: str, number: str) -> str:
     return labels["record_ref"].format(kind=labels["record_kind"][kind], number=number)
 
 
+def _capitalised(text: str) -> str:
+    """A reference that opens a table cell: its first letter a capital ("Preventive maintenance record PM-…"; the
+    same reference runs on in lower case inside a sentence). Chinese is unchanged."""
+    return text[:1].upper() + text[1:]
+
+
 def _finding_rows(facts, labels, findings) -> list[dict]:
     visits = {v.id: v for v in facts["visits"].visits}
     rows = []
@@ -145,7 +153,7 @@ def _finding_rows(facts, labels, findings) -> list[dict]:
         rows.append({"text": x.text, "follows": follows, "severity": labels["severity"][x.severity],
                      "severity_key": x.severity, "fault": x.fault or "—",
                      "owner": facts["people"][x.owner]["name"] if x.owner else "—", "due": x.due or "—",
-                     "record": record_ref(labels, x.kind, x.record)})
+                     "record": _capitalised(record_ref(labels, x.kind, x.record))})
     return rows
 
 
@@ -206,7 +214,8 @@ def service_report_view(facts, period, labels, long_date) -> dict:
     counts = {c.key: c.count for c in period.by_level}
     words = Words(labels, facts["project"]["locale"], long_date)
     summary = labels["summary"].format(
-        start=long_date(period.start), end=long_date(period.end),
+        # an interim report tells what happened up to its cut-off, not "to 31 January" on 29 January
+        start=long_date(period.start), end=long_date(period.end if period.ended else compliance.as_of),
         faults=_count(words, "summary_faults", len(mine), l1=counts["1"], l2=counts["2"], l3=counts["3"]),
         windows=_count(words, "summary_windows", len(period.windows)),
         done=_count(words, "summary_done", sum(w.status in ("done", "late") for w in period.windows)),
@@ -245,15 +254,17 @@ def service_report_view(facts, period, labels, long_date) -> dict:
     satisfaction_text = (labels["satisfaction_text"].format(rated=rated, satisfied=satisfied) if rated
                          else labels["satisfaction_none"])
     interim = "" if period.ended else labels["interim"].format(date=long_date(compliance.as_of))
-    provisional = any(w.provisional for w in period.windows) or any(
-        faults[i].resolution.provisional or faults[i].response.provisional for i in period.faults)
+    # the footnote explains a marked date, so it is printed when the report prints one: a window's planned date or
+    # a running ticket's due time (a done ticket's provisional due is not printed; 2026Q4 had the note and no *)
+    provisional = any(row["planned"].endswith("*") for row in windows) or any(
+        row["due"].endswith("*") for row in running)
     return {"name": name, "title": labels["report_title"].format(period=name), "interim": interim,
             "summary": summary, "rows": rows, "misses": misses, "major": major, "windows": windows,
             "running": running, "satisfaction": satisfaction, "satisfaction_text": satisfaction_text,
             "by_channel": [{"label": labels["channel_kind"][c.key], "count": c.count} for c in period.by_channel],
             "by_month": [{"label": c.key, "count": c.count} for c in period.by_month],
             "by_level": [{"label": _level(facts, labels, int(c.key)), "count": c.count} for c in period.by_level],
-            "clock": labels["clock"][compliance.hours],
+            "summary_clock": summary + labels["sentence_sep"] + labels["clock"][compliance.hours],
             "provisional": labels["provisional_dates"] if provisional else "",
             "findings": _finding_rows(facts, labels, period.open_findings),
             "improvements": _improvements(words, period), "L": labels}

@@ -240,7 +240,9 @@ def render_html(env: jinja2.Environment, facts: dict, output: Output, provenance
     html = template.render(page_context(facts, output, provenance, Path(env.loader.searchpath[0]), assets_dir,
                                         fonts))
     people = facts["people"].values()
-    return keep_together(html, tuple(p["name"] for p in people) + tuple(p["title"] for p in people))
+    # the project's name is a name too: "Harbour Yard Man-agement System" in a narrow cell wraps at its spaces
+    return keep_together(html, tuple(p["name"] for p in people) + tuple(p["title"] for p in people)
+                         + (facts["project"]["name"],))
 
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -280,7 +282,16 @@ def keep_together(html: str, names: tuple[str, ...] = ()) -> str:
         text = parts[index]
         if text.strip():
             parts[index] = pattern.sub(_nobreak, text)
+            if index + 1 < len(parts) and _BLOCK_END.match(parts[index + 1]):
+                parts[index] = _LAST_TWO.sub(r'<span class="nb">\1</span>', parts[index])
     return html[:start] + "".join(parts)
+
+
+# A paragraph, a cell or a run of text set apart (a note, a bold status) never ends with one Chinese character alone
+# on its last line ("信息中心运维主 / 管", "…建设项目合 / 同", "（达 / 标）"): the last two characters of every text
+# run before a closing tag or a line break (and the punctuation after them) are kept on one line.
+_BLOCK_END = re.compile(r"</[a-z0-9]+>|<br\b")
+_LAST_TWO = re.compile(rf"([{_CJK}]:?[{_CJK}][）」』”。，、；：！？]*)\s*$")  # 时:分） too
 
 
 _LATIN = re.compile("[A-Za-z]")

@@ -7,6 +7,7 @@ depends on a count is a mapping `{one: …, other: …}` (zh-CN needs `other` on
 """
 from __future__ import annotations
 
+import re
 from typing import Callable
 
 from babel import Locale
@@ -25,6 +26,10 @@ ACCEPTED = ("pass", "conditional")
 FORM_CHANNELS = ("phone", "email", "portal")  # the contacts printed under the fault form
 PARTIES = ("customer", "contractor")
 _BABEL = {"zh-CN": "zh_Hans_CN", "en": "en_GB"}
+# Chinese sets a space between a Chinese character and a Latin word or number ("问题 ISS-004"), never beside
+# full-width punctuation: "…12月25日） 经双方…" came from a catalog space after an item ending in "）".
+_FULL_WIDTH_PUNCT = "（）、，。；：《》〈〉“”‘’！？【】"
+_SPACE_BY_PUNCT = re.compile(rf" +(?=[{_FULL_WIDTH_PUNCT}])|(?<=[{_FULL_WIDTH_PUNCT}]) +")
 
 
 class Words:
@@ -459,4 +464,16 @@ def document_words(key: str, facts, output, labels: dict, locale: str, date: Cal
     """Every worded text of one output: the shared ones and the document's own."""
     words = Words(labels, locale, date)
     own = _DOCUMENTS[key](words, facts, output) if key in _DOCUMENTS else {}
-    return {**common_words(words, facts), **own}
+    texts = {**common_words(words, facts), **own}
+    return _tidy(texts) if locale == "zh-CN" else texts
+
+
+def _tidy(value):
+    """Every worded text with no space beside full-width punctuation (zh-CN)."""
+    if isinstance(value, str):
+        return _SPACE_BY_PUNCT.sub("", value)
+    if type(value) is dict:
+        return {k: _tidy(v) for k, v in value.items()}
+    if type(value) in (list, tuple):
+        return type(value)(_tidy(v) for v in value)
+    return value

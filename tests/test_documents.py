@@ -867,3 +867,26 @@ def test_footer_says_version_record_in_chinese(packages, name):
     for file in sorted(package.expected_files()):
         for page in package.pages(file):
             assert ("版本记录：" in page and "来源" not in page) if package.locale == "zh-CN" else "Source:" in page
+
+
+def test_chinese_documents_set_no_space_beside_full_width_punctuation(packages):
+    """A space goes between a Chinese character and a Latin word or number ("问题 ISS-004"), never beside
+    full-width punctuation: the report's grounds read "（补充验收日期 2026年12月25日） 经双方协议…". Read from
+    the golden HTML's paragraphs and cells (the PDF's text puts spaces between columns), and the report's PDF."""
+    from html import unescape
+
+    golden = Path(__file__).parent / "golden" / "data"
+    found = []
+    for page in sorted(golden.glob("*.html")):
+        for block in re.findall(r"<(p|td|li)\b[^>]*>(.*?)</\1>", page.read_text(encoding="utf-8"), re.S):
+            text = unescape(re.sub(r"<[^>]+>", "", block[1]))
+            found += [(page.name, m.group(0)) for m in re.finditer(r"[（）、，。；：《》] +[\u4e00-\u9fff]|[\u4e00-\u9fff\w] +[（）、，。；：《》]", text)]
+    assert found == []
+    assert "2026年12月25日）经双方协议转为遗留问题" in squeeze(layout_text(packages["data"].pdf("04-report.pdf")))
+
+
+def test_agreement_header_cells_hold_their_words_whole(packages):
+    """The agreement's table header printed "整改责 / 任人" (a 5-character header in an 11 % column)."""
+    text = layout_text(packages["data"].pdf("08-agreement.pdf"))
+    header = next(line for line in text.splitlines() if "问题编号" in line)
+    assert "整改责任人" in header and "补充验收日期" in header, header

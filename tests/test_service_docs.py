@@ -245,3 +245,38 @@ def test_an_unconfirmed_record_shows_no_customer_seal_or_date(outputs):
         return sum(line.split()[2] == "image" and line.split()[3] == "400" for line in listed)
     assert seals("11-fault-GZ-2027-006.pdf") == 1
     assert seals("11-fault-GZ-2026-001.pdf") == 2
+
+
+def test_an_interim_report_tells_the_period_up_to_its_cut_off(outputs):
+    """On 29 January the January report cannot say "From 1 January 2027 to 31 January 2027, 4 faults were
+    reported": an interim report's overview runs to as_of (data/: 26 February in the first quarter); an ended
+    period's runs to its end."""
+    _, five = outputs["5x8"]
+    jan, dec = flat(five / "14-service-report-2027-01.pdf"), flat(five / "14-service-report-2026-12.pdf")
+    assert "From1January2027to29January2027,4faultswerereported" in jan and "to31January2027" not in jan
+    assert "From14December2026to31December2026,2faultswerereported" in dec
+    _, out = outputs["data"]
+    assert "2027年1月1日至2027年2月26日，共受理故障6起" in flat(out / "14-service-report-2027Q1.pdf")
+
+
+def test_english_service_report_verdicts_and_cited_records_read_as_english(outputs):
+    """The verdict column said "Normal" beside "Level 3 (Normal)" and "Abnormal" for a miss; a cited record opened
+    its cell in lower case ("preventive maintenance record YMS-…")."""
+    _, five = outputs["5x8"]
+    report = five / "14-service-report-2027-01.pdf"
+    # YMS-F-005: level 2 response due 09:30, responded 09:40: 1 ticket, 0 met, 1 missed, 0 %, 0:40.
+    row = " ".join(row_with(report, "30 minutes"))
+    assert row == "Level 2 Response 30 minutes 1 0 1 0 0 0 0% 0:40 0:40 Off target", row
+    text = flat(report)
+    assert "Abnormal" not in text and "Normal" not in text.replace("(Normal)", "")
+    assert "PreventivemaintenancerecordYMS-2026-021-PM-2027-Q1" in text
+
+
+def test_the_provisional_footnote_appears_only_under_a_marked_date(outputs):
+    """"* 暂定日期…" explains a date marked *; 2026Q4 printed it with no date marked (its provisional dues belong
+    to tickets already resolved, whose due times the report does not print). 2027Q1 marks the second window's
+    planned date and GZ-2027-005's due time, and keeps the note."""
+    _, out = outputs["data"]
+    q4, q1 = flat(out / "14-service-report-2026Q4.pdf"), flat(out / "14-service-report-2027Q1.pdf")
+    assert "*" not in q4 and "暂定日期" not in q4
+    assert "2027-02-26*" in q1 and "2027-03-0410:00*" in q1 and "*暂定日期" in q1
