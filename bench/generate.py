@@ -153,13 +153,13 @@ def _issues_and_tests(n: int) -> tuple[str, str]:
     return "\n".join(issues) + "\n", "\n".join(test_lines) + "\n"
 
 
-def generate(dest: Path, n: int) -> Path:
+def generate(dest: Path, n: int, source: Path = SOURCE) -> Path:
     """Write the project of n criteria and n issues into `dest` (created; must not exist); returns `dest`."""
     if n < 2:
         raise ValueError("n must be 2 or more")
     dest = Path(dest)
-    shutil.copytree(SOURCE, dest)
-    criteria_head = (SOURCE / "criteria.yaml").read_text(encoding="utf-8").split("\ncriteria:\n", 1)[0]
+    shutil.copytree(source, dest)
+    criteria_head = (source / "criteria.yaml").read_text(encoding="utf-8").split("\ncriteria:\n", 1)[0]
     (dest / "criteria.yaml").write_text(
         f"{criteria_head}\n# bench/generate.py: {n} criteria\ncriteria:\n{_criteria(n)}", encoding="utf-8")
     issues, tests = _issues_and_tests(n)
