@@ -70,13 +70,13 @@ def add_marks(html: str, spans: dict[str, int]) -> str:
 
 
 def lay_out_with_marks(render, html: str):
-    """`render(html)` → a WeasyPrint document; the document with every continued row marked, and the HTML it
-    was laid out from (the same HTML and one layout when no row is taller than a page)."""
+    """`render(html)` → a WeasyPrint document; the document with every continued row marked, the HTML it was laid
+    out from, and whether it has such a row (when not: one layout of the HTML as given)."""
     document = render(html)
     spans = rows_by_pages(document)
     if not spans:
-        return document, html
+        return document, html, False
     html = make_splittable(html, spans)
     document = render(html)
     html = add_marks(html, rows_by_pages(document))
-    return render(html), html
+    return render(html), html, True

@@ -10,7 +10,7 @@ import tempfile
 from pathlib import Path
 
 from .assets import print_image
-from .continued import lay_out_with_marks, rows_by_pages
+from .continued import lay_out_with_marks
 from .embed import Layout
 from .errors import EnvironmentProblem, SignoffError
 
@@ -101,11 +101,11 @@ class Renderer:
                 return weasyprint.HTML(string=text, base_url=base_dir.resolve().as_uri() + "/",
                                        url_fetcher=self.fetcher).render(font_config=self.font_config, **options)
 
-            document, _ = lay_out_with_marks(render, html)  # rows taller than a page marked where they continue
+            document, _, tall = lay_out_with_marks(render, html)  # rows taller than a page marked where they continue
             if inspect is not None:
                 # Where a row taller than a page breaks, and so its marks, depends on the pages around it: such a
                 # document is not one to join from pieces (chunks.py lays it out whole).
-                captured["inspected"] = None if rows_by_pages(document) else inspect(document)
+                captured["inspected"] = None if tall else inspect(document)
             pdf = document.write_pdf(finisher=capture, **options)
         except weasyprint.urls.FatalURLFetchingError as exc:
             raise RenderError(f"{name}: {exc} ({exc.__cause__})") from exc

@@ -36,7 +36,7 @@ def page_texts(document) -> list[str]:
 
 @pytest.mark.parametrize("words", [700, 1400])
 def test_a_row_taller_than_a_page_carries_its_id_on_every_page_it_continues_on(words):
-    document, html = lay_out_with_marks(render, page_html(words))
+    document, html, _ = lay_out_with_marks(render, page_html(words))
     pages = page_texts(document)
     spanned = [n for n, text in enumerate(pages) if "word" in text]
     assert len(spanned) >= 2 + (words > 1000)
@@ -58,7 +58,7 @@ def test_a_table_whose_rows_fit_is_laid_out_once_and_unchanged():
         return render(text)
 
     html = page_html(40)
-    document, laid_out = lay_out_with_marks(counting, html)
+    document, laid_out, _ = lay_out_with_marks(counting, html)
     assert laid_out == html and len(calls) == 1 and rows_by_pages(document) == {}
 
 

@@ -18,7 +18,7 @@ def _html(rid: str, mark: str, words: int) -> str:
 
 def test_the_longest_id_with_a_chinese_mark_on_every_page_it_continues_on():
     assert len(LONGEST) == 32
-    document, _ = lay_out_with_marks(render, _html(LONGEST, LONGEST + "（续）", 1400))
+    document, _, _ = lay_out_with_marks(render, _html(LONGEST, LONGEST + "（续）", 1400))
     pages = [text.replace(" ", "") for text in page_texts(document)]  # the id breaks over lines in its cell
     spanned = [n for n, text in enumerate(pages) if "词" in text]
     assert len(spanned) >= 3  # taller than two pages

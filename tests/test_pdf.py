@@ -4,15 +4,13 @@ import subprocess
 import pytest
 from pypdf import PdfReader
 
-from conftest import DATA_DIRS, run_build
-
 
 @pytest.fixture(scope="module")
 def confirmation(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    result = run_build("build", "--data", str(DATA_DIRS["data"]), "--out", str(out), "--only", "confirmation")
-    assert result.returncode == 0, result.stderr
-    return out / "01-confirmation.pdf"
+    """data/'s confirmation, from the package the other test files share (test_documents.build_package)."""
+    from test_documents import build_package
+
+    return build_package("data", tmp_path_factory).out / "01-confirmation.pdf"
 
 
 def test_confirmation_facts(confirmation):

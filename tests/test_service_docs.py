@@ -11,11 +11,10 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import ROOT, edit, once, run_build
+from conftest import ROOT, edit, run_build
 from test_documents import build_package, copy_of
 
 EXAMPLE_5X8 = ROOT / "examples" / "service-5x8-en"
-RECORDS = ("fault_record", "maintenance_record", "inspection_report", "service_report")
 
 
 def raw(folder: Path, name: str) -> dict:
@@ -54,16 +53,11 @@ def plain(markdown: str) -> str:
 
 @pytest.fixture(scope="module")
 def outputs(tmp_path_factory):
-    """{name: (data folder, output folder)}: data/ built whole (shared with the other test files), and the 5x8
-    example with every service-record document built."""
-    def records_of_5x8(root: Path) -> None:
-        shutil.copytree(EXAMPLE_5X8, root / "data")
-        done = run_build("build", "--data", str(root / "data"), "--out", str(root / "out"), "--only", *RECORDS)
-        assert done.returncode == 0, done.stderr
-
-    package = build_package("data", tmp_path_factory)
-    five = once(tmp_path_factory, "records-5x8", records_of_5x8)
-    return {"data": (package.data, package.out), "5x8": (five / "data", five / "out")}
+    """{name: (data folder, output folder)}: data/ and the 5x8 example built whole, the packages the other test
+    files share (test_documents.build_package; test_pdf weighs the 5x8 PDFs too)."""
+    return {name: (package.data, package.out) for name, package in
+            (("data", build_package("data", tmp_path_factory)),
+             ("5x8", build_package("service-5x8-en", tmp_path_factory, source=EXAMPLE_5X8)))}
 
 
 @pytest.mark.parametrize("name", ["data", "5x8"])
