@@ -2,8 +2,9 @@
 under tests/golden/ so that every template, label or model change shows in review as a diff.
 
 Refresh after an intended change: `pytest tests/test_golden.py --update-golden`, then read the diff.
-The stored copy replaces each inline image by a short digest of its bytes (`data:image/png;sha256=…`), so it
-stays reviewable; everything else is the HTML the renderer lays out.
+The stored copy replaces each inline image by a short digest of its bytes (`data:image/png;sha256=…`), and the
+stylesheet lines every document of the package starts with (the theme's) by a mark: they are stored once, in
+`_theme.css` beside the documents. Everything else is the HTML the renderer lays out.
 
 Also here, because it is a property of the HTML of every document rather than of one: every row of every table
 has exactly the columns its table declares (a row one cell too wide makes the renderer warn and the build fail).
@@ -45,6 +46,27 @@ def stored_form(html: str) -> str:
     return _IMAGE.sub(digest, html)
 
 
+THEME_FILE = "_theme.css"
+THEME_MARK = f"/* the package's theme: {THEME_FILE} */\n"
+_STYLE = re.compile(r"<style>\n(.*?)</style>", re.S)
+
+
+def theme_of(pages: dict[str, str]) -> str:
+    """The lines every document's stylesheet of a package starts with (the theme's), stored once per package so
+    that a change of the theme is one diff, not one in every golden file."""
+    blocks = [found[1].splitlines(keepends=True) for found in map(_STYLE.search, pages.values()) if found]
+    common = []
+    for lines in zip(*blocks):
+        if len(set(lines)) > 1:
+            break
+        common.append(lines[0])
+    return "".join(common)
+
+
+def without_theme(html: str, theme: str) -> str:
+    return html.replace("<style>\n" + theme, "<style>\n" + THEME_MARK, 1) if theme else html
+
+
 _rendered: dict[str, dict[str, str]] = {}
 
 
@@ -57,6 +79,8 @@ def rendered(name: str) -> dict[str, str]:
 @pytest.mark.parametrize("name", sorted(DATA_DIRS))
 def test_golden_html(name, request):
     pages = {key: stored_form(html) for key, html in rendered(name).items()}
+    theme = theme_of(pages)
+    pages = {key: without_theme(html, theme) for key, html in pages.items()}
     folder = GOLDEN_DIR / name
     if request.config.getoption("--update-golden"):
         folder.mkdir(parents=True, exist_ok=True)
@@ -65,10 +89,14 @@ def test_golden_html(name, request):
                 stale.unlink()
         for key, html in pages.items():
             (folder / f"{key}.html").write_text(html, encoding="utf-8")
+        (folder / THEME_FILE).write_text(theme, encoding="utf-8")
         return
     stored = {path.stem for path in folder.glob("*.html")}
     assert stored == set(pages), (f"documents differ from tests/golden/{name}: "
                                   f"refresh with pytest tests/test_golden.py --update-golden")
+    assert (folder / THEME_FILE).read_text(encoding="utf-8") == theme, (
+        f"{name}/{THEME_FILE} differs from the theme the documents share; if intended, run "
+        f"pytest tests/test_golden.py --update-golden and review the diff")
     for key, html in pages.items():
         expected = (folder / f"{key}.html").read_text(encoding="utf-8")
         assert html == expected, (f"{name}/{key}.html differs from its golden copy; if intended, run "
