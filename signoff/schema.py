@@ -197,23 +197,28 @@ def _known_keys(schema, path) -> list[str]:
     return [key for key in inner] if isinstance(inner, dict) and "type" not in inner else []
 
 
-def values_of_type(source: Source, kind: str):
-    """(path, value) for every value whose schema type is `kind`, e.g. every Markdown field."""
+def governed_values(source: Source):
+    """(path, value, rules, in_list) for every value of a source with the schema rules that govern it, a container
+    before what it holds; `in_list` when the value is an item of a list."""
     def rules(node):
         return rules_set_registry.get(node) if isinstance(node, str) else node
 
-    def walk(value, node, path):
+    def walk(value, node, path, in_list):
         node = rules(node)
-        if node.get("type") == kind:
-            yield path, value
-        elif isinstance(value, dict):
+        yield path, value, node, in_list
+        if isinstance(value, dict):
             for key, item in value.items():
                 if "schema" in node and key in node["schema"]:
-                    yield from walk(item, node["schema"][key], path + (key,))
+                    yield from walk(item, node["schema"][key], path + (key,), False)
                 elif "valuesrules" in node:
-                    yield from walk(item, node["valuesrules"], path + (key,))
-        elif isinstance(value, list) and isinstance(rules(node.get("schema", {})), dict):
+                    yield from walk(item, node["valuesrules"], path + (key,), False)
+        elif isinstance(value, list) and node.get("type") == "list" and isinstance(rules(node.get("schema")), dict):
             for index, item in enumerate(value):
-                yield from walk(item, node["schema"], path + (index,))
+                yield from walk(item, node["schema"], path + (index,), True)
 
-    yield from walk(source.data, {"type": "dict", "schema": load_schema(source.name)}, ())
+    yield from walk(source.data, {"type": "dict", "schema": load_schema(source.name)}, (), False)
+
+
+def values_of_type(source: Source, kind: str):
+    """(path, value) for every value whose schema type is `kind`, e.g. every Markdown field."""
+    return ((path, value) for path, value, node, _ in governed_values(source) if node.get("type") == kind)

@@ -4,10 +4,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from cerberus import rules_set_registry
-
 from .errors import Problem
-from .schema import load_schema
+from .schema import governed_values
 from .sources import Source
 
 # Bidirectional overrides and isolates, zero-width characters and the byte-order mark inside text.
@@ -65,27 +63,10 @@ def check_blank(source: Source) -> list[Problem]:
 
 def _required_texts(source: Source):
     """(path, value, message) of every required text or Markdown value, and of every item of a list of texts."""
-    def rules(node):
-        return rules_set_registry.get(node) if isinstance(node, str) else node
-
-    def walk(value, node, path):
-        node = rules(node)
-        if node.get("type") in ("text", "markdown"):
-            if node.get("required"):
-                yield path, value, "is blank: write the text, it is required"
-        elif isinstance(value, dict):
-            for key, item in value.items():
-                if "schema" in node and key in node["schema"]:
-                    yield from walk(item, node["schema"][key], path + (key,))
-                elif "valuesrules" in node:
-                    yield from walk(item, node["valuesrules"], path + (key,))
-        elif isinstance(value, list) and node.get("type") == "list":
-            item_node = rules(node.get("schema", {}))
-            for index, item in enumerate(value):
-                # a list of texts: every item of a required list of texts must say something
-                if item_node.get("type") in ("text", "markdown"):
-                    yield path + (index,), item, "is blank: write the text or leave the item out"
-                else:
-                    yield from walk(item, item_node, path + (index,))
-
-    yield from walk(source.data, {"type": "dict", "schema": load_schema(source.name)}, ())
+    for path, value, node, in_list in governed_values(source):
+        if node.get("type") not in ("text", "markdown"):
+            continue
+        if in_list:  # a list of texts: every item of it must say something
+            yield path, value, "is blank: write the text or leave the item out"
+        elif node.get("required"):
+            yield path, value, "is blank: write the text, it is required"
