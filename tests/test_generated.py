@@ -110,6 +110,13 @@ def projects(draw) -> dict[str, dict]:
     candidates = sorted((name, path) for name, paths in OPTIONAL.items() if name in data for path in paths)
     for name, path in draw(st.sets(st.sampled_from(candidates))):
         drop(data[name], path.split("."))
+    if "visits" in data and not data.get("service", {}).get("maintenance", {}).get("inspection"):
+        # no inspections planned: the inspection visits go too (a visit outside the plan is refused)
+        kept = [v for v in data["visits"]["visits"] if v["kind"] != "inspection"]
+        if kept:
+            data["visits"]["visits"] = kept
+        else:
+            data.pop("visits")
 
     materials = data["project"]["acceptance"]["materials"]
     contractor = sorted(m.get("id", m["kind"]) for m in materials if m["from"] == "contractor")
