@@ -234,8 +234,8 @@ def test_untracked_bundle_name(tmp_path, built):
 
 def page_images(pdf: Path, folder: Path) -> list[bytes]:
     folder.mkdir()
-    subprocess.run(["pdftoppm", "-png", "-r", "40", str(pdf), str(folder / "p")], check=True)
-    return [p.read_bytes() for p in sorted(folder.glob("*.png"))]
+    subprocess.run(["pdftoppm", "-r", "40", str(pdf), str(folder / "p")], check=True)  # PPM: raw pixels, no encoding
+    return [p.read_bytes() for p in sorted(folder.glob("*.ppm"))]
 
 
 def test_source_date_epoch_changes_only_the_creation_date(tmp_path):

@@ -121,14 +121,30 @@ def verdicts(data_dir: Path) -> list[tuple[str, bool, bool, str]]:
         path = data_dir / f"{name}.yaml"
         if not path.is_file() or path.is_symlink():
             continue
+        verdict = _verdict(name, path.read_bytes(), path)
+        if verdict is not None:
+            found.append((name, *verdict))
+    return found
+
+
+_VERDICTS: dict[tuple[str, bytes], tuple[bool, bool, str] | None] = {}
+
+
+def _verdict(name: str, content: bytes, path: Path) -> tuple[bool, bool, str] | None:
+    """One file's verdicts, remembered by its bytes: a corpus case changes one file of eleven, and the other ten
+    need not be validated again (what is said names the path where the content was first seen)."""
+    key = (name, content)
+    if key not in _VERDICTS:
         source, problems = load_source(name, path)
         if source is None or any(p.severity == "error" for p in problems):
-            continue  # refused by the loader: NOT_EXPRESSIBLE[0]
-        refusals = [p.format() for p in validate_schema(source) + check_characters(source) if p.severity == "error"]
-        errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in VALIDATORS[name].iter_errors(
-            source.data)]
-        found.append((name, not refusals, not errors, "; ".join(refusals + errors)[:300]))
-    return found
+            _VERDICTS[key] = None  # refused by the loader: NOT_EXPRESSIBLE[0]
+        else:
+            refusals = [p.format() for p in validate_schema(source) + check_characters(source)
+                        if p.severity == "error"]
+            errors = [f"{'/'.join(map(str, e.absolute_path))}: {e.message}" for e in VALIDATORS[name].iter_errors(
+                source.data)]
+            _VERDICTS[key] = (not refusals, not errors, "; ".join(refusals + errors)[:300])
+    return _VERDICTS[key]
 
 
 def test_json_schemas_accept_the_shipped_data_examples_and_the_data_init_writes():
