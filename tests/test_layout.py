@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from conftest import DATA_DIRS, edit, run_build
-from stress import TITLE, criterion_ids, issue_ids, make_long_project, measured_values, person_name
+from stress import N_CRITERIA, N_ISSUES, TITLE, criterion_ids, issue_ids, make_long_project, measured_values, person_name
 from test_documents import CONCLUSION, PACKAGES, Package, build_package, layout_text, plumbed, squeeze
 
 MM = 72 / 25.4
@@ -254,13 +254,13 @@ def test_long_package_every_criterion_and_issue_is_printed(long):
         assert iid in log, iid
     for cid, value in measured_values().items():
         assert f"{value}s" in report, (cid, value)
-    assert len(set(re.findall(r"ISS-\d{3}", log))) == 60
-    assert len(set(re.findall(r"(?<![A-Z])[FPSD]-\d\d", report))) == 80
+    assert len(set(re.findall(r"ISS-\d{3}", log))) == N_ISSUES
+    assert len(set(re.findall(r"(?<![A-Z])[FPSD]-\d\d", report))) == N_CRITERIA
 
 
 def test_long_package_numbers_the_issue_log_rows_across_row_groups(long):
     """Long tables are cut into <tbody> groups of 20 rows (render.row_groups, for speed): the printed numbering
-    runs on from group to group, 1 to 60, each number above its issue's id."""
+    runs on from group to group, 1 to the last (stress.N_ISSUES), each number above its issue's id."""
     lines = layout_text(long.out / "03-issue-log.pdf").splitlines()
     numbered = [(int(lines[k - 1].split()[0]), line.split()[0]) for k, line in enumerate(lines)
                 if re.match(r"ISS-\d{3}\s", line) and lines[k - 1].split()[:1] != []

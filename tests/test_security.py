@@ -207,11 +207,10 @@ def test_a_layout_copied_over_another_is_laid_out_again(data_copy, tmp_path):
     assert layout_pdf(confirmation).startswith(b"%PDF")
 
 
-def test_the_state_file_can_delete_nothing_outside_the_naming_scheme(data_copy, tmp_path):
-    folder, out = data_copy("pass-en"), tmp_path / "out"
-    args = ("build", "--data", str(folder), "--out", str(out), "-j", "2")
-    first = run_build(*args)
-    assert first.returncode == 0, first.stderr
+def test_the_state_file_can_delete_nothing_outside_the_naming_scheme(tmp_path_factory, tmp_path):
+    from test_documents import build_package, copy_of
+
+    folder, out = copy_of(build_package("pass-en", tmp_path_factory), tmp_path)  # built, with its layouts
     victims = [tmp_path / "victim", tmp_path / "abs-victim", out / "notes.txt", out / "02-minutes-old.txt"]
     for victim in victims:
         victim.write_text("keep me\n")
