@@ -16,8 +16,9 @@ Documents without such a row are laid out once, as before.
 """
 from __future__ import annotations
 
-import html as _html
 import re
+
+from markupsafe import escape as _escape  # as the templates (Jinja) escape the mark in the attribute
 
 ATTR = "data-cont"
 _SLOT = '<i class="cont"></i>'
@@ -45,13 +46,13 @@ def rows_by_pages(document) -> dict[str, int]:
 
 
 def _row(mark: str) -> re.Pattern:
-    return re.compile(r'<tr( class="[^"]*")? ' + ATTR + '="' + re.escape(_html.escape(mark, quote=True)) + '"')
+    return re.compile(r'<tr( class="[^"]*")? ' + ATTR + '="' + re.escape(str(_escape(mark))) + '"')
 
 
 def make_splittable(html: str, marks) -> str:
     """The rows of `marks` allowed to break (step 1)."""
     for mark in marks:
-        html = _row(mark).sub(lambda m: f'<tr class="tall" {ATTR}="{_html.escape(mark, quote=True)}"', html, count=1)
+        html = _row(mark).sub(lambda m: f'<tr class="tall" {ATTR}="{_escape(mark)}"', html, count=1)
     return html
 
 
@@ -64,7 +65,7 @@ def add_marks(html: str, spans: dict[str, int]) -> str:
         slot = html.find(_SLOT, match.end())
         if slot < 0:
             continue
-        marks = f'<span class="cont-mark">{_html.escape(mark)}</span>' * (pages - 1)
+        marks = f'<span class="cont-mark">{_escape(mark)}</span>' * (pages - 1)
         html = html[:slot] + marks + html[slot + len(_SLOT):]
     return html
 

@@ -68,3 +68,14 @@ def test_marks_go_into_the_slot_of_their_own_row_only():
     assert add_marks(html, {"R-2 (cont.)": 3}).count('<i class="cont"></i>') == 2  # the other rows keep theirs
     assert make_splittable(html, ["R-3 (cont.)"]).count('class="tall"') == 1
     assert add_marks(html, {"R-9 (cont.)": 2}) == html
+
+
+def test_a_mark_with_an_apostrophe_or_a_quote_is_found_as_the_template_escapes_it():
+    """The templates write the mark through Jinja's escaping (`'` as &#39;, `"` as &#34;); a label catalog's
+    "R-2 (cont'd)" must still find its row."""
+    from markupsafe import escape
+
+    mark = "R-2 (cont'd \"x\")"
+    html = page_html(10).replace('data-cont="R-2 (cont.)"', f'data-cont="{escape(mark)}"')
+    assert make_splittable(html, [mark]).count('class="tall"') == 1
+    assert add_marks(html, {mark: 2}).count(f'<span class="cont-mark">{escape(mark)}</span>') == 1
