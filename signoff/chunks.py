@@ -21,13 +21,16 @@ another table). A page whose first row is the first row of a table is no link: w
 document (its heading and intro, the end of what came before) may be on that page above the row, and a chunk
 that begins with that row does not hold it. Nothing else can come between a page's top and its first row: what
 precedes a row that is not the first of its table is the table's earlier rows, and a page without them begins
-with the table's head repeated. Chunk k+1 begins OVERLAP rows before the end of chunk k; its first pages may
-break elsewhere than the whole document would (it starts at a row that need not begin a page), but its chain of
-page-beginning rows meets chunk k's, and from the first row that begins a page in both, chunk k+1's pages are the
-document's. The joined document takes chunk k's pages before that row and chunk k+1's from it. Should the chains
-not meet in the overlap (rows of the same height, one page's worth of them or more), chunk k+1 is laid out again
-from the row that begins chunk k's last page, which is a true page beginning, and joined there. A chunk none of
-whose pages begins with a row (short tables, each under its heading) takes the next chunk's rows too.
+with the table's head repeated. Chunk k+1 begins OVERLAP rows before the end of chunk k (or three pages' worth
+of rows, where a first short chunk, the probe, shows more rows a page: the report's criteria); its first pages
+may break elsewhere than the whole document would (it starts at a row that need not begin a page), but its chain
+of page-beginning rows meets chunk k's, and from the first row that begins a page in both, chunk k+1's pages are
+the document's. The joined document takes chunk k's pages before that row and chunk k+1's from it. Should the
+chains not meet in the overlap (rows of the same height, one page's worth of them or more: the probe's pages set
+the chunks' starts in step with the first table's, but a later table's rows may fall differently), chunk k+1 is
+laid out again from the row that begins chunk k's last page, which is a true page beginning, and joined there.
+A chunk none of whose pages begins with a row (short tables, each under its heading) takes the next chunk's
+rows too.
 
 What a chunk cannot know is stamped afterwards: the chunks are laid out without the page number ("第 X 页 共 Y
 页"), and one more document of Y empty pages (the same head and page types, only the page-number box drawn) is
@@ -136,13 +139,26 @@ def plan(html: str) -> Rows | None:
     return found if found is not None and len(found.rows) > THRESHOLD else None
 
 
-def ranges(count: int) -> list[tuple[int, int]]:
-    """The rows of each chunk, [start, end): about CHUNK_ROWS each, every chunk after the first beginning OVERLAP
-    rows before the end of the one before. Depends on the row count only (never on the cores)."""
+def ranges(count: int, overlap: int | None = None) -> list[tuple[int, int]]:
+    """The rows of each chunk, [start, end): about CHUNK_ROWS each, every chunk after the first beginning `overlap`
+    (OVERLAP) rows before the end of the one before. Depends on the rows only (never on the cores)."""
+    overlap = OVERLAP if overlap is None else overlap
     parts = max(1, math.ceil(count / CHUNK_ROWS))
     size = math.ceil(count / parts)
     bounds = [min(count, k * size) for k in range(parts + 1)]
-    return [(max(0, bounds[k] - (OVERLAP if k else 0)), bounds[k + 1]) for k in range(parts)]
+    return [(max(0, bounds[k] - (overlap if k else 0)), bounds[k + 1]) for k in range(parts)]
+
+
+OVERLAP_PAGES = 3  # pages' worth of rows a chunk repeats at least (of the probe's rows a page)
+
+
+def _overlap(probe: list[Page]) -> int:
+    """The rows a chunk repeats of the one before: OVERLAP, or more where the probe's pages hold more than a
+    third of that (the report's criteria, ten a page): the next chunk's first page is no page of the document,
+    so the two chains can meet only on a page after it, on rows both chunks hold."""
+    starts = [page.row for page in probe if page.row is not None]
+    steps = sorted(b - a for a, b in zip(starts, starts[1:]))
+    return max(OVERLAP, OVERLAP_PAGES * steps[len(steps) // 2]) if steps else OVERLAP
 
 
 PROBE = 40  # rows laid out first, to see whether every page holds the same number of rows
@@ -275,7 +291,8 @@ def _lay_out(html: str, found: Rows, name: str, base_dir: Path, run) -> Layout |
     count = len(found.rows)
     spans = ranges(count)
     if len(spans) > 1:
-        spans = _in_phase(spans, run([chunk_html(html, found, 0, min(PROBE, count))], True)[0][1])
+        probe = run([chunk_html(html, found, 0, min(PROBE, count))], True)[0][1]
+        spans = _in_phase(ranges(count, _overlap(probe)), probe)
     results = run([chunk_html(html, found, start, end) for start, end in spans], True)
     kept: list[tuple[int, int]] = []  # (chunk, page index)
     begin, k = 0, 0
@@ -292,8 +309,9 @@ def _lay_out(html: str, found: Rows, name: str, base_dir: Path, run) -> Layout |
         join = _meet(mine, results[k + 1][1], spans[k + 1][0])
         if join is None:  # the chains did not meet: lay the next chunk out again from a true page beginning
             restart = max(mine, key=mine.get)  # the row that begins this chunk's last page
-            spans[k + 1] = (restart, spans[k + 1][1])
-            results[k + 1] = run([chunk_html(html, found, *spans[k + 1])], True)[0]
+            if restart != spans[k + 1][0]:  # (else the next chunk begins with it already)
+                spans[k + 1] = (restart, spans[k + 1][1])
+                results[k + 1] = run([chunk_html(html, found, *spans[k + 1])], True)[0]
             first = [j for j, page in enumerate(results[k + 1][1]) if page.row == restart]
             if not first:  # never seen: a chunk begins with its first row, or a page of its own before it
                 return None

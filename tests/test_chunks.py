@@ -242,6 +242,19 @@ def test_chunks_start_in_phase_when_every_page_holds_the_same_number_of_rows():
     assert chunks._in_phase(spans, probe([None, None, 3])) == spans  # too few pages to tell
 
 
+def test_a_chunk_repeats_three_pages_of_short_rows():
+    """The next chunk's first page is no page of the document: the chains can meet only on a later page, on rows
+    both chunks hold. The issue log's rows (a few a page) keep OVERLAP; the report's criteria, ten a page, 30."""
+    def probe(rows):
+        return [chunks.Page(row, "", 0, ()) for row in rows]
+
+    assert chunks._overlap(probe([None, None, 1, 11, 21, 31])) == 30
+    assert chunks._overlap(probe([None, None, 2, 5, 9, 12])) == chunks.OVERLAP == 12
+    assert chunks._overlap(probe([None, None])) == chunks.OVERLAP
+    spans = chunks.ranges(1_010, 30)
+    assert all(b[0] == a[1] - 30 for a, b in zip(spans, spans[1:])) and spans[-1][1] == 1_010
+
+
 _TWO_TABLES = """<html><head><title>t</title></head>
 <body class="b">
 <div class="run" data-project="p"></div>
