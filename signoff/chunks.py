@@ -28,8 +28,11 @@ of page-beginning rows meets chunk k's, and from the first row that begins a pag
 the document's. The joined document takes chunk k's pages before that row and chunk k+1's from it. Should the
 chains not meet in the overlap (rows of the same height, one page's worth of them or more: the probe's pages set
 the chunks' starts in step with the first table's, but a later table's rows may fall differently), chunk k+1 is
-laid out again from the row that begins chunk k's last page, which is a true page beginning, and joined there.
-A chunk none of whose pages begins with a row (short tables, each under its heading) takes the next chunk's
+laid out again from the row that begins chunk k's last page, which is a true page beginning, and joined there;
+when chunk k's last pages each hold the same number of rows, the later chunks that start in that table are moved
+in step with them and laid out again at the same time (their own chains would not have met either), so a
+document of such tables takes a round of layouts a table, not one a chunk. A chunk none of whose pages begins
+with a row (short tables, each under its heading) takes the next chunk's
 rows too.
 
 What a chunk cannot know is stamped afterwards: the chunks are laid out without the page number ("第 X 页 共 Y
@@ -309,9 +312,12 @@ def _lay_out(html: str, found: Rows, name: str, base_dir: Path, run) -> Layout |
         join = _meet(mine, results[k + 1][1], spans[k + 1][0])
         if join is None:  # the chains did not meet: lay the next chunk out again from a true page beginning
             restart = max(mine, key=mine.get)  # the row that begins this chunk's last page
-            if restart != spans[k + 1][0]:  # (else the next chunk begins with it already)
-                spans[k + 1] = (restart, spans[k + 1][1])
-                results[k + 1] = run([chunk_html(html, found, *spans[k + 1])], True)[0]
+            moved = {k + 1: restart} if restart != spans[k + 1][0] else {}  # (else the next one begins with it)
+            moved.update(_in_step(found, spans, k + 2, pages[begin:mine[restart] + 1], restart))
+            for j, start in moved.items():
+                spans[j] = (start, spans[j][1])
+            for j, result in zip(moved, run([chunk_html(html, found, *spans[j]) for j in moved], True)):
+                results[j] = result
             first = [j for j, page in enumerate(results[k + 1][1]) if page.row == restart]
             if not first:  # never seen: a chunk begins with its first row, or a page of its own before it
                 return None
@@ -319,6 +325,30 @@ def _lay_out(html: str, found: Rows, name: str, base_dir: Path, run) -> Layout |
         kept += [(k, i) for i in range(begin, join[0])]
         begin, k = join[1], k + 1
     return _join(html, results, kept, name, base_dir, run)
+
+
+def _in_step(found: Rows, spans, after: int, pages: list[Page], restart: int) -> dict[int, int]:
+    """The chunks from `after` on that start in the table of `restart` (which begins the last of `pages`, true
+    pages of the document), moved onto rows that will begin pages, when the last pages hold the same number of rows
+    each: rows of one height, whose chains never meet (the next chunk is laid out again from `restart`, and these
+    with it, in parallel, instead of one after the other). {chunk: its new first row}."""
+    table = found.rows[restart][2]
+    rows = []  # the last pages' first rows, all of restart's table
+    for page in reversed(pages):
+        if page.row is None or found.rows[page.row][2] != table:
+            break
+        rows.insert(0, page.row)
+    steps = {b - a for a, b in zip(rows, rows[1:])}
+    if len(rows) < 4 or len(steps) != 1:
+        return {}
+    step, moved = steps.pop(), {}
+    for j in range(after, len(spans)):
+        start = spans[j][0]
+        if start > restart and found.rows[start][2] == table:
+            start = restart + step * ((start - restart) // step)
+            if start != spans[j][0]:
+                moved[j] = start
+    return moved
 
 
 def _meet(mine, theirs, start):
