@@ -32,8 +32,7 @@ laid out again from the row that begins chunk k's last page, which is a true pag
 when chunk k's last pages each hold the same number of rows, the later chunks that start in that table are moved
 in step with them and laid out again at the same time (their own chains would not have met either), so a
 document of such tables takes a round of layouts a table, not one a chunk. A chunk none of whose pages begins
-with a row (short tables, each under its heading) takes the next chunk's
-rows too.
+with a row (short tables, each under its heading) takes the next chunk's rows too.
 
 What a chunk cannot know is stamped afterwards: the chunks are laid out without the page number ("第 X 页 共 Y
 页"), and one more document of Y empty pages (the same head and page types, only the page-number box drawn) is
@@ -316,8 +315,9 @@ def _lay_out(html: str, found: Rows, name: str, base_dir: Path, run) -> Layout |
             moved.update(_in_step(found, spans, k + 2, pages[begin:mine[restart] + 1], restart))
             for j, start in moved.items():
                 spans[j] = (start, spans[j][1])
-            for j, result in zip(moved, run([chunk_html(html, found, *spans[j]) for j in moved], True)):
-                results[j] = result
+            if moved:
+                for j, result in zip(moved, run([chunk_html(html, found, *spans[j]) for j in moved], True)):
+                    results[j] = result
             first = [j for j, page in enumerate(results[k + 1][1]) if page.row == restart]
             if not first:  # never seen: a chunk begins with its first row, or a page of its own before it
                 return None
