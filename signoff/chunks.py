@@ -166,20 +166,34 @@ def _overlap(probe: list[Page]) -> int:
 PROBE = 40  # rows laid out first, to see whether every page holds the same number of rows
 
 
-def _in_phase(spans: list[tuple[int, int]], probe: list[Page]) -> list[tuple[int, int]]:
-    """The chunks' starts moved onto rows that will begin pages, when the probe's pages each hold the same number
-    of rows. Two chains of page-beginning rows meet only when some row begins a page in both: rows of one height,
-    m a page, make chains m apart that never meet, and a chunk started between them would be laid out again."""
-    starts = [page.row for page in probe if page.row is not None]
-    steps = {b - a for a, b in zip(starts, starts[1:])}
-    if len(starts) < 4 or len(steps) != 1:
-        return spans
-    step, anchor = steps.pop(), starts[-1]
-    moved = [spans[0]]
-    for start, end in spans[1:]:
-        if start > anchor:
+def _in_step(found: Rows, spans: list[tuple[int, int]], after: int, pages: list[Page],
+             every: bool = False) -> dict[int, int]:
+    """The chunks from `after` on moved onto rows that will begin pages, when the last of `pages` (true pages of
+    the document, the last four or more beginning with rows of one table; with `every`, all of those) each hold
+    the same number of rows: the chunks that start later in that table, {chunk: its new first row}. Two chains of
+    page-beginning rows meet only when some row begins a page in both: rows of one height, m a page, make chains
+    m apart that never meet, and a chunk started between them would be laid out again. The probe asks for
+    `every`: rows of nearly one height (the generated confirmation's: a page of seven among pages of six) drift
+    out of step over a chunk's length, and a chunk moved by them meets no better than one left where it was."""
+    rows: list[int] = []  # the last pages' first rows, in one table
+    for page in reversed(pages):
+        if page.row is None or (rows and found.rows[page.row][2] != found.rows[rows[0]][2]):
+            break
+        rows.insert(0, page.row)
+    if len(rows) < 4:
+        return {}
+    step, equal = rows[-1] - rows[-2], 1
+    while equal < len(rows) - 1 and rows[-1 - equal] - rows[-2 - equal] == step:
+        equal += 1
+    if equal < 3 or (every and equal < len(rows) - 1):
+        return {}
+    anchor, table, moved = rows[-1], found.rows[rows[-1]][2], {}
+    for j in range(after, len(spans)):
+        start = spans[j][0]
+        if start > anchor and found.rows[start][2] == table:
             start = anchor + step * ((start - anchor) // step)
-        moved.append((start, end))
+            if start != spans[j][0]:
+                moved[j] = start
     return moved
 
 
@@ -294,7 +308,9 @@ def _lay_out(html: str, found: Rows, name: str, base_dir: Path, run) -> Layout |
     spans = ranges(count)
     if len(spans) > 1:
         probe = run([chunk_html(html, found, 0, min(PROBE, count))], True)[0][1]
-        spans = _in_phase(ranges(count, _overlap(probe)), probe)
+        spans = ranges(count, _overlap(probe))
+        for j, start in _in_step(found, spans, 1, probe, every=True).items():
+            spans[j] = (start, spans[j][1])
     results = run([chunk_html(html, found, start, end) for start, end in spans], True)
     kept: list[tuple[int, int]] = []  # (chunk, page index)
     begin, k = 0, 0
@@ -312,7 +328,7 @@ def _lay_out(html: str, found: Rows, name: str, base_dir: Path, run) -> Layout |
         if join is None:  # the chains did not meet: lay the next chunk out again from a true page beginning
             restart = max(mine, key=mine.get)  # the row that begins this chunk's last page
             moved = {k + 1: restart} if restart != spans[k + 1][0] else {}  # (else the next one begins with it)
-            moved.update(_in_step(found, spans, k + 2, pages[begin:mine[restart] + 1], restart))
+            moved.update(_in_step(found, spans, k + 2, pages[begin:mine[restart] + 1]))
             for j, start in moved.items():
                 spans[j] = (start, spans[j][1])
             if moved:
@@ -325,30 +341,6 @@ def _lay_out(html: str, found: Rows, name: str, base_dir: Path, run) -> Layout |
         kept += [(k, i) for i in range(begin, join[0])]
         begin, k = join[1], k + 1
     return _join(html, results, kept, name, base_dir, run)
-
-
-def _in_step(found: Rows, spans, after: int, pages: list[Page], restart: int) -> dict[int, int]:
-    """The chunks from `after` on that start in the table of `restart` (which begins the last of `pages`, true
-    pages of the document), moved onto rows that will begin pages, when the last pages hold the same number of rows
-    each: rows of one height, whose chains never meet (the next chunk is laid out again from `restart`, and these
-    with it, in parallel, instead of one after the other). {chunk: its new first row}."""
-    table = found.rows[restart][2]
-    rows = []  # the last pages' first rows, all of restart's table
-    for page in reversed(pages):
-        if page.row is None or found.rows[page.row][2] != table:
-            break
-        rows.insert(0, page.row)
-    steps = {b - a for a, b in zip(rows, rows[1:])}
-    if len(rows) < 4 or len(steps) != 1:
-        return {}
-    step, moved = steps.pop(), {}
-    for j in range(after, len(spans)):
-        start = spans[j][0]
-        if start > restart and found.rows[start][2] == table:
-            start = restart + step * ((start - restart) // step)
-            if start != spans[j][0]:
-                moved[j] = start
-    return moved
 
 
 def _meet(mine, theirs, start):

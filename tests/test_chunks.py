@@ -233,14 +233,27 @@ def test_chunk_ranges_cover_every_row_and_overlap():
 
 def test_chunks_start_in_phase_when_every_page_holds_the_same_number_of_rows():
     """Rows of one height, three a page: chains of page beginnings three apart never meet, so each chunk after
-    the first starts on a row the probe's pages say will begin a page; with rows of varied height it stays."""
+    the first starts on a row the probe's pages say will begin a page; with rows of varied height it stays. After
+    a chunk laid out again, only the last pages before it count (the confirmation's first page of criteria holds
+    one more than the others; the probe asks for all of them), only those of one table, and only the chunks that
+    start in it (a later table's rows fall otherwise)."""
     def probe(rows):
         return [chunks.Page(row, "landscape", 0, ()) for row in rows]
 
+    one = chunks.Rows((chunks.Table(0, 0, 0, (), (), 0),), tuple((0, 0, 0, 0) for _ in range(750)))
+    two = chunks.Rows((chunks.Table(0, 0, 0, (), (), 0), chunks.Table(0, 0, 0, (), (), 10)),
+                      tuple((0, 0, 0 if n < 10 else 1, 0) for n in range(750)))
     spans = [(0, 250), (238, 500), (488, 750)]
-    assert chunks._in_phase(spans, probe([None, None, 2, 5, 8, 11, 14])) == [(0, 250), (236, 500), (488, 750)]
-    assert chunks._in_phase(spans, probe([None, None, 2, 5, 7, 11, 14])) == spans
-    assert chunks._in_phase(spans, probe([None, None, 3])) == spans  # too few pages to tell
+    assert chunks._in_step(one, spans, 1, probe([None, None, 2, 5, 8, 11, 14])) == {1: 236}  # 488 is in step
+    assert chunks._in_step(one, spans, 1, probe([None, None, 0, 6, 13, 19, 25, 31])) == {1: 235, 2: 487}
+    assert chunks._in_step(one, spans, 1, probe([None, None, 0, 6, 13, 19, 25, 31]), every=True) == {}  # the probe
+    assert chunks._in_step(one, spans, 1, probe([None, None, 2, 5, 8, 11, 14]), every=True) == {1: 236}
+    assert chunks._in_step(one, spans, 2, probe([None, None, 0, 6, 13, 19, 25, 31])) == {2: 487}
+    assert chunks._in_step(one, spans, 1, probe([None, None, 2, 5, 7, 11, 14])) == {}
+    assert chunks._in_step(one, spans, 1, probe([None, None, 3])) == {}  # too few pages to tell
+    assert chunks._in_step(one, spans, 1, probe([2, 5, 8, None, 11, 14, 17])) == {}  # a page begins otherwise
+    assert chunks._in_step(two, spans, 1, probe([2, 5, 8, 11, 14, 17])) == {}  # 11, 14, 17: too few of table 2
+    assert chunks._in_step(two, spans, 1, probe([11, 14, 17, 20])) == {1: 236}
 
 
 def test_a_chunk_repeats_three_pages_of_short_rows():
