@@ -19,7 +19,7 @@ from pypdf import PdfReader
 from conftest import DATA_DIRS
 from stress import make_long_project
 
-from signoff import chunks
+from signoff import chunks, joined
 
 # The issue log, the report and the confirmation's Attachment 1, in both languages: data/'s issue log and report
 # (zh), pending-en's Attachment 1 and pass-en's report (en), and the stress package's issue log (65 pages; without
@@ -83,7 +83,7 @@ def _small_chunks(monkeypatch, rows: int) -> None:
     monkeypatch.setattr(chunks, "THRESHOLD", 2)
     monkeypatch.setattr(chunks, "CHUNK_ROWS", size)
     monkeypatch.setattr(chunks, "OVERLAP", max(1, size // 3))
-    monkeypatch.setattr(chunks, "NUMBER_PAGES", 3)  # the page numbers in pieces too
+    monkeypatch.setattr(joined, "NUMBER_PAGES", 3)  # the page numbers in pieces too
     monkeypatch.setattr(chunks, "PROBE", size)
 
 
@@ -106,21 +106,21 @@ def _joined_from(monkeypatch, laid: dict) -> list:
     """Filled, when the chunks are joined, with the rows (their numbers in the sequence) of each chunk that gives
     the joined document pages."""
     sources: list[list[int]] = []
-    join = chunks._join
+    join = joined.join
 
     def spy(html, results, kept, *rest):
         for k in sorted({k for k, _ in kept}):
             sources.append([int(n) for n in re.findall(r'<tr data-row="(\d+)"', laid[results[k][0]])])
         return join(html, results, kept, *rest)
-    monkeypatch.setattr(chunks, "_join", spy)
+    monkeypatch.setattr(joined, "join", spy)
     return sources
 
 
 def _pages(pdf: Path) -> list[Image.Image]:
     folder = pdf.with_suffix("")
     folder.mkdir()
-    subprocess.run(["pdftoppm", "-png", "-r", "60", str(pdf), str(folder / "p")], check=True)
-    return [Image.open(path).convert("RGB") for path in sorted(folder.glob("*.png"))]
+    subprocess.run(["pdftoppm", "-r", "60", str(pdf), str(folder / "p")], check=True)  # PPM: no PNG encoding
+    return [Image.open(path).convert("RGB") for path in sorted(folder.glob("*.ppm"))]
 
 
 def _outline(reader: PdfReader) -> list[tuple[str, int]]:
@@ -424,12 +424,12 @@ def test_chunks_of_rows_of_one_height_a_table_join_to_the_document_and_start_in_
             results.append((b"", [page(items) for items in _model(heights, rows, numbers[0], numbers[-1] + 1)]))
         return results
 
-    joined = []
+    kept_pages = []
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(chunks, "_join", lambda html, results, kept, *rest: joined.extend(
+        patch.setattr(joined, "join", lambda html, results, kept, *rest: kept_pages.extend(
             results[k][1][i].bookmarks for k, i in kept) or "joined")
         assert chunks.lay_out(html, found, "model", Path("."), run) == "joined"
     document = [(items[0], items[-1]) for items in _model(heights, rows, 0, len(rows), whole=True)]
-    assert joined == document and len(document) > 500
+    assert kept_pages == document and len(document) > 500
     assert rounds[:2] == [1, len(chunks.ranges(5000))]  # the probe, then every chunk at once
     assert len(rounds) <= 2 + 2 * (len(sizes) - 1), rounds  # then, for each later table, a round or two
