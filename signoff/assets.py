@@ -104,5 +104,5 @@ def print_image(data: bytes) -> bytes:
         alpha = image.getchannel("A").point([round(round(v / step) * step) for v in range(256)])
         image.putalpha(alpha)
         out = io.BytesIO()
-        image.save(out, format="PNG", compress_level=9)
+        image.save(out, format="PNG", compress_level=1)  # WeasyPrint decodes it and encodes it again itself
     return out.getvalue()
