@@ -5,7 +5,7 @@ It starts from a copy of data/ (people, parties, materials, meetings, delivery a
 with multi-paragraph descriptions (one of them, and one criterion, taller than a page; 30 closed, 2 deferred, so
 the conclusion is conditional and the agreement and the acceptance letter are built), people names of 20
 characters and a project name of 200 characters. Sized to make what the layout tests look for happen (the issue
-log's header repeated on some 35 landscape pages, its rows numbered across two row groups, every table over
+log's header repeated on some 37 landscape pages, its rows numbered across two row groups, every table over
 several pages) at half the layout of the 80 criteria and 60 issues it first had.
 Nothing is random: the same call writes the same bytes, so a layout failure can be reproduced.
 
