@@ -82,6 +82,16 @@ def once(tmp_path_factory, name: str, make) -> Path:
     return folder
 
 
+def page_images(pdf: Path, folder: Path, dpi: int = 60) -> list:
+    """Each page of `pdf` as a PIL RGB image at `dpi` (pdftoppm, PPM: PNG's encoding doubled its time), drawn in
+    `folder` (made here), to compare pixel by pixel."""
+    from PIL import Image
+
+    folder.mkdir()
+    subprocess.run(["pdftoppm", "-r", str(dpi), str(pdf), str(folder / "p")], check=True)
+    return [Image.open(path).convert("RGB") for path in sorted(folder.glob("*.ppm"))]
+
+
 def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     """Replace text in a data file; the test fails if `old` is not there."""
     text = path.read_text(encoding="utf-8")

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import DATA_DIRS, ROOT, run_build
+from conftest import DATA_DIRS, ROOT, page_images, run_build
 from signoff.bundle import verify_bundle, write_bundle
 from signoff.errors import BundleError
 from signoff.pipeline import check
@@ -232,12 +232,6 @@ def test_untracked_bundle_name(tmp_path, built):
     assert bundle.name == "YMS-2026-021-acceptance-untracked.zip"
 
 
-def page_images(pdf: Path, folder: Path) -> list[bytes]:
-    folder.mkdir()
-    subprocess.run(["pdftoppm", "-r", "40", str(pdf), str(folder / "p")], check=True)  # PPM: raw pixels, no encoding
-    return [p.read_bytes() for p in sorted(folder.glob("*.ppm"))]
-
-
 def test_source_date_epoch_changes_only_the_creation_date(tmp_path):
     data = DATA_DIRS["pass-en"]
     pdfs = []
@@ -256,7 +250,8 @@ def test_source_date_epoch_changes_only_the_creation_date(tmp_path):
         {k: v for k, v in two.metadata.items() if k not in dates}
     assert one.attachments == two.attachments
     assert [p.extract_text() for p in one.pages] == [p.extract_text() for p in two.pages]
-    assert page_images(pdfs[0], tmp_path / "i1") == page_images(pdfs[1], tmp_path / "i2")
+    assert [page.tobytes() for page in page_images(pdfs[0], tmp_path / "i1", 40)] == \
+        [page.tobytes() for page in page_images(pdfs[1], tmp_path / "i2", 40)]
 
 
 def test_bundle_command_end_to_end_archival_pdfs(built, full, tmp_path):

@@ -13,10 +13,10 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops
+from PIL import ImageChops
 from pypdf import PdfReader
 
-from conftest import DATA_DIRS
+from conftest import DATA_DIRS, page_images
 from stress import make_long_project
 
 from signoff import chunks, joined
@@ -116,13 +116,6 @@ def _joined_from(monkeypatch, laid: dict) -> list:
     return sources
 
 
-def _pages(pdf: Path) -> list[Image.Image]:
-    folder = pdf.with_suffix("")
-    folder.mkdir()
-    subprocess.run(["pdftoppm", "-r", "60", str(pdf), str(folder / "p")], check=True)  # PPM: no PNG encoding
-    return [Image.open(path).convert("RGB") for path in sorted(folder.glob("*.ppm"))]
-
-
 def _outline(reader: PdfReader) -> list[tuple[str, int]]:
     found = []
 
@@ -157,7 +150,8 @@ def test_chunked_pages_are_pixel_identical_to_one_layout(package, key, times, so
     (tmp_path / "whole.pdf").write_bytes(whole.pdf)
     (tmp_path / "chunked.pdf").write_bytes(chunked.pdf)
 
-    one, joined = _pages(tmp_path / "whole.pdf"), _pages(tmp_path / "chunked.pdf")
+    one = page_images(tmp_path / "whole.pdf", tmp_path / "whole")
+    joined = page_images(tmp_path / "chunked.pdf", tmp_path / "chunked")
     assert len(joined) == len(one) > 1
     differ = [n for n, (a, b) in enumerate(zip(one, joined), 1) if ImageChops.difference(a, b).getbbox()]
     assert differ == [], f"pages {differ} differ from the document laid out whole"

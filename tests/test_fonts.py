@@ -7,9 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from PIL import Image, ImageChops
+from PIL import ImageChops
 
-from conftest import DATA_DIRS
+from conftest import DATA_DIRS, page_images
 from test_documents import build_package
 
 from signoff import fonts
@@ -98,12 +98,6 @@ def test_every_theme_glyph_comes_from_the_package_subsets(name, tmp_path_factory
         assert families & {"Signoff-Sans", "Signoff-Serif"}, (pdf.name, families)
 
 
-def _pages(pdf: Path, folder: Path) -> list[Image.Image]:
-    folder.mkdir()
-    subprocess.run(["pdftoppm", "-r", "60", str(pdf), str(folder / "p")], check=True)  # PPM: PNG's encoding doubles the cost
-    return [Image.open(path).convert("RGB") for path in sorted(folder.glob("*.ppm"))]
-
-
 def test_pages_are_pixel_identical_to_the_installed_fonts(tmp_path, cache):
     """The same HTML laid out from the installed collections and from the package subsets, at 60 dpi."""
     from signoff import pipeline
@@ -126,7 +120,7 @@ def test_pages_are_pixel_identical_to_the_installed_fonts(tmp_path, cache):
         pdfs[label] = tmp_path / f"{label}.pdf"
         pdfs[label].write_bytes(renderer.layout(html, output.file, TEMPLATES_DIR).pdf)
     assert pdfs["subset"].stat().st_size < pdfs["installed"].stat().st_size / 2
-    installed, subset = _pages(pdfs["installed"], tmp_path / "a"), _pages(pdfs["subset"], tmp_path / "b")
+    installed, subset = page_images(pdfs["installed"], tmp_path / "a"), page_images(pdfs["subset"], tmp_path / "b")
     assert len(installed) == len(subset) > 1
     for number, (a, b) in enumerate(zip(installed, subset), 1):
         assert ImageChops.difference(a, b).getbbox() is None, f"page {number} differs"
