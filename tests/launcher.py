@@ -37,8 +37,11 @@ def _run(request: dict) -> int:
 
     try:
         return build.main(request["argv"])
-    except SystemExit as exc:  # argparse's usage errors
-        return exc.code if isinstance(exc.code, int) else 1
+    except SystemExit as exc:  # argparse's usage errors; as Python exits: None is 0, a message is printed and 1
+        if exc.code is None or isinstance(exc.code, int):
+            return exc.code or 0
+        print(exc.code, file=sys.stderr)
+        return 1
     except BaseException:
         traceback.print_exc()
         return 1
