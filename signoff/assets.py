@@ -84,11 +84,11 @@ def resolve_asset(value: str, data_dir: Path) -> Path:
 ALPHA_LEVELS = 16
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=16)
 def print_image(data: bytes) -> bytes:
     """A PNG image as the renderer embeds it: its alpha channel reduced to ALPHA_LEVELS levels (re-encoded,
-    deterministically); a JPEG or a PNG without transparency is returned as it is. Remembered for the process:
-    re-encoding a 400×400 seal costs 16 ms, and data/ prints its 8 images 98 times (a fifth of its build)."""
+    deterministically); a JPEG or a PNG without transparency is returned as it is. Remembered for the process
+    (data/ prints its 8 images 98 times); the last 16 only, as an image may be up to MAX_PIXELS."""
     if not data.startswith(b"\x89PNG"):
         return data
     import io
