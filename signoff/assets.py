@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from pathlib import Path
 
 from .errors import Problem
@@ -75,34 +74,3 @@ def asset_problem(value: str, data_dir: Path) -> str | None:
 
 def resolve_asset(value: str, data_dir: Path) -> Path:
     return (data_dir / value).resolve()
-
-
-# A seal or a signature is one ink colour over an alpha channel of 200-odd levels of antialiasing and texture; the
-# alpha is what a PDF pays for (WeasyPrint stores it as an 8-bit soft mask: 33 KB of a 400×400 seal, two seals
-# a one-page report). Sixteen levels, 1/30 of full ink apart (and printed at 80 % opacity), cannot be told apart
-# on paper at 240 dpi, and their mask compresses to half. Colour is left as it is: a scanned seal's red may vary.
-ALPHA_LEVELS = 16
-
-
-@lru_cache(maxsize=16)
-def print_image(data: bytes) -> bytes:
-    """A PNG image as the renderer embeds it: its alpha channel reduced to ALPHA_LEVELS levels (re-encoded,
-    deterministically); a JPEG or a PNG without transparency is returned as it is. Remembered for the process
-    (data/ prints its 8 images 98 times); the last 16 only, as an image may be up to MAX_PIXELS."""
-    if not data.startswith(b"\x89PNG"):
-        return data
-    import io
-
-    from PIL import Image
-
-    with Image.open(io.BytesIO(data)) as image:
-        if image.mode == "P" and "transparency" in image.info or image.mode in ("PA", "RGBA", "LA", "La", "RGBa"):
-            image = image.convert("LA" if image.mode in ("LA", "La") else "RGBA")
-        else:
-            return data
-        step = 255 / (ALPHA_LEVELS - 1)
-        alpha = image.getchannel("A").point([round(round(v / step) * step) for v in range(256)])
-        image.putalpha(alpha)
-        out = io.BytesIO()
-        image.save(out, format="PNG", compress_level=1)  # WeasyPrint decodes it and encodes it again itself
-    return out.getvalue()

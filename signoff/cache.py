@@ -160,12 +160,18 @@ def _font_state() -> list[str]:
     return state
 
 
+# The modules from the HTML to the layout's bytes (the renderer, its image handling, continuation marks, chunks
+# and their join, the PDF/A catalog); tests/test_build.py checks that they are all those pdf.py and pipeline.py's
+# chunking reach.
+RENDERER_CODE = ("pdf.py", "continued.py", "embed.py", "chunks.py", "joined.py")
+
+
 @lru_cache(maxsize=1)
 def _renderer_key() -> bytes:
     """What else decides a layout's bytes: the code that drives the renderer and the renderer's version."""
     from importlib.metadata import PackageNotFoundError, version
 
-    code = b"".join((CODE_DIR / name).read_bytes() for name in ("pdf.py", "embed.py", "assets.py", "chunks.py"))
+    code = b"".join((CODE_DIR / name).read_bytes() for name in RENDERER_CODE)
     def installed(package: str) -> str:
         try:
             return version(package)

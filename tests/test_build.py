@@ -116,3 +116,23 @@ def test_pending_package_carries_the_draft_mark(data_copy, tmp_path):
         pages = PdfReader(out / "01-confirmation.pdf").pages  # pdftotext -layout drops rotated text
         assert len(pages) > 1
         assert all(("DRAFT" in page.extract_text()) == expected for page in pages)
+
+
+def test_the_layout_key_covers_all_the_code_from_html_to_layout():
+    """A cached layout is reused while its key holds: every module the renderer and the chunking reach (pdf.py,
+    chunks.py, what they import of signoff's own) must be in the key, or an edit to one would reuse stale PDFs."""
+    import ast
+
+    from signoff.cache import RENDERER_CODE
+    from signoff.paths import CODE_DIR
+
+    reached, todo = set(), ["pdf.py", "chunks.py"]
+    while todo:
+        name = todo.pop()
+        if name in reached:
+            continue
+        reached.add(name)
+        for node in ast.walk(ast.parse((CODE_DIR / name).read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom) and node.level == 1:
+                todo += [f"{node.module}.py"] if node.module else [f"{alias.name}.py" for alias in node.names]
+    assert reached - {"errors.py"} == set(RENDERER_CODE)  # errors.py words failures, no byte of a PDF

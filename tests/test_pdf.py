@@ -174,7 +174,7 @@ def test_images_reach_the_renderer_with_a_16_level_alpha_and_their_own_colours()
 
     from PIL import Image
 
-    from signoff.assets import print_image
+    from signoff.pdf import print_image
 
     ramp = [(200 - v // 2, 30, 40 + v // 3, v) for v in range(256)]
     printed = print_image(_png("RGBA", ramp))
@@ -201,7 +201,7 @@ def test_the_seals_of_data_reach_the_renderer_with_16_alpha_levels_and_their_col
     from PIL import Image
 
     from conftest import DATA_DIRS
-    from signoff.assets import ALPHA_LEVELS, print_image
+    from signoff.pdf import ALPHA_LEVELS, print_image
 
     for seal in ("customer-seal.png", "contractor-seal.png"):
         data = (DATA_DIRS["data"] / "assets" / seal).read_bytes()
