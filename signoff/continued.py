@@ -16,6 +16,7 @@ Documents without such a row are laid out once, as before.
 """
 from __future__ import annotations
 
+import gc
 import re
 
 from markupsafe import escape as _escape  # as the templates (Jinja) escape the mark in the attribute
@@ -78,6 +79,10 @@ def lay_out_with_marks(render, html: str):
     if not spans:
         return document, html, False
     html = make_splittable(html, spans)
+    del document
+    gc.collect()  # a layout is full of reference cycles, and pdf.py lays out with the collector off
     document = render(html)
     html = add_marks(html, rows_by_pages(document))
+    del document
+    gc.collect()
     return render(html), html, True
