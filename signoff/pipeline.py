@@ -178,8 +178,9 @@ def _chunk_task(html: str, name: str, inspect: bool):
     return _RENDERER.pdf_of(html, name, TEMPLATES_DIR)
 
 
-def _lay_out_in_chunks(job: Job, table, stamp: datetime.datetime, pool) -> None:
-    """A long document laid out in chunks of rows, on every core (`pool`, or this process), and joined."""
+def _lay_out_in_chunks(job: Job, table, stamp: datetime.datetime, pool) -> str:
+    """A long document laid out in chunks of rows, on every core (`pool`, or this process), and joined; what the
+    build says of it (laid out whole when its chunks cannot be joined)."""
     from . import chunks
 
     def run(htmls: list[str], inspect: bool):
@@ -190,13 +191,10 @@ def _lay_out_in_chunks(job: Job, table, stamp: datetime.datetime, pool) -> None:
 
     laid_out = chunks.lay_out(job.html, table, job.file, TEMPLATES_DIR, run)
     if laid_out is None:  # the chunks could not be joined where one layout breaks its pages: lay it out whole
-        laid_out = (_RENDERER.layout(job.html, job.file, TEMPLATES_DIR) if pool is None else
-                    pool.submit(_layout_whole, job.html, job.file).result())
+        _layout_one(job, stamp) if pool is None else pool.submit(_layout_one, job, stamp).result()
+        return f"  rendered {job.file} (whole: its chunks could not be joined)"
     _keep(laid_out, job, stamp)
-
-
-def _layout_whole(html: str, name: str) -> Layout:
-    return _RENDERER.layout(html, name, TEMPLATES_DIR)
+    return f"  rendered {job.file} (in chunks)"
 
 
 def _attach(laid_out: Layout, job: Job, stamp: datetime.datetime) -> None:
@@ -255,8 +253,7 @@ def _produce(changed, out_dir: Path, layouts: cache.LayoutCache, allowed: list[P
                     # A long document first, in chunks over every core (each joined here); then the others,
                     # longest first, so no core is left with a long one at the end while the other idles.
                     for job in long:
-                        _lay_out_in_chunks(job, tables[job.file], stamp, pool)
-                        say(f"  rendered {job.file} (in chunks)")
+                        say(_lay_out_in_chunks(job, tables[job.file], stamp, pool))
                     futures = {pool.submit(_layout_one, job, stamp): job
                                for job in sorted(whole, key=lambda job: -_work(job.html))}
                     for future in as_completed(futures):
@@ -268,8 +265,7 @@ def _produce(changed, out_dir: Path, layouts: cache.LayoutCache, allowed: list[P
         elif fresh:
             _worker_init(allowed)
             for job in long:
-                _lay_out_in_chunks(job, tables[job.file], stamp, None)
-                say(f"  rendered {job.file} (in chunks)")
+                say(_lay_out_in_chunks(job, tables[job.file], stamp, None))
             for job in whole:
                 _layout_one(job, stamp)
                 say(f"  rendered {job.file}")

@@ -217,6 +217,25 @@ def test_a_build_lays_a_long_document_out_in_chunks_the_same_on_one_core_and_on_
                                                                             "project.yaml"]
 
 
+def test_a_build_says_when_a_long_document_was_laid_out_whole(data_copy, tmp_path, monkeypatch):
+    """A row taller than a page stops the chunking: the build lays the document out in one piece and says so (the
+    benchmark reads this line to tell a bounded layout from one that is not)."""
+    from conftest import edit
+    from signoff import pipeline
+
+    folder = data_copy("data")
+    edit(folder / "issues.yaml", "description: 8 位新能源车牌在东区 1 号入口识别失败 7 次 / 20 次，需人工抬杆。",
+         'description: "' + "车牌识别失败，需人工抬杆放行。" * 400 + '"')
+    monkeypatch.setattr(chunks, "THRESHOLD", 2)
+    monkeypatch.setattr(chunks, "CHUNK_ROWS", 4)
+    monkeypatch.setattr(chunks, "OVERLAP", 2)
+    said = []
+    pipeline.build(folder, tmp_path / "out", 1, ("issue_log",), True, lambda problems: None, said.append)
+    assert "  rendered 03-issue-log.pdf (whole: its chunks could not be joined)" in said, said
+    assert "（续）" in "".join(subprocess.run(["pdftotext", str(tmp_path / "out" / "03-issue-log.pdf"), "-"],
+                                            capture_output=True, text=True, check=True).stdout.split())
+
+
 def test_chunk_ranges_cover_every_row_and_overlap():
     assert chunks.ranges(10) == [(0, 10)] or chunks.CHUNK_ROWS < 10
     spans = chunks.ranges(5_000)
