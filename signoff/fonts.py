@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import atexit
+import contextlib
 import hashlib
 import io
 import json
@@ -141,7 +142,8 @@ def _cached_subset(folder: Path, key: str, make) -> Path:
     try:
         expected = record.read_text().strip() if _regular(record) and _regular(target) else None
         if expected and hashlib.sha256(target.read_bytes()).hexdigest() == expected:
-            os.utime(target)  # used now: the last to be pruned
+            with contextlib.suppress(OSError):  # a cache one may read but not write is still a cache
+                os.utime(target)  # used now: the last to be pruned
             return target
     except (OSError, ValueError):  # ValueError: a record that is not UTF-8
         pass

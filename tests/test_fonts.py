@@ -74,6 +74,22 @@ def test_the_key_follows_the_characters_and_the_font_files(cache, monkeypatch):
     assert fonts.package_fonts(SANS, CHARS).digest != base.digest
 
 
+def test_a_cache_one_may_read_but_not_write_is_still_used(cache, monkeypatch):
+    """A read-only cache (a CI cache mounted read-only, files of another user): marking a hit as used fails, and
+    the subsets are taken from it all the same, not made again."""
+    first = _files(fonts.package_fonts(SANS, CHARS))
+
+    def refused(*args, **kwargs):
+        raise PermissionError(1, "Operation not permitted")
+
+    def never(*args):
+        raise AssertionError("a subset was made again")
+
+    monkeypatch.setattr(fonts.os, "utime", refused)
+    monkeypatch.setattr(fonts, "_subset", never)
+    assert _files(fonts.package_fonts(SANS, CHARS)) == first
+
+
 def test_an_unwritable_cache_still_builds(tmp_path, monkeypatch):
     blocked = tmp_path / "cache"
     blocked.write_text("a file where the cache folder should be")
