@@ -234,16 +234,18 @@ def _concerns(criterion: Criterion | None, material: Material | None) -> Concern
 _TOKEN = re.compile(r"[A-Za-z0-9]+(?:-[A-Za-z0-9]+)*")
 
 
-def known_on(criterion: Criterion, day: str, issue_ids: frozenset[str]) -> KnownCriterion:
-    """`criterion` as known on `day`: its latest test on or before it; its issues are those that name it, then
-    those its known tests cite by id in their notes or evidence (a documentation criterion's test that says
-    "待补充（ISS-009）" links an issue filed against the material it reviews)."""
-    known = [t for t in criterion.history if str(t.date) <= str(day)]
+def known_on(criterion: Criterion, day: str, found: dict[str, str]) -> KnownCriterion:
+    """`criterion` as known on `day`: its latest test on or before it; its issues, of those found by then
+    (`found`: each issue's id and the date it was found), are those that name it, then those its known tests cite
+    by id in their notes or evidence (a documentation criterion's test that says "待补充（ISS-009）" links an issue
+    filed against the material it reviews)."""
+    day = str(day)
+    known = [t for t in criterion.history if str(t.date) <= day]
     last = known[-1] if known else None
-    issues = list(criterion.issues)
+    issues = [i for i in criterion.issues if found.get(i, day) <= day]
     for t in known:
         for token in _TOKEN.findall(f"{t.note or ''} {t.evidence or ''}"):
-            if token in issue_ids and token not in issues:
+            if token in found and found[token] <= day and token not in issues:
                 issues.append(token)
     return KnownCriterion(id=criterion.id, title=criterion.title, core=criterion.core,
                           result=last.result if last else "untested",
@@ -258,8 +260,8 @@ def _agreement(criteria, issues, deferred) -> AgreementFacts | None:
     if not deferred:
         return None
     day = max(str(i.deferral.agreed) for i in deferred)
-    ids = frozenset(i.id for i in issues)
-    known = {c.id: known_on(c, day, ids) for c in criteria}
+    found = {i.id: str(i.found.date) for i in issues}
+    known = {c.id: known_on(c, day, found) for c in criteria}
     return AgreementFacts(
         date=day, flagged=tuple(k for k in known.values() if k.test and k.result in FLAGGED_RESULTS),
         concerned=Table((i.id, known.get(i.criterion)) for i in deferred))

@@ -186,13 +186,28 @@ def test_known_on_a_day_ignores_later_tests():
 
     facts = check_data(DATA_DIRS["data"]).facts
     f06 = next(c for c in facts.criteria if c.id == "F-06")
-    ids = frozenset(i.id for i in facts.issues)
+    ids = {i.id: str(i.found.date) for i in facts.issues}
     assert known_on(f06, "2026-11-12", ids).test.date == "2026-11-04"
     assert "41%" in known_on(f06, "2026-11-12", ids).test.note
     assert known_on(f06, "2026-11-03", ids).result == "untested" and known_on(f06, "2026-11-03", ids).test is None
     p01 = next(c for c in facts.criteria if c.id == "P-01")  # a metric: 3.4 s on its first test, 1.8 s later
     first = known_on(p01, p01.history[0].date, ids)
     assert (first.measured, first.unit, first.result) == ("3.4", "s", "fail")
+
+
+def test_an_issue_found_after_the_agreement_is_not_known_to_it():
+    """The agreement states what was known on its date (18 November): an issue found later, naming the criterion
+    or cited by one of its tests, is not among the criterion's issues then."""
+    from signoff.facts import known_on
+
+    facts = check_data(DATA_DIRS["data"]).facts
+    f06, d03 = (next(c for c in facts.criteria if c.id == cid) for cid in ("F-06", "D-03"))
+    found = {i.id: str(i.found.date) for i in facts.issues}
+    assert known_on(f06, "2026-11-18", found).issues == ("ISS-004",)
+    assert known_on(d03, "2026-11-18", found).issues == ("ISS-009",)  # cited by D-03's test of 13 November
+    later = {**found, "ISS-004": "2026-11-19", "ISS-009": "2026-11-19"}
+    assert known_on(f06, "2026-11-18", later).issues == ()
+    assert known_on(d03, "2026-11-18", later).issues == ()
 
 
 def test_no_agreement_facts_without_a_deferred_issue():
