@@ -286,22 +286,12 @@ def _delivery(w: Words, f, output) -> dict:
             "statement": [line.format(**short) for line in w.labels["statement"]]}
 
 
-def in_sentence(item: str, locale: str) -> str:
-    """An item as it reads inside a running English sentence, after a colon or a semicolon: a capitalised first word
-    (`Nobody`, `The`, `A`) in lower case; an acronym, a name in capitals or `I` stays as written."""
-    if locale != "en" or not item:
-        return item
-    first = item.split(" ", 1)[0]
-    if first[0].isupper() and first != "I" and (len(first) == 1 or first[1:].islower()):
-        return item[0].lower() + item[1:]
-    return item
-
-
 def _examples(w: Words, level) -> str | None:
     if not level["examples"]:
         return None
-    return (w.labels["examples"] + w.labels["examples_sep"].join(in_sentence(e, w.locale) for e in level["examples"])
-            + w.labels["examples_end"])
+    # As written: a customer's example may begin with a name ("Oracle …"); the shipped English ones are in lower
+    # case, as they read after "For example:".
+    return w.labels["examples"] + w.labels["examples_sep"].join(level["examples"]) + w.labels["examples_end"]
 
 
 def _service_guide(w: Words, f, output) -> dict:

@@ -158,13 +158,18 @@ def test_a_rectification_without_self_test_claims_none(data_copy):
     assert "自测" not in report and "现申请甲方组织复验" in report
 
 
-@pytest.mark.parametrize("item, expected", [
-    ("Nobody can log in", "nobody can log in"), ("The database service is down", "the database service is down"),
-    ("A display glitch", "a display glitch"), ("SMS gateway down", "SMS gateway down"),
-    ("I cannot log in", "I cannot log in"), ("iOS app crashes", "iOS app crashes"), ("", ""),
-])
-def test_an_item_inside_an_english_sentence_starts_in_lower_case(item, expected):
-    from signoff.wording import in_sentence
+def test_the_guide_gives_examples_of_a_level_as_they_read_inside_its_sentence(data_copy):
+    """The shipped English examples read in lower case after "For example:" (nobody can log in; the database
+    service is down); a customer's own examples print as written, a name's capital kept (it once printed
+    "oracle database down")."""
+    from test_golden import render_package
 
-    assert in_sentence(item, "en") == expected
-    assert in_sentence(item, "zh-CN") == item
+    folder = data_copy("pass-en")
+    guide = " ".join(re.sub(r"<[^>]+>", " ", render_package(folder)["06-service-guide"]).split())
+    assert "nobody can log in; the database service is down" in guide
+    service = folder / "service.yaml"
+    service.write_text(service.read_text(encoding="utf-8")
+                       + "levels:\n  - level: 1\n    examples: [Oracle database down, SMS gateway down]\n",
+                       encoding="utf-8")
+    guide = " ".join(re.sub(r"<[^>]+>", " ", render_package(folder)["06-service-guide"]).split())
+    assert "Oracle database down; SMS gateway down" in guide
