@@ -72,10 +72,6 @@ def _report_signers(facts, subject):
     return facts["report"]["signatories"]
 
 
-def _latest_deferral(facts, subject):
-    return max(i["deferral"]["agreed"] for i in facts["deferred_issues"])
-
-
 def _reverifiers(facts, subject):
     last = subject["latest_reverification"]
     return last["by"] if last else []
@@ -110,7 +106,7 @@ DOCUMENTS = (
     Document("agreement", "agreement.html.j2", "08-agreement.pdf", "{code}-AGR",
              ("project", "criteria", "results", "issues", "report"), "letter",
              lambda facts: [None] if facts["deferred_issues"] else [],
-             _latest_deferral, _report_signers, why_not=lambda f: "no issue is deferred"),
+             lambda f, s: f["agreement"]["date"], _report_signers, why_not=lambda f: "no issue is deferred"),
     Document("acceptance_letter", "acceptance_letter.html.j2", "09-acceptance-letter.pdf", "{code}-ACK",
              ("project", "criteria", "results", "issues", "report", "service"), "letter",
              lambda facts: [None] if facts["conclusion"] in ACCEPTED else [],

@@ -267,6 +267,9 @@ def _agreement(criteria, issues, deferred) -> AgreementFacts | None:
         concerned=Table((i.id, known.get(i.criterion)) for i in deferred))
 
 
+_MINUTES_NUMBER = next(d.number for d in DOCUMENTS if d.key == "minutes")  # the one spelling: documents.py
+
+
 def document_numbers(code: str) -> Table:
     """The numbers of the package's single documents (SPEC §6), for documents that cite one another."""
     return Table((d.key, d.number.format(code=code)) for d in DOCUMENTS if d.number.startswith("{code}")
@@ -371,7 +374,8 @@ def _meeting(raw: dict, people: Table, code: str, order: int) -> Meeting:
     absent = tuple(Absence(a["person"], text(a.get("reason"))) for a in raw.get("absent") or [])
     return Meeting(
         id=raw["id"], kind=raw["kind"], title=text(raw.get("title")), title_key=f"meeting_kind.{raw['kind']}",
-        order=order, number=f"{code}-MIN-{raw['id']}", minutes_number=f"{code}-MIN-{order:02d}", date=raw["date"], time=raw["time"], end_time=raw.get("end_time"),
+        order=order, number=f"{code}-MIN-{raw['id']}", minutes_number=_MINUTES_NUMBER.format(code=code, order=order),
+        date=raw["date"], time=raw["time"], end_time=raw.get("end_time"),
         location=text(raw["location"]), chair=raw["chair"], recorder=raw["recorder"],
         attendees=tuple(raw["attendees"]), absent=absent, agenda=tuple(text(a) for a in raw.get("agenda") or ()),
         process=raw.get("process"),
