@@ -129,8 +129,8 @@ def long_tables(html: str) -> Rows | None:
 
 def plan(html: str) -> Rows | None:
     """The long tables to lay out in chunks, when the document has enough rows in them."""
-    if html.count("<tr") <= THRESHOLD:
-        return None
+    if html.count("<tr") <= THRESHOLD or not _PRELUDE.match(html, max(html.find("<body"), 0)):
+        return None  # (a chunk repeats the running header and DRAFT mark: without them where expected, no chunks)
     found = long_tables(html)
     return found if found is not None and len(found.rows) > THRESHOLD else None
 
@@ -200,8 +200,7 @@ def chunk_html(html: str, found: Rows, start: int, end: int) -> str:
     if start == 0:
         parts.append(html[:first.open_end].replace("</head>", NO_PAGE_NUMBER, 1))
     else:
-        prelude = _PRELUDE.search(html, html.find("<body"))
-        head = html[:prelude.end()] if prelude else html[:html.index(">", html.find("<body")) + 1]
+        head = html[:_PRELUDE.match(html, html.find("<body")).end()]  # plan() made sure it is there
         parts += [head.replace("</head>", NO_PAGE_NUMBER, 1), *first.ancestors, html[first.start:first.open_end]]
     table, group = rows[start][2], None
     for index in range(start, end):

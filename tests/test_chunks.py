@@ -236,6 +236,16 @@ def test_a_build_says_when_a_long_document_was_laid_out_whole(data_copy, tmp_pat
                                             capture_output=True, text=True, check=True).stdout.split())
 
 
+def test_a_document_whose_running_header_is_not_where_chunks_take_it_is_not_chunked(sources, monkeypatch):
+    """Every chunk repeats the document's running header and DRAFT mark from right after <body>: should a template
+    move them, the document is laid out whole rather than joined from chunks that lack them."""
+    _, htmls = _prepared(sources["data"])
+    html = htmls["issue_log"]
+    monkeypatch.setattr(chunks, "THRESHOLD", 2)
+    assert chunks.plan(html) is not None
+    assert chunks.plan(html.replace('<div class="run"', '<div class="running"', 1)) is None
+
+
 def test_chunk_ranges_cover_every_row_and_overlap():
     assert chunks.ranges(10) == [(0, 10)] or chunks.CHUNK_ROWS < 10
     spans = chunks.ranges(5_000)
