@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT
+from conftest import ROOT, pages_of
 from test_bundle import make_repo
 
 
@@ -79,9 +79,10 @@ def test_init_project_builds_draft_documents(project, tmp_path):
     pdfs = sorted(p.name for p in (tmp_path / "out").glob("*.pdf"))
     assert pdfs == ["01-confirmation.pdf", "03-issue-log.pdf", "04-report.pdf"]
     for pdf in pdfs:
-        pages = PdfReader(tmp_path / "out" / pdf).pages
-        assert all("DRAFT" in page.extract_text() for page in pages), pdf  # pending: every page is a draft
-    text = PdfReader(tmp_path / "out" / "04-report.pdf").pages[0].extract_text()
+        pages = pages_of(tmp_path / "out" / pdf)
+        assert len(pages) == len(PdfReader(tmp_path / "out" / pdf).pages), pdf
+        assert all("DRAFT" in page for page in pages), pdf  # pending: every page is a draft
+    text = pages_of(tmp_path / "out" / "04-report.pdf")[0]
     assert "[TO FILL] Project name" in text and "[TO FILL] Customer's full name" in text
 
 

@@ -6,7 +6,7 @@ import sys
 import pytest
 from pypdf import PdfReader
 
-from conftest import DATA_DIRS, edit
+from conftest import DATA_DIRS, edit, pages_of
 from test_bundle import git, make_repo
 
 
@@ -15,7 +15,9 @@ def build_confirmation(repo, data="data"):
     done = subprocess.run([sys.executable, str(repo / "build.py"), "build", "--data", data, "--out", str(out),
                            "--only", "confirmation", "-j", "1", "--force"], cwd=repo, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
-    return [" ".join(page.extract_text().split()) for page in PdfReader(out / "01-confirmation.pdf").pages]
+    pages = pages_of(out / "01-confirmation.pdf")
+    assert len(pages) == len(PdfReader(out / "01-confirmation.pdf").pages)
+    return [" ".join(page.split()) for page in pages]
 
 
 @pytest.fixture(scope="module")
