@@ -5,8 +5,9 @@ It starts from a copy of data/ (people, parties, materials, meetings, delivery a
 (one of them, with a multi-paragraph description, and one criterion taller than a page; 30 closed, 2 deferred, so
 the conclusion is conditional and the agreement and the acceptance letter are built), people names of 20
 characters and a project name of 200 characters. Sized to make what the layout tests look for happen (the issue
-log's header repeated on 22 landscape pages, its rows numbered across two row groups, every table over
-several pages) at a third of the layout of the 80 criteria and 60 issues, with longer texts, it first had.
+log's header repeated on 22 landscape pages, its rows numbered across two row groups, every table over several
+pages; three fault forms, not data/'s 13) at a third of the layout of the 80 criteria and 60 issues, with longer
+texts, it first had.
 Nothing is random: the same call writes the same bytes, so a layout failure can be reproduced.
 
 Run it by hand to look at the result: python tests/stress.py /tmp/long && python build.py build --data /tmp/long
@@ -29,6 +30,9 @@ N_ISSUES = 32
 N_DEFERRED = 2  # the last issues: minor, linked to no criterion, deferred by agreement
 TALL_ISSUE = 29  # ISS-030: a description over two landscape pages long, so its row continues on two more pages
 TALL_CRITERION = 10  # F-11: a description taller than a page of the confirmation's attachment
+# Three of data/'s 13 faults, each form with the long names: every field and the parts used (a level-1 fault), an
+# exemption, and one not yet confirmed (a draft). data/ itself has the others.
+KEPT_FAULTS = ("GZ-2026-003", "GZ-2027-003", "GZ-2027-004")
 NAME_LENGTH = 20
 TITLE_LENGTH = 200
 
@@ -210,6 +214,10 @@ def make_long_project(dest: Path, tall: bool = True) -> Path:
     issues, tests = _issues_and_tests(tall)
     _dump(dest / "issues.yaml", f"stress: {N_ISSUES} issues", {"as_of": dt.date(2026, 11, 20), "recorder": "zhaomin",
                                                       "issues": issues})
+    faults = yaml.safe_load((SOURCE / "faults.yaml").read_text(encoding="utf-8"))
+    faults["faults"] = [f for f in faults["faults"] if f["id"] in KEPT_FAULTS]
+    assert len(faults["faults"]) == len(KEPT_FAULTS), "data/faults.yaml no longer holds the faults kept"
+    _dump(dest / "faults.yaml", f"stress: {len(KEPT_FAULTS)} of data/'s faults", faults)
     materials = ("srs", "design", "test_report", "user_manual", "maintenance_manual", "training_record")
     documents = [{"material": m, "complete": True, "accurate": True, "usable": True, "reviewer": "zhangwei",
                   "date": dt.date(2026, 11, 6)} for m in materials]
