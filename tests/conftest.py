@@ -19,17 +19,18 @@ DATA_DIRS = {"data": ROOT / "data", "pass-en": ROOT / "examples" / "pass-en",
              "pending-en": ROOT / "examples" / "pending-en"}
 
 
-def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None) -> subprocess.CompletedProcess:
-    """build.py as a user runs it; returns the finished process (stdout, stderr, returncode). Each run is a new
-    process forked by tests/launcher.py, which has imported the tool once (see there why that is a fresh run)."""
+def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None, root: Path = ROOT) -> subprocess.CompletedProcess:
+    """build.py as a user runs it (`root`'s: another checkout's own code when given); returns the finished process
+    (stdout, stderr, returncode). Each run is a new process forked by tests/launcher.py, which has imported the
+    tool's libraries once (see there why that is a fresh run)."""
     full_env = {**os.environ, **(env or {})}
     full_env.pop("GITHUB_ACTIONS", None) if env is None or "GITHUB_ACTIONS" not in env else None
     with tempfile.TemporaryDirectory(prefix="signoff-run-") as tmp:
-        request = {"argv": list(args), "cwd": str(cwd), "env": full_env,
+        request = {"argv": list(args), "cwd": str(cwd), "env": full_env, "root": str(Path(root).resolve()),
                    "stdout": f"{tmp}/stdout", "stderr": f"{tmp}/stderr"}
         code = _launcher().run(request)
         stdout, stderr = (Path(tmp, name).read_text(encoding="utf-8") for name in ("stdout", "stderr"))
-    return subprocess.CompletedProcess([sys.executable, str(ROOT / "build.py"), *args], code, stdout, stderr)
+    return subprocess.CompletedProcess([sys.executable, str(Path(root) / "build.py"), *args], code, stdout, stderr)
 
 
 class _Launcher:

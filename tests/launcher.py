@@ -6,6 +6,10 @@ environment, standard streams (stdin /dev/null) and the signal dispositions a ne
 then exit with its code (an uncaught exception prints its traceback and exits 1, as Python does). The launcher
 itself never runs the tool, so nothing one run leaves in memory reaches the next: every run starts from the state
 right after import, as `python build.py` does. It answers each request with one JSON line, {"code": N}.
+
+A request with a `root` runs another checkout's own build.py (a clone in a test of provenance or bundles): the
+child forgets this checkout's modules (`build`, `signoff.*`) and imports that checkout's, as `python
+ROOT/build.py` would; only the libraries (WeasyPrint and the others, which the tool never changes) stay imported.
 """
 from __future__ import annotations
 
@@ -32,8 +36,15 @@ def _run(request: dict) -> int:
     for fd, target in ((null, 0), (out, 1), (err, 2)):
         os.dup2(fd, target)
         os.close(fd)
-    sys.argv = [str(ROOT / "build.py"), *request["argv"]]
+    root = Path(request.get("root") or ROOT)
+    sys.argv = [str(root / "build.py"), *request["argv"]]
+    if root != ROOT:
+        for name in [name for name in sys.modules if name == "build" or name.split(".")[0] == "signoff"]:
+            del sys.modules[name]
+        sys.path[0] = str(root)
     import build
+
+    assert Path(build.__file__).parent == root, (build.__file__, root)
 
     try:
         return build.main(request["argv"])

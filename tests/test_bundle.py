@@ -3,7 +3,6 @@ import io
 import os
 import shutil
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
@@ -49,9 +48,8 @@ def commit(path: Path, message: str) -> str:
 def clone_build_bundle(origin: Path, target: Path, out: Path, env: dict | None = None) -> tuple[Path, Path]:
     """Clone `origin`, build the confirmation with the clone's own build.py into `out`, bundle it; (pdf, bundle)."""
     subprocess.run(["git", "clone", "-q", str(origin), str(target)], check=True, capture_output=True)
-    result = subprocess.run([sys.executable, str(target / "build.py"), "build", "--data", "data", "--out", str(out),
-                             "--only", "confirmation", "-j", "1"], cwd=target, capture_output=True, text=True,
-                            env={**os.environ, **(env or {})})
+    result = run_build("build", "--data", "data", "--out", str(out), "--only", "confirmation", "-j", "1",
+                       cwd=target, env=env, root=target)
     assert result.returncode == 0, result.stderr
     pdf = out / "01-confirmation.pdf"
     return pdf, bundle_of(target / "data", target / "templates", out, [pdf])
@@ -171,8 +169,7 @@ def test_bundled_pdf_attachments_equal_the_data_files(built):
 def full(built):
     """`build.py bundle` on the clean clone: every PDF the data calls for; (process, bundle)."""
     clone, out = built["clone"], built["base"] / "full-out"
-    result = subprocess.run([sys.executable, str(clone / "build.py"), "bundle", "--data", "data", "--out",
-                             str(out)], cwd=clone, capture_output=True, text=True)
+    result = run_build("bundle", "--data", "data", "--out", str(out), cwd=clone, root=clone)
     assert result.returncode == 0, result.stderr
     (bundle,) = out.glob("*.zip")
     return result, bundle
@@ -193,9 +190,8 @@ def test_rebuild_matches_all_but_a_pdf_built_otherwise(built, full, tmp_path):
     clone = built["clone"]
     # A PDF built with another SOURCE_DATE_EPOCH than the one the manifest records: consistent, yet not rebuildable.
     out = tmp_path / "out"
-    result = subprocess.run([sys.executable, str(clone / "build.py"), "build", "--data", "data", "--out", str(out),
-                             "--only", "confirmation", "-j", "1"], cwd=clone, capture_output=True, text=True,
-                            env={**os.environ, "SOURCE_DATE_EPOCH": "1700000000"})
+    result = run_build("build", "--data", "data", "--out", str(out), "--only", "confirmation", "-j", "1",
+                       cwd=clone, env={"SOURCE_DATE_EPOCH": "1700000000"}, root=clone)
     assert result.returncode == 0, result.stderr
     odd = forge(full[1], tmp_path / "odd.zip", {"pdf/01-confirmation.pdf": (out / "01-confirmation.pdf").read_bytes()})
     assert verify_bundle(odd) == []

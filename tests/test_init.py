@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import ROOT, pages_of
+from conftest import ROOT, pages_of, run_build
 from test_bundle import make_repo
 
 
@@ -18,8 +18,7 @@ def test_bundle_refuses_a_dirty_tree_before_building(tmp_path):
     repo = make_repo(tmp_path / "repo")
     with (repo / "data" / "report.yaml").open("a", encoding="utf-8") as report:
         report.write("# not committed\n")
-    result = subprocess.run([sys.executable, "build.py", "bundle", "--out", str(tmp_path / "out")], cwd=repo,
-                            capture_output=True, text=True)
+    result = run_build("bundle", "--out", str(tmp_path / "out"), cwd=repo, root=repo)
     assert result.returncode == 1
     assert result.stderr == ("signoff: error: data or the templates have uncommitted changes: commit them, "
                              "or bundle a draft with --allow-dirty (make bundle ALLOW_DIRTY=1)\n")
@@ -31,8 +30,8 @@ GIT_IDENTITY = {"GIT_AUTHOR_NAME": "Test", "GIT_AUTHOR_EMAIL": "test@example.com
 
 
 def run(cwd: Path, *args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "build.py", *args], cwd=cwd, capture_output=True, text=True,
-                          env={**os.environ, **GIT_IDENTITY, **(env or {})})
+    """`python build.py …` in `cwd`, with that folder's own build.py."""
+    return run_build(*args, cwd=cwd, env={**GIT_IDENTITY, **(env or {})}, root=cwd)
 
 
 @pytest.fixture(scope="module")

@@ -1,19 +1,18 @@
 """Provenance on every page (SPEC §8): the commit, uncommitted changes marked DRAFT, a folder outside git."""
 import shutil
 import subprocess
-import sys
 
 import pytest
 from pypdf import PdfReader
 
-from conftest import DATA_DIRS, edit, pages_of
+from conftest import DATA_DIRS, edit, pages_of, run_build
 from test_bundle import git, make_repo
 
 
 def build_confirmation(repo, data="data"):
     out = repo.parent / f"out-{repo.name}"
-    done = subprocess.run([sys.executable, str(repo / "build.py"), "build", "--data", data, "--out", str(out),
-                           "--only", "confirmation", "-j", "1", "--force"], cwd=repo, capture_output=True, text=True)
+    done = run_build("build", "--data", data, "--out", str(out), "--only", "confirmation", "-j", "1", "--force",
+                     cwd=repo, root=repo)
     assert done.returncode == 0, done.stderr
     pages = pages_of(out / "01-confirmation.pdf")
     assert len(pages) == len(PdfReader(out / "01-confirmation.pdf").pages)
