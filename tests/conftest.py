@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import fcntl
 import functools
+import hashlib
 import json
 import os
 import shutil
@@ -64,6 +65,9 @@ def data_copy(tmp_path):
     return copy
 
 
+_SHARED: dict[str, Path] = {}  # "root": this run's folder of `once`, once a test asked for one
+
+
 def once(tmp_path_factory, name: str, make) -> Path:
     """A folder made once per test run, by the first worker that asks, and shared read-only by every worker.
 
@@ -72,6 +76,7 @@ def once(tmp_path_factory, name: str, make) -> Path:
     base = tmp_path_factory.getbasetemp()
     root = (base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base) / "once"
     root.mkdir(exist_ok=True)
+    _SHARED["root"] = root
     folder, done = root / name, root / f"{name}.done"
     with open(root / f"{name}.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
@@ -97,13 +102,32 @@ def pages_of(path: Path) -> list[str]:
     """The text of each page of a PDF, read once per file version: `pdftotext -raw` (content-stream order, so a
     wrapped table cell stays in one piece; unlike -layout it keeps the rotated DRAFT mark). Poppler reads a page
     in milliseconds where pypdf's extract_text took a tenth of a second."""
-    return _pages_of(Path(path), *_stamp(path))
+    return _pdftotext(Path(path), "-raw", *_stamp(path)).split("\f")[:-1]
+
+
+def layout_text(path: Path) -> str:
+    """The text of a PDF laid out in columns as on the page (`pdftotext -layout`), read once per file version."""
+    return _pdftotext(Path(path), "-layout", *_stamp(path))
 
 
 @functools.lru_cache(maxsize=None)
-def _pages_of(path: Path, *stamp) -> list[str]:
-    done = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True)
-    return done.stdout.split("\f")[:-1]
+def _pdftotext(path: Path, mode: str, *stamp) -> str:
+    """pdftotext's output; for a PDF of a package built once per run (`once`), read by the first worker that asks
+    and kept beside the package for the others."""
+    shared = _SHARED.get("root")
+    kept = None
+    if shared is not None and path.is_relative_to(shared):
+        key = hashlib.sha256(repr((str(path), mode, stamp)).encode()).hexdigest()[:32]
+        kept = shared / "text" / f"{key}.txt"
+        if kept.is_file():
+            return kept.read_text(encoding="utf-8")
+    text = subprocess.run(["pdftotext", mode, str(path), "-"], capture_output=True, text=True, check=True).stdout
+    if kept is not None:
+        kept.parent.mkdir(exist_ok=True)
+        partial = kept.with_name(f"{kept.name}.{os.getpid()}")
+        partial.write_text(text, encoding="utf-8")
+        partial.replace(kept)
+    return text
 
 
 def _stamp(path: Path) -> tuple[int, int]:

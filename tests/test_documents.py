@@ -21,7 +21,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import DATA_DIRS, _stamp, once, pages_of, run_build
+from conftest import DATA_DIRS, _stamp, layout_text, once, pages_of, run_build
 
 PACKAGES = ("data", "pass-en", "pending-en")
 CONCLUSION = {"data": "conditional", "pass-en": "pass", "pending-en": "pending"}  # what each package is for
@@ -231,16 +231,6 @@ class Package:
         return squeeze(self.text(file)).replace("□✓", "☑").replace("□", "☐")
 
 
-def layout_text(path: Path) -> str:
-    return _layout_text(path, *_stamp(path))
-
-
-@functools.lru_cache(maxsize=None)
-def _layout_text(path: Path, *stamp) -> str:
-    return subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
-
-
 def plumbed(path: Path):
     """The PDF opened with pdfplumber once per process and file version (its pages keep the characters they
     parsed, for the next test that reads the same file): `with plumbed(path) as pdf:`."""
@@ -313,8 +303,9 @@ def built(packages):
     return result
 
 
+@functools.cache
 def _static(name: str) -> Package:
-    """The package's YAML only (no build), for parametrising at collection time."""
+    """The package's YAML only (no build), for parametrising at collection time (read once: 8 parameter lists)."""
     return Package(name, DATA_DIRS[name], Path("/nonexistent"))
 
 
