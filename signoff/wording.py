@@ -8,6 +8,7 @@ depends on a count is a mapping `{one: …, other: …}` (zh-CN needs `other` on
 from __future__ import annotations
 
 import re
+import string
 from typing import Callable
 
 from babel import Locale
@@ -27,9 +28,37 @@ FORM_CHANNELS = ("phone", "email", "portal")  # the contacts printed under the f
 PARTIES = ("customer", "contractor")
 _BABEL = {"zh-CN": "zh_Hans_CN", "en": "en_GB"}
 # Chinese sets a space between a Chinese character and a Latin word or number ("问题 ISS-004"), never beside
-# full-width punctuation: "…12月25日） 经双方…" came from a catalog space after an item ending in "）".
+# full-width punctuation: "…12月25日） 经双方…" came from a catalog space after an item ending in "）". Only the
+# catalog's spaces go (`fill`): the data's text is printed as written.
 _FULL_WIDTH_PUNCT = "（）、，。；：《》〈〉“”‘’！？【】"
 _SPACE_BY_PUNCT = re.compile(rf" +(?=[{_FULL_WIDTH_PUNCT}])|(?<=[{_FULL_WIDTH_PUNCT}]) +")
+_FORMATTER = string.Formatter()
+
+
+def fill(text: str, locale: str, **values) -> str:
+    """`text.format(**values)`; in Chinese without the catalog text's spaces beside full-width punctuation, its
+    own or one beside a value that begins or ends with such punctuation. The values themselves are untouched."""
+    if locale != "zh-CN":
+        return text.format(**values)
+    pieces: list[str] = []
+    after_punct = False  # the value before this literal ends with full-width punctuation
+    for literal, field, spec, conversion in _FORMATTER.parse(text):
+        literal = _SPACE_BY_PUNCT.sub("", literal)
+        if after_punct:
+            literal = literal.lstrip(" ")
+        value = None
+        if field is not None:
+            obj, _ = _FORMATTER.get_field(field, (), values)
+            value = _FORMATTER.format_field(_FORMATTER.convert_field(obj, conversion), spec or "")
+            if value[:1] in _FULL_WIDTH_PUNCT and value:
+                literal = literal.rstrip(" ")
+        pieces.append(literal)
+        if value is not None:
+            pieces.append(value)
+            after_punct = bool(value) and value[-1] in _FULL_WIDTH_PUNCT
+        else:
+            after_punct = False
+    return "".join(pieces)
 
 
 class Words:
@@ -51,7 +80,11 @@ class Words:
         return text
 
     def say(self, key: str, count: int | None = None, /, **values) -> str:
-        return self.entry(key, count).format(**values)
+        return self.fill(self.entry(key, count), **values)
+
+    def fill(self, text: str, **values) -> str:
+        """A catalog text with its values (see `fill`)."""
+        return fill(text, self.locale, **values)
 
     def join(self, items) -> str:
         return self.labels["list_sep"].join(str(item) for item in items)
@@ -59,7 +92,7 @@ class Words:
 
 def _people_words(words: Words, people: dict) -> dict:
     person = words.labels["person"]
-    return {key: person.format(name=p["name"], title=p["title"]) for key, p in people.items()}
+    return {key: words.fill(person, name=p["name"], title=p["title"]) for key, p in people.items()}
 
 
 def _names(people: dict, keys, words: Words) -> str:
@@ -69,7 +102,7 @@ def _names(people: dict, keys, words: Words) -> str:
 def _duration(words: Words, t: dict) -> str:
     if str(t["amount"]) == "1":
         return words.labels["duration_one"][t["unit"]]
-    return words.labels["duration"][t["unit"]].format(n=t["amount"])
+    return words.fill(words.labels["duration"][t["unit"]], n=t["amount"])
 
 
 def _metric(words: Words, c: dict) -> str | None:
@@ -110,7 +143,7 @@ def _confirmation(w: Words, f, output) -> dict:
     n = len(f["criteria"])
     return {"heading": w.say("heading", project=p["name"]), "intro": intro, "method": method,
             "continued": {c["id"]: w.say("continued", id=c["id"]) for c in f["criteria"]},
-            "statement": [line.format(count=n) for line in w.labels["statement"]],
+            "statement": [w.fill(line, count=n) for line in w.labels["statement"]],
             "metric": {c["id"]: _metric(w, c) for c in f["criteria"]},
             "conditions": {c["id"]: w.say("conditions", conditions=c["conditions"]) if c.get("conditions") else None
                            for c in f["criteria"]}}
@@ -134,7 +167,7 @@ def _minutes(w: Words, f, output) -> dict:
             lines.append(w.say("party_group", short=party["short"], name=party["name"]) + w.join(members))
         return lines
 
-    return {"heading": [line.format(project=f["project"]["name"], meeting=meeting) for line in w.labels["heading"]],
+    return {"heading": [w.fill(line, project=f["project"]["name"], meeting=meeting) for line in w.labels["heading"]],
             "time": time, "present": groups(m["present_by_party"]), "absent": groups(m["absent_by_party"] or []),
             "opening": w.say("opening", date=w.date(m["date"]), chair=f["people"][m["chair"]]["name"],
                              location=m["location"], project=f["project"]["name"], meeting=meeting),
@@ -163,7 +196,7 @@ def _issue_log(w: Words, f, output) -> dict:
                        for n, r in enumerate(i["reverification"], start=1)],
         }
     recorder = people[log["recorder"]] if log.get("recorder") else None
-    return {"recorder": w.labels["person"].format(name=recorder["name"], title=recorder["title"]) if recorder else None,
+    return {"recorder": w.fill(w.labels["person"], name=recorder["name"], title=recorder["title"]) if recorder else None,
             "overdue_line": (w.say("overdue_line", overdue, count=overdue, date=as_of) if overdue
                              else w.say("overdue_none", date=as_of)),
             "issue": issues, "sign_intro": w.say("sign_intro", date=as_of),
@@ -203,11 +236,11 @@ def report_reasons(w: Words, f) -> str:
         if r["code"] == "all_passed":
             n = counts["issues"]["total"]
             parts.append(w.say("reason_all_passed_clean", criteria=counts["criteria"]["total"]) if not n else
-                         w.entry_of(w.labels["reason"]["all_passed"], n).format(criteria=counts["criteria"]["total"],
-                                                                                 issues=n))
+                         w.fill(w.entry_of(w.labels["reason"]["all_passed"], n), criteria=counts["criteria"]["total"],
+                                issues=n))
         else:
             items = w.join(_reason_item(w, r["code"], ident, criteria, issues) for ident in r["ids"])
-            parts.append(w.entry_of(w.labels["reason"][r["code"]], len(r["ids"])).format(items=items))
+            parts.append(w.fill(w.entry_of(w.labels["reason"][r["code"]], len(r["ids"])), items=items))
     return lead + w.labels["reason_sep"].join(parts) + w.labels["reason_end"]
 
 
@@ -283,7 +316,7 @@ def _delivery(w: Words, f, output) -> dict:
     return {"heading": w.say("heading", project=p["name"]), "intro": intro,
             "quantity": [w.say("quantity_unit", quantity=h["quantity"], unit=h["unit"])
                          for h in f["delivery"]["hardware"] or []],
-            "statement": [line.format(**short) for line in w.labels["statement"]]}
+            "statement": [w.fill(line, **short) for line in w.labels["statement"]]}
 
 
 def _examples(w: Words, level) -> str | None:
@@ -349,13 +382,13 @@ def _rectification(w: Words, f, output) -> dict:
     owner = people[issue["owner"]]
     return {
         "heading": w.say("heading", id=issue["id"]), "concerns": concerns_text,
-        "request": w.labels["request"]["self_tested" if rect.get("self_test") else "plain"].format(
-            date=w.date(rect["completed"]), contractor=f["parties"][issue["responsible"]]["short"],
-            customer=f["parties"]["customer"]["short"]),
-        "applicant": w.labels["person"].format(name=owner["name"], title=owner["title"]),
+        "request": w.fill(w.labels["request"]["self_tested" if rect.get("self_test") else "plain"],
+                          date=w.date(rect["completed"]), contractor=f["parties"][issue["responsible"]]["short"],
+                          customer=f["parties"]["customer"]["short"]),
+        "applicant": w.fill(w.labels["person"], name=owner["name"], title=owner["title"]),
         "rounds": [_names(people, r["by"], w) for r in issue["reverification"]],
         "verdict": w.say("verdict", result=w.labels["result"][last["result"]]) if last else None,
-        "opinion": w.labels["opinion"][last["result"]].format(date=w.date(last["date"])) if last else None,
+        "opinion": w.fill(w.labels["opinion"][last["result"]], date=w.date(last["date"])) if last else None,
     }
 
 
@@ -387,7 +420,7 @@ def _agreement(w: Words, f, output) -> dict:
     deferred = _deferred(f)
     agreed = f["agreement"]
     return {
-        "heading": [line.format(project=p["name"]) for line in w.labels["heading"]],
+        "heading": [w.fill(line, project=p["name"]) for line in w.labels["heading"]],
         "parties": [{"line": w.say("party_line", short=parties[k]["short"], name=parties[k]["name"]),
                      "address": w.say("address", address=parties[k]["address"]) if parties[k].get("address") else None}
                     for k in PARTIES],
@@ -455,15 +488,4 @@ def document_words(key: str, facts, output, labels: dict, locale: str, date: Cal
     words = Words(labels, locale, date)
     own = _DOCUMENTS[key](words, facts, output) if key in _DOCUMENTS else {}
     texts = {**common_words(words, facts), **own}
-    return _tidy(texts) if locale == "zh-CN" else texts
-
-
-def _tidy(value):
-    """Every worded text with no space beside full-width punctuation (zh-CN)."""
-    if isinstance(value, str):
-        return _SPACE_BY_PUNCT.sub("", value)
-    if type(value) is dict:
-        return {k: _tidy(v) for k, v in value.items()}
-    if type(value) in (list, tuple):
-        return type(value)(_tidy(v) for v in value)
-    return value
+    return texts

@@ -78,6 +78,31 @@ def test_chinese_has_one_form_for_every_number(count):
     assert words("zh-CN", "agreement").say("issues_intro", count, count=count) == f"本协议所列遗留问题共 {count} 项："
 
 
+def test_chinese_drops_the_catalogs_spaces_beside_full_width_punctuation_and_keeps_the_datas():
+    """"问题 {items} 经双方…" with items ending in "）" printed "…12月25日） 经双方": the catalog's space goes. A
+    space the data itself has beside such punctuation (a title, a name) is printed as written."""
+    w = words("zh-CN", "report")
+    item = w.say("reason_follow_up", id="ISS-004", date="2026年12月25日")
+    assert item == "ISS-004（补充验收日期 2026年12月25日）"
+    assert w.fill(w.entry_of(w.labels["reason"]["deferred_issues"], 1), items=item) == (
+        "问题 ISS-004（补充验收日期 2026年12月25日）经双方协议转为遗留问题，于补充验收时验收")
+    assert w.fill(w.entry_of(w.labels["reason"]["open_issues"], 1), items="ISS-001") == "问题 ISS-001 尚待整改"
+    assert w.fill(w.labels["person"], name="王 强", title="运维部 （二期） 经理") == "王 强（运维部 （二期） 经理）"
+    assert words("en", "report").fill("Issue {items} , open", items="ISS-1 ") == "Issue ISS-1  , open"
+
+
+def test_the_datas_own_spaces_beside_full_width_punctuation_are_printed_as_written(data_copy):
+    """A person's title (and any text of the data) keeps a space it has beside full-width punctuation: the
+    minutes list "姓名（职务）" from the catalog, and only the catalog's own spaces go."""
+    from conftest import edit
+    from test_golden import render_package
+
+    folder = data_copy("data")
+    edit(folder / "project.yaml", "title: 信息中心运维主管", "title: 信息中心 （二期） 运维主管")
+    minutes = render_package(folder)["02-minutes-kickoff"]
+    assert "（信息中心 （二期） 运维" in minutes
+
+
 def test_every_plural_entry_has_the_other_form():
     for path in (TEMPLATES / "labels").glob("*/*.yaml"):
         for key, value in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).items():
