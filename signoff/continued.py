@@ -71,13 +71,16 @@ def add_marks(html: str, spans: dict[str, int]) -> str:
     return html
 
 
-def lay_out_with_marks(render, html: str):
+def lay_out_with_marks(render, html: str, stop_if_tall: bool = False):
     """`render(html)` → a WeasyPrint document; the document with every continued row marked, the HTML it was laid
-    out from, and whether it has such a row (when not: one layout of the HTML as given)."""
+    out from, and whether it has such a row (when not: one layout of the HTML as given). With `stop_if_tall`, a
+    document that has one is returned unmarked after its first layout (a chunk that will not be used)."""
     document = render(html)
     spans = rows_by_pages(document)
     if not spans:
         return document, html, False
+    if stop_if_tall:
+        return document, html, True
     html = make_splittable(html, spans)
     del document
     gc.collect()  # a layout is full of reference cycles, and pdf.py lays out with the collector off

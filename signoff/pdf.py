@@ -106,7 +106,8 @@ class Renderer:
     def pdf_of(self, html: str, name: str, base_dir: Path, inspect=None) -> tuple[bytes, dict]:
         """The PDF/A-3b of `html` and its catalog's entries as written; `inspect(document)`, when given, is called
         with the laid-out pages before they are written (chunks.py reads where each page starts) and its
-        result returned as captured["inspected"]."""
+        result returned as captured["inspected"]: None, and no PDF, when the document holds a row taller than a
+        page."""
         import pydyf
 
         weasyprint = self.weasyprint
@@ -132,11 +133,14 @@ class Renderer:
                 return weasyprint.HTML(string=text, base_url=base_dir.resolve().as_uri() + "/",
                                        url_fetcher=self.fetcher).render(font_config=self.font_config, **options)
 
-            document, _, tall = lay_out_with_marks(render, html)  # rows taller than a page marked where they continue
+            # Rows taller than a page are marked where they continue. Where such a row breaks, and so its marks,
+            # depends on the pages around it: a chunk that holds one is not one to join from pieces (chunks.py lays
+            # the document out whole), so it is neither marked nor written.
+            document, _, tall = lay_out_with_marks(render, html, stop_if_tall=inspect is not None)
+            if inspect is not None and tall:
+                return b"", {"inspected": None}
             if inspect is not None:
-                # Where a row taller than a page breaks, and so its marks, depends on the pages around it: such a
-                # document is not one to join from pieces (chunks.py lays it out whole).
-                captured["inspected"] = None if tall else inspect(document)
+                captured["inspected"] = inspect(document)
             pdf = document.write_pdf(finisher=capture, **options)
         except weasyprint.urls.FatalURLFetchingError as exc:
             raise RenderError(f"{name}: {exc} ({exc.__cause__})") from exc

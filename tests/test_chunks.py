@@ -21,6 +21,7 @@ from conftest import DATA_DIRS, edit, page_images, pages_of
 from stress import make_long_project
 
 from signoff import chunks, joined
+from signoff import pdf as pdf_module
 
 # The issue log, the report and the confirmation's Attachment 1, in both languages: data/'s issue log and report
 # (zh), pending-en's Attachment 1 and pass-en's report (en), and the stress package's issue log (18 pages; without
@@ -175,9 +176,13 @@ def test_a_row_taller_than_a_page_lays_the_document_out_whole(sources, monkeypat
     html = htmls["issue_log"]
     _small_chunks(monkeypatch, len(chunks.long_tables(html).rows))
     monkeypatch.setattr(chunks, "PROBE", TALL_ROW + 2)  # the first layout, of rows 0-2, holds the tall row, and says so
+    renders = []
+    marks = pdf_module.lay_out_with_marks
+    monkeypatch.setattr(pdf_module, "lay_out_with_marks", lambda render, *rest, **options: marks(
+        lambda text: renders.append(1) or render(text), *rest, **options))
     joins: list[int] = []
     assert chunks.lay_out(html, chunks.plan(html), "issue_log", TEMPLATES_DIR, _serial(renderer, joins)) is None
-    assert joins == [1]  # the probe, and nothing after it
+    assert joins == [1] and renders == [1]  # the probe, laid out once (not marked, not written), and nothing after
 
 
 def test_a_joined_pdf_is_pdfa_with_its_attachments_and_the_same_bytes_every_time(sources, tmp_path, monkeypatch):
