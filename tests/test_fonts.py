@@ -9,21 +9,44 @@ from pathlib import Path
 import pytest
 from PIL import ImageChops
 
-from conftest import DATA_DIRS, page_images
+from conftest import DATA_DIRS, once, page_images
 from test_documents import build_package
 
 from signoff import fonts
 
 
+THEME = {"sans": "Noto Sans CJK SC", "serif": "Noto Serif CJK SC"}
+SANS = {"sans": THEME["sans"]}  # two faces (regular, bold): enough for the cache's mechanics
+CHARS = frozenset("验收报告 Acceptance report 第页共 0123456789")
+
+
+@pytest.fixture(scope="session")
+def small_faces(tmp_path_factory) -> dict[int, str]:
+    """The sans faces (regular and bold) cut down to the characters the cache's tests ask for, made once per run:
+    the mechanics (keys, pruning, damaged files, read-only caches) are the same for any font file, and a subset of
+    a 20 MB collection took 0.3 s where one of these takes milliseconds. Every build of the suite subsets the
+    installed collections themselves (test_every_theme_glyph_comes_from_the_package_subsets, the pixel test)."""
+    def make(folder: Path) -> None:
+        for weight in (400, 700):
+            path, index = fonts._face(SANS["sans"], weight)
+            (folder / f"sans-{weight}.otf").write_bytes(fonts._subset(path, index, CHARS | set("甲乙龘")))
+
+    folder = once(tmp_path_factory, "small-faces", make)
+    return {weight: str(folder / f"sans-{weight}.otf") for weight in (400, 700)}
+
+
 @pytest.fixture
-def cache(tmp_path, monkeypatch) -> Path:
+def small(small_faces, monkeypatch) -> None:
+    """fontconfig's answer for the sans family replaced by the small faces."""
+    real = fonts._face
+    monkeypatch.setattr(fonts, "_face", lambda family, weight: (small_faces[weight], 0) if family == SANS["sans"]
+                        else real(family, weight))
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch, small) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     return tmp_path / "cache" / "signoff" / "fonts"
-
-
-THEME = {"sans": "Noto Sans CJK SC", "serif": "Noto Serif CJK SC"}
-SANS = {"sans": THEME["sans"]}  # two faces (regular, bold): enough for the cache's mechanics, half the subsetting
-CHARS = frozenset("验收报告 Acceptance report 第页共 0123456789")
 
 
 def _files(font_set) -> dict[str, bytes]:
@@ -91,7 +114,7 @@ def test_a_cache_one_may_read_but_not_write_is_still_used(cache, monkeypatch):
     assert _files(fonts.package_fonts(SANS, CHARS)) == first
 
 
-def test_an_unwritable_cache_still_builds(tmp_path, monkeypatch):
+def test_an_unwritable_cache_still_builds(tmp_path, monkeypatch, small):
     blocked = tmp_path / "cache"
     blocked.write_text("a file where the cache folder should be")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
