@@ -40,25 +40,27 @@ def fill(text: str, locale: str, **values) -> str:
     own or one beside a value that begins or ends with such punctuation. The values themselves are untouched."""
     if locale != "zh-CN":
         return text.format(**values)
-    pieces: list[str] = []
-    after_punct = False  # the value before this literal ends with full-width punctuation
-    for literal, field, spec, conversion in _FORMATTER.parse(text):
-        literal = _SPACE_BY_PUNCT.sub("", literal)
-        if after_punct:
-            literal = literal.lstrip(" ")
-        value = None
+    parts = []  # the catalog's text and the values, in turn: text, value, text, …, text
+    literal = ""
+    for piece, field, spec, conversion in _FORMATTER.parse(text):
+        literal += piece
         if field is not None:
             obj, _ = _FORMATTER.get_field(field, (), values)
             value = _FORMATTER.format_field(_FORMATTER.convert_field(obj, conversion), spec or "")
-            if value[:1] in _FULL_WIDTH_PUNCT and value:
-                literal = literal.rstrip(" ")
-        pieces.append(literal)
-        if value is not None:
-            pieces.append(value)
-            after_punct = bool(value) and value[-1] in _FULL_WIDTH_PUNCT
-        else:
-            after_punct = False
-    return "".join(pieces)
+            if value:  # an empty value leaves the text on its two sides as one
+                parts += [literal, value]
+                literal = ""
+    parts.append(literal)
+    out = []
+    for n, part in enumerate(parts):
+        if n % 2 == 0:
+            part = _SPACE_BY_PUNCT.sub("", part)
+            if n > 0 and parts[n - 1][-1] in _FULL_WIDTH_PUNCT:
+                part = part.lstrip(" ")
+            if n + 1 < len(parts) and parts[n + 1][0] in _FULL_WIDTH_PUNCT:
+                part = part.rstrip(" ")
+        out.append(part)
+    return "".join(out)
 
 
 class Words:
@@ -107,7 +109,8 @@ def _duration(words: Words, t: dict) -> str:
 
 def _metric(words: Words, c: dict) -> str | None:
     m = c.get("metric")
-    return f'{words.labels["operator"][m["operator"]]} {m["target"]} {m["unit"]}' if m else None
+    return words.fill("{operator} {target} {unit}", operator=words.labels["operator"][m["operator"]],
+                      target=m["target"], unit=m["unit"]) if m else None
 
 
 def _deferred(facts) -> list:
@@ -212,7 +215,8 @@ def _reason_item(w: Words, code: str, ident: str, criteria: dict, issues: dict) 
     if code in _CRITERIA_REASONS:
         c = criteria[ident]
         if c.get("metric") and c.get("measured") is not None and code != "untested":
-            return w.say("reason_measured", id=ident, measured=f'{c["measured"]} {c["metric"]["unit"]}',
+            return w.say("reason_measured", id=ident, measured=w.fill("{value} {unit}", value=c["measured"],
+                                                                      unit=c["metric"]["unit"]),
                          target=_metric(w, c))
         return ident
     if code in _DUE_REASONS:
@@ -473,7 +477,8 @@ def _fault_form(w: Words, f, output) -> dict:
         "sla": [w.say("sla_level", level=w.labels["level_inline"][str(x["level"])],
                       response=_duration(w, x["response_time"]),
                       resolution=_duration(w, x["resolution_time"])) for x in s["levels"]],
-        "contacts": [f'{w.labels["channel_inline"][c["kind"]]} {c["value"]}' for c in s["channels"]
+        "contacts": [w.fill("{channel} {value}", channel=w.labels["channel_inline"][c["kind"]], value=c["value"])
+                     for c in s["channels"]
                      if c["kind"] in FORM_CHANNELS],
     }
 

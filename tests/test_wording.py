@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from signoff.render import load_labels, long_date
-from signoff.wording import Words
+from signoff.wording import Words, _metric
 
 TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 SOURCES = sorted(TEMPLATES.glob("*.j2"))
@@ -89,6 +89,11 @@ def test_chinese_drops_the_catalogs_spaces_beside_full_width_punctuation_and_kee
     assert w.fill(w.entry_of(w.labels["reason"]["open_issues"], 1), items="ISS-001") == "问题 ISS-001 尚待整改"
     assert w.fill(w.labels["person"], name="王 强", title="运维部 （二期） 经理") == "王 强（运维部 （二期） 经理）"
     assert words("en", "report").fill("Issue {items} , open", items="ISS-1 ") == "Issue ISS-1  , open"
+    # the texts the code sets itself: a measure, a contact
+    assert _metric(w, {"metric": {"operator": "<=", "target": 30, "unit": "（次）"}}) == "≤ 30（次）"
+    assert w.fill("{channel} {value}", channel="电话", value="（0755）8888 0000") == "电话（0755）8888 0000"
+    # an empty value leaves its two sides as one text
+    assert w.fill("甲 {a} {b}（乙）", a="丙", b="") == "甲 丙（乙）"
 
 
 def test_the_datas_own_spaces_beside_full_width_punctuation_are_printed_as_written(data_copy):
