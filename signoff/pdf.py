@@ -137,11 +137,9 @@ class Renderer:
             # depends on the pages around it: a chunk that holds one is not one to join from pieces (chunks.py lays
             # the document out whole), so it is neither marked nor written.
             document, _, tall = lay_out_with_marks(render, html, stop_if_tall=inspect is not None)
-            if inspect is not None and tall:
-                return b"", {"inspected": None}
             if inspect is not None:
-                captured["inspected"] = inspect(document)
-            pdf = document.write_pdf(finisher=capture, **options)
+                captured["inspected"] = None if tall else inspect(document)
+            pdf = b"" if inspect is not None and tall else document.write_pdf(finisher=capture, **options)
         except weasyprint.urls.FatalURLFetchingError as exc:
             raise RenderError(f"{name}: {exc} ({exc.__cause__})") from exc
         finally:
