@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import functools
 import hashlib
+import inspect
 import io
 import json
 import os
@@ -30,7 +32,6 @@ WEIGHTS = {400: "regular", 700: "bold"}
 # Characters WeasyPrint or Babel may print that no data file, template or label spells out (U+2010 is the hyphen
 # WeasyPrint adds where it hyphenates an English word).
 _ALWAYS = "".join(map(chr, range(0x20, 0x7F))) + "\u00a0\u2010\u00ad•◦▪–—…‘’“”·×≤≥≠±°℃№〇一二三四五六七八九十年月日"
-_FORMAT = 4  # bump when the subsetting options change
 
 
 @dataclass(frozen=True)
@@ -189,6 +190,13 @@ def _prune(folder: Path, keep: int) -> None:
                 pass
 
 
+@functools.cache
+def _subset_code() -> str:
+    """What makes a subset besides fontTools: `_subset`'s own source (its options), so that a subset an earlier
+    version made is never taken for one this version would make."""
+    return hashlib.sha256(inspect.getsource(_subset).encode()).hexdigest()
+
+
 def package_fonts(theme_fonts: dict[str, str], chars: frozenset[str]) -> FontSet:
     """The subset faces for `chars` of the theme's families, made once and kept in the cache."""
     from fontTools import version as fonttools_version
@@ -201,7 +209,7 @@ def package_fonts(theme_fonts: dict[str, str], chars: frozenset[str]) -> FontSet
             continue
         for weight in sorted(WEIGHTS):
             path, index = _face(family, weight)
-            key = hashlib.sha256(json.dumps([_FORMAT, fonttools_version, _file_digest(path, folder), index,
+            key = hashlib.sha256(json.dumps([_subset_code(), fonttools_version, _file_digest(path, folder), index,
                                              charset]).encode()).hexdigest()[:32]
             target = _cached_subset(folder, key, lambda: _subset(path, index, chars))
             folders.add(target.parent)

@@ -91,9 +91,12 @@ def test_a_damaged_or_replaced_cache_file_is_made_again(cache):
     assert _files(fonts.package_fonts(SANS, CHARS)) == made
 
 
-def test_the_key_follows_the_characters_and_the_font_files(cache, monkeypatch):
+def test_the_key_follows_the_characters_the_font_files_and_the_subsetting_code(cache, monkeypatch):
     base = fonts.package_fonts(SANS, CHARS)
     assert fonts.package_fonts(SANS, CHARS | {"龘"}).digest != base.digest
+    with monkeypatch.context() as edited:  # _subset's options changed: a subset of the old code is not taken
+        edited.setattr(fonts, "_subset_code", lambda: "0" * 64)
+        assert fonts.package_fonts(SANS, CHARS).digest != base.digest
     monkeypatch.setattr(fonts, "_file_digest", lambda path, folder: "0" * 64)  # an upgraded font package
     assert fonts.package_fonts(SANS, CHARS).digest != base.digest
 
