@@ -5,7 +5,9 @@ argv, cwd, env, the files for stdout and stderr), forks a child that becomes tha
 environment, standard streams (stdin /dev/null) and the signal dispositions a new Python has, then `build.main`,
 then exit with its code (an uncaught exception prints its traceback and exits 1, as Python does). The launcher
 itself never runs the tool, so nothing one run leaves in memory reaches the next: every run starts from the state
-right after import, as `python build.py` does. It answers each request with one JSON line, {"code": N}.
+right after import, as `python build.py` does. It answers each request with one JSON line, {"code": N}. The
+children share the launcher's hash seed and memory layout: a test whose subject is that two runs give the same
+bytes keeps one of them in a Python of its own (test_bundle's clones).
 
 A request with a `root` runs another checkout's own build.py (a clone in a test of provenance or bundles): the
 child forgets this checkout's modules (`build`, `signoff.*`) and imports that checkout's, as `python

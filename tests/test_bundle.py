@@ -3,6 +3,7 @@ import io
 import os
 import shutil
 import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -45,11 +46,18 @@ def commit(path: Path, message: str) -> str:
     return git(path, "rev-parse", "--short=7", "HEAD")
 
 
-def clone_build_bundle(origin: Path, target: Path, out: Path, env: dict | None = None) -> tuple[Path, Path]:
-    """Clone `origin`, build the confirmation with the clone's own build.py into `out`, bundle it; (pdf, bundle)."""
+def clone_build_bundle(origin: Path, target: Path, out: Path, env: dict | None = None,
+                       fresh: bool = False) -> tuple[Path, Path]:
+    """Clone `origin`, build the confirmation with the clone's own build.py into `out`, bundle it; (pdf, bundle).
+    `fresh`: in a Python of its own (its own hash seed and memory), not forked from the launcher like the others,
+    so that output depending on either would differ between the two."""
     subprocess.run(["git", "clone", "-q", str(origin), str(target)], check=True, capture_output=True)
-    result = run_build("build", "--data", "data", "--out", str(out), "--only", "confirmation", "-j", "1",
-                       cwd=target, env=env, root=target)
+    args = ("build", "--data", "data", "--out", str(out), "--only", "confirmation", "-j", "1")
+    if fresh:
+        result = subprocess.run([sys.executable, str(target / "build.py"), *args], cwd=target, capture_output=True,
+                                text=True, env={**os.environ, **(env or {})})
+    else:
+        result = run_build(*args, cwd=target, env=env, root=target)
     assert result.returncode == 0, result.stderr
     pdf = out / "01-confirmation.pdf"
     return pdf, bundle_of(target / "data", target / "templates", out, [pdf])
@@ -63,10 +71,11 @@ def bundle_of(data_dir: Path, templates_dir: Path, out: Path, pdfs: list[Path], 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
-    """The fixture repository cloned twice at the same place, each clone built and bundled; the second is kept."""
+    """The fixture repository cloned twice at the same place, each clone built (the first in a Python of its own)
+    and bundled; the second is kept."""
     base = tmp_path_factory.mktemp("bundle")
     origin = make_repo(base / "origin")
-    first = clone_build_bundle(origin, base / "clone", base / "a-out")
+    first = clone_build_bundle(origin, base / "clone", base / "a-out", fresh=True)
     shutil.rmtree(base / "clone")
     second = clone_build_bundle(origin, base / "clone", base / "b-out")
     return {"origin": origin, "a": second, "first": first, "base": base, "clone": base / "clone"}

@@ -11,7 +11,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import ROOT, edit, pages_of, run_build
+from conftest import ROOT, edit, layout_text, pages_of, run_build
 from test_documents import build_package, copy_of
 
 EXAMPLE_5X8 = ROOT / "examples" / "service-5x8-en"
@@ -22,16 +22,14 @@ def raw(folder: Path, name: str) -> dict:
 
 
 def pages(path: Path) -> list[str]:
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True,
-                          check=True).stdout
-    return text.split("\f")[:-1]
+    """Each page's text laid out in columns (pdftotext -layout)."""
+    return layout_text(path).split("\f")[:-1]
 
 
 def flat(path: Path) -> str:
     """The text in reading order (pdftotext -raw: cell after cell), without any white space and without the
     hyphens (U+2010) of English words hyphenated at a line's end."""
-    text = subprocess.run(["pdftotext", "-raw", str(path), "-"], capture_output=True, text=True, check=True).stdout
-    return re.sub(r"\s+", "", re.sub("\u2010\\s+", "", text))
+    return re.sub(r"\s+", "", re.sub("\u2010\\s+", "", "\f".join(pages_of(path))))
 
 
 def row_with(path: Path, *needles: str) -> list[str]:
