@@ -10,14 +10,13 @@ import io
 import json
 import os
 import shutil
-import stat
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import EnvironmentProblem
-from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir
+from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir, open_regular
 
 # WeasyPrint embeds each face it uses, subset by HarfBuzz but with the glyph ids of the font it was given: a
 # Noto CJK face has 65,535 glyphs, so every PDF carried three or four 150 KB subsets, and reading the 20–27 MB
@@ -76,10 +75,10 @@ def _file_digest(path: str, cache: Path) -> str:
     memo = cache / "digests.json"
     key = f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
     try:
-        known = json.loads(memo.read_text()) if _regular(memo) else {}
+        known = json.loads(_read(memo) or b"{}")
         if not isinstance(known, dict):
             known = {}
-    except (OSError, ValueError):
+    except ValueError:
         known = {}
     digest = known.get(key)
     if isinstance(digest, str) and len(digest) == 64:
@@ -94,12 +93,14 @@ def _file_digest(path: str, cache: Path) -> str:
     return digest
 
 
-def _regular(path: Path) -> bool:
-    """A regular file itself, not a symbolic link, folder or FIFO put in the cache (a FIFO blocks its reader)."""
+def _read(path: Path) -> bytes | None:
+    """The bytes of a cache file, or None unless it is a regular file itself: not a symbolic link, folder or FIFO
+    put in the cache (a FIFO blocks its reader), checked on the open file."""
     try:
-        return stat.S_ISREG(os.lstat(path).st_mode)
+        with open_regular(path) as stream:
+            return stream.read()
     except OSError:
-        return False
+        return None
 
 
 def _write(target: Path, data: bytes) -> None:
@@ -140,23 +141,17 @@ def _cached_subset(folder: Path, key: str, make) -> Path:
     be written holds the subset in a temporary folder for this process."""
     target = folder / f"{key}.otf"
     record = folder / f"{key}.sha256"
-    try:
-        expected = record.read_text().strip() if _regular(record) and _regular(target) else None
-        if expected and hashlib.sha256(target.read_bytes()).hexdigest() == expected:
-            with contextlib.suppress(OSError):  # a cache one may read but not write is still a cache
-                os.utime(target)  # used now: the last to be pruned
-            return target
-    except (OSError, ValueError):  # ValueError: a record that is not UTF-8
-        pass
+    expected, found = _read(record), _read(target)
+    if expected and found is not None and hashlib.sha256(found).hexdigest().encode() == expected.strip():
+        with contextlib.suppress(OSError):  # a cache one may read but not write is still a cache
+            os.utime(target)  # used now: the last to be pruned
+        return target
     data = make()
     _prune(folder, keep=KEEP_SUBSETS - 1)
     _write(target, data)
     _write(record, hashlib.sha256(data).hexdigest().encode())
-    try:
-        if _regular(target) and target.read_bytes() == data:
-            return target
-    except OSError:
-        pass
+    if _read(target) == data:
+        return target
     fallback = Path(tempfile.mkdtemp(prefix="signoff-fonts-"))
     atexit.register(shutil.rmtree, fallback, True)
     target = fallback / f"{key}.otf"

@@ -4,7 +4,6 @@ from __future__ import annotations
 import errno
 import os
 import re
-import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +13,7 @@ from yaml.events import (AliasEvent, DocumentEndEvent, DocumentStartEvent, Mappi
                          StreamEndEvent, StreamStartEvent)
 
 from .errors import Problem
+from .paths import NotRegularFile, open_regular
 
 MAX_FILE_BYTES = 8 * 1024 * 1024
 MAX_DEPTH = 32
@@ -134,15 +134,14 @@ def load_source(name: str, path: Path) -> tuple[Source | None, list[Problem]]:
         return None, [Problem(display, 1, 1, "", message)]
 
     try:
-        # Not following a symbolic link, and not blocking on a named pipe: only a regular file is data.
-        fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        stream = open_regular(path)  # only a regular file is data: no link followed, no pipe waited on
+    except NotRegularFile:
+        return whole("is not a regular file")
     except OSError as exc:
         return whole("is a symbolic link; put the file itself in the data folder" if exc.errno == errno.ELOOP
                      else f"cannot be read ({exc.strerror or exc})")
-    with os.fdopen(fd, "rb") as stream:
+    with stream:
         info = os.fstat(stream.fileno())
-        if not stat.S_ISREG(info.st_mode):
-            return whole("is not a regular file")
         if info.st_size > MAX_FILE_BYTES:
             return whole(f"the file is {info.st_size:,} bytes; the limit is {MAX_FILE_BYTES:,} (8 MiB)")
         try:
