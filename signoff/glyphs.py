@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from .errors import EnvironmentProblem, Problem
-from .paths import TEMPLATES_DIR, cache_dir
+from .paths import TEMPLATES_DIR, cache_dir, open_regular
 from .sources import Source
 from .text import char_name, walk_strings
 
@@ -41,11 +41,9 @@ def covered_characters(families: list[str]) -> frozenset[int]:
         key_parts.append(f"{path}:{index}:{stat.st_size}:{stat.st_mtime_ns}")
     key = hashlib.sha256("\n".join(key_parts).encode()).hexdigest()[:24]
     cache = cache_dir() / f"glyphs-{key}.json"
-    try:
-        ranges = json.loads(cache.read_text())
+    ranges = _cached(cache)
+    if _code_point_ranges(ranges):
         return frozenset(c for start, end in ranges for c in range(start, end + 1))
-    except (OSError, ValueError):
-        pass
     from fontTools.ttLib import TTFont  # imported only when the cache is cold
 
     covered = None
@@ -62,6 +60,29 @@ def covered_characters(families: list[str]) -> frozenset[int]:
     except OSError:
         pass  # a read-only home only costs time
     return covered
+
+
+def _cached(path: Path):
+    """A cache file's JSON, or None when there is none to trust: not a regular file itself (a link, a folder, a
+    FIFO that would block), not JSON. What it holds is checked by the caller: the cache is untrusted."""
+    try:
+        with open_regular(path) as stream:
+            return json.loads(stream.read())
+    except (OSError, ValueError, RecursionError):
+        return None
+
+
+def _code_point_ranges(value) -> bool:
+    """A list of [first, last] code points, in order and apart, as `_ranges` writes them."""
+    if not isinstance(value, list):
+        return False
+    last = -1
+    for item in value:
+        if not (isinstance(item, list) and len(item) == 2 and all(type(n) is int for n in item)
+                and last < item[0] <= item[1] <= 0x10FFFF):
+            return False
+        last = item[1]
+    return True
 
 
 def _ranges(points: list[int]) -> list[tuple[int, int]]:
@@ -87,10 +108,10 @@ def template_characters(templates_dir: Path = TEMPLATES_DIR) -> dict[str, str]:
         stat = path.stat()
         key_parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
     cache = cache_dir() / f"template-chars-{hashlib.sha256(chr(10).join(key_parts).encode()).hexdigest()[:24]}.json"
-    try:
-        return json.loads(cache.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
+    found = _cached(cache)
+    if isinstance(found, dict) and all(isinstance(char, str) and len(char) == 1 and isinstance(where, str)
+                                       for char, where in found.items()):
+        return found
     found = _read_template_characters(templates_dir)
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,66 @@
+"""Glyph coverage (signoff/glyphs.py): its two caches in ~/.cache/signoff are untrusted. A damaged, replaced or
+hostile cache file is read as no cache (the coverage worked out again), never a traceback or a blocked build."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from signoff import glyphs
+from signoff.render import load_theme
+
+FAMILIES = [load_theme()["fonts"]["sans"]]
+
+
+@pytest.fixture
+def cache(tmp_path, monkeypatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    return tmp_path / "signoff"
+
+
+def _cold(cache: Path, pattern: str):
+    """What the glyph code gives with no cache, and the cache file it wrote."""
+    made = glyphs.covered_characters(FAMILIES) if pattern == "glyphs-*.json" else glyphs.template_characters()
+    (path,) = cache.glob(pattern)
+    return made, path
+
+
+HOSTILE = {
+    "not JSON": "[[1, 2", "not a list": '{"a": 1}', "a number": "[1]", "out of order": "[[5, 3]]",
+    "overlapping": "[[1, 9], [5, 12]]", "beyond Unicode": "[[0, 1114112]]", "floats": "[[1.0, 2.0]]",
+    "deep": "[" * 100_000 + "]" * 100_000,
+}
+
+
+@pytest.mark.parametrize("content", HOSTILE.values(), ids=HOSTILE.keys())
+def test_a_damaged_coverage_cache_is_worked_out_again(cache, content):
+    made, path = _cold(cache, "glyphs-*.json")
+    path.write_text(content)
+    assert glyphs.covered_characters(FAMILIES) == made
+
+
+CHARACTERS = {"not JSON": "{", "a list": '["x"]', "two characters a key": '{"ab": "x.j2"}',
+              "a number for a file": '{"a": 1}', "null": "null"}
+
+
+@pytest.mark.parametrize("content", CHARACTERS.values(), ids=CHARACTERS.keys())
+def test_a_damaged_template_characters_cache_is_worked_out_again(cache, content):
+    made, path = _cold(cache, "template-chars-*.json")
+    path.write_text(content)
+    assert glyphs.template_characters() == made
+
+
+@pytest.mark.parametrize("pattern", ["glyphs-*.json", "template-chars-*.json"])
+def test_a_fifo_or_a_link_in_the_cache_is_not_read(cache, tmp_path, pattern):
+    made, path = _cold(cache, pattern)
+    elsewhere = tmp_path / "elsewhere.json"
+    elsewhere.write_text(path.read_text())
+    path.unlink()
+    path.symlink_to(elsewhere)  # a link is not followed, though it points at good content
+    again = glyphs.covered_characters(FAMILIES) if pattern.startswith("glyphs") else glyphs.template_characters()
+    assert again == made and elsewhere.read_text() and not path.is_symlink()  # replaced by the file written
+    path.unlink()
+    os.mkfifo(path)  # would block a plain read for ever
+    again = glyphs.covered_characters(FAMILIES) if pattern.startswith("glyphs") else glyphs.template_characters()
+    assert again == made
