@@ -44,7 +44,7 @@ from typing import Callable
 
 from .embed import Layout
 from .errors import ERROR, WARNING, EnvironmentProblem, Problem
-from .paths import CODE_DIR, TEMPLATES_DIR
+from .paths import CODE_DIR, TEMPLATES_DIR, open_regular
 
 STATE_FILE = ".signoff-state.json"
 LAYOUT_DIR = ".signoff-layout"
@@ -218,7 +218,8 @@ def _problem(record) -> Problem:
 def read_state(out_dir: Path) -> State:
     """The state file of `out_dir`; an empty state (a full build) when it is missing or of the wrong shape."""
     try:
-        record = json.loads((out_dir / STATE_FILE).read_bytes())
+        with open_regular(out_dir / STATE_FILE) as stream:  # not a link followed, nor a FIFO waited on
+            record = json.loads(stream.read())
         inputs, outputs, warnings = record["inputs"], record["outputs"], record["warnings"]
         if not (inputs is None or isinstance(inputs, str)) or not isinstance(outputs, dict) \
                 or not isinstance(warnings, list):
@@ -266,7 +267,8 @@ class LayoutCache:
     def load(self, key: str) -> Layout | None:
         """The layout kept for `key`, or None when there is none that proves it belongs to `key`."""
         try:
-            return Layout.from_bytes(self.path(key).read_bytes(), key)
+            with open_regular(self.path(key)) as stream:
+                return Layout.from_bytes(stream.read(), key)
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
 

@@ -182,6 +182,39 @@ def pdf_text(path: Path) -> str:
     return subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
 
 
+def test_a_fifo_for_a_layout_or_the_state_file_never_blocks_the_build(tmp_path_factory, tmp_path):
+    """Named pipes put in the output folder (anyone may write there) where the layouts and the state file are: a
+    plain read would wait for ever. The layouts are laid out again; the state file is refused with its cause."""
+    import signal
+
+    from signoff import pipeline
+    from signoff.errors import EnvironmentProblem
+    from test_documents import build_package, copy_of
+
+    folder, out = copy_of(build_package("pass-en", tmp_path_factory), tmp_path)
+    for layout in (out / ".signoff-layout").glob("*.layout"):
+        layout.unlink()
+        os.mkfifo(layout)
+    criteria = folder / "criteria.yaml"
+    criteria.write_bytes(criteria.read_bytes() + b"# prints nowhere: the confirmation's layout would be reused\n")
+
+    def hung(*_):
+        raise AssertionError("the build blocked on a named pipe")
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(60)
+    try:
+        said = []
+        pipeline.build(folder, out, 1, ("confirmation",), False, lambda problems: None, said.append)
+        assert "  rendered 01-confirmation.pdf" in said, said
+        (out / ".signoff-state.json").unlink()
+        os.mkfifo(out / ".signoff-state.json")
+        with pytest.raises(EnvironmentProblem, match="signoff-state.json: it is not a regular file"):
+            pipeline.build(folder, out, 1, ("confirmation",), True, lambda problems: None, said.append)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def test_a_layout_copied_over_another_is_laid_out_again(data_copy, tmp_path):
     folder, out = data_copy("pass-en"), tmp_path / "out"
     base = ("build", "--data", str(folder), "--out", str(out), "-j", "1", "--only")
