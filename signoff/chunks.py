@@ -55,6 +55,14 @@ _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)\b[^>]*>")
 _VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 _PRELUDE = re.compile(r'<body[^>]*>\s*<div class="run"[^>]*></div>\s*(?:<div class="draft-mark">[^<]*</div>\s*)?')
 NO_PAGE_NUMBER = "<style>@page { @bottom-center { content: none; } }</style>\n</head>"
+# The join numbers the pages in pieces (joined.py) and takes the theme's margin boxes as they are: the page number
+# alone in @bottom-center (NO_PAGE_NUMBER), the running header and source in @top-left, @top-right and
+# @bottom-left (joined.ONLY_PAGE_NUMBER). A chunk's first page is no first page of the document, nor of the same
+# parity: a theme whose @page rules select pages, or that prints the page number anywhere else, lays out whole.
+_PAGE_SELECTOR = re.compile(r"@page[^{]*:(?:first|left|right|blank|recto|verso|nth)\b")
+_MARGIN_BOX = re.compile(r"@((?:top|bottom)-(?:left-corner|left|center|right-corner|right)|(?:left|right)-"
+                         r"(?:top|middle|bottom))\s*\{([^{}]*)\}")
+_JOINED_BOXES = {"top-left", "top-right", "bottom-left", "bottom-center"}
 
 
 @dataclass(frozen=True)
@@ -127,9 +135,18 @@ def long_tables(html: str) -> Rows | None:
     return Rows(tuple(found), tuple(rows)) if found else None
 
 
+def _theme_fits(head: str) -> bool:
+    """The page rules of the document's <head> are those the join knows (see _MARGIN_BOX)."""
+    boxes = _MARGIN_BOX.findall(head)
+    return (not _PAGE_SELECTOR.search(head) and {name for name, _ in boxes} <= _JOINED_BOXES
+            and not any("counter(page" in body for name, body in boxes if name != "bottom-center")
+            and "counter(page" not in _MARGIN_BOX.sub("", head))
+
+
 def plan(html: str) -> Rows | None:
     """The long tables to lay out in chunks, when the document has enough rows in them."""
-    if html.count("<tr") <= THRESHOLD or not _PRELUDE.match(html, max(html.find("<body"), 0)):
+    body = max(html.find("<body"), 0)
+    if html.count("<tr") <= THRESHOLD or not _PRELUDE.match(html, body) or not _theme_fits(html[:body]):
         return None  # (a chunk repeats the running header and DRAFT mark: without them where expected, no chunks)
     found = long_tables(html)
     return found if found is not None and len(found.rows) > THRESHOLD else None

@@ -256,6 +256,21 @@ def test_a_document_whose_running_header_is_not_where_chunks_take_it_is_not_chun
     assert chunks.plan(html.replace('<div class="run"', '<div class="running"', 1)) is None
 
 
+@pytest.mark.parametrize("rule", [
+    "@page :first { margin-top: 40mm; }", "@page landscape:left { margin-left: 20mm; }", "@page :nth(2) { }",
+    "@page { @top-center { content: counter(page); } }", "@page { @bottom-right { content: 'x'; } }",
+    ".folio::after { content: counter(page); }"], ids=["first", "left", "nth", "number-elsewhere", "other-box",
+                                                       "number-in-body"])
+def test_a_theme_the_join_does_not_know_lays_the_document_out_whole(sources, monkeypatch, rule):
+    """A chunk's first page is not the document's first, nor of its parity, and the join numbers the pages in
+    @bottom-center and blanks the theme's other margin boxes: page selectors or other boxes mean no chunks."""
+    _, htmls = _prepared(sources["data"])
+    html = htmls["issue_log"]
+    monkeypatch.setattr(chunks, "THRESHOLD", 2)
+    assert chunks.plan(html) is not None  # the theme as shipped
+    assert chunks.plan(html.replace("</head>", f"<style>{rule}</style></head>", 1)) is None
+
+
 def test_chunk_ranges_cover_every_row_and_overlap():
     assert chunks.ranges(10) == [(0, 10)] or chunks.CHUNK_ROWS < 10
     spans = chunks.ranges(5_000)
