@@ -195,8 +195,8 @@ def test_a_fifo_for_a_layout_or_the_state_file_never_blocks_the_build(tmp_path_f
     for layout in (out / ".signoff-layout").glob("*.layout"):
         layout.unlink()
         os.mkfifo(layout)
-    criteria = folder / "criteria.yaml"
-    criteria.write_bytes(criteria.read_bytes() + b"# prints nowhere: the confirmation's layout would be reused\n")
+    project = folder / "project.yaml"
+    project.write_bytes(project.read_bytes() + b"# prints nowhere: the letter's layout would be reused\n")
 
     def hung(*_):
         raise AssertionError("the build blocked on a named pipe")
@@ -204,12 +204,12 @@ def test_a_fifo_for_a_layout_or_the_state_file_never_blocks_the_build(tmp_path_f
     signal.alarm(60)
     try:
         said = []
-        pipeline.build(folder, out, 1, ("confirmation",), False, lambda problems: None, said.append)
-        assert "  rendered 01-confirmation.pdf" in said, said
+        pipeline.build(folder, out, 1, ("acceptance_letter",), False, lambda problems: None, said.append)
+        assert "  rendered 09-acceptance-letter.pdf" in said, said
         (out / ".signoff-state.json").unlink()
         os.mkfifo(out / ".signoff-state.json")
         with pytest.raises(EnvironmentProblem, match="signoff-state.json: it is not a regular file"):
-            pipeline.build(folder, out, 1, ("confirmation",), True, lambda problems: None, said.append)
+            pipeline.build(folder, out, 1, ("acceptance_letter",), True, lambda problems: None, said.append)
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
