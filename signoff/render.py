@@ -13,7 +13,7 @@ from markupsafe import Markup
 from babel.dates import format_date
 
 from .documents import Output
-from .paths import TEMPLATES_DIR, cache_dir
+from .paths import TEMPLATES_DIR, cache_dir, open_regular
 from .provenance import Provenance
 from .sources import read_project_yaml
 from .markup import render_markdown
@@ -87,9 +87,10 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     written is simply not used."""
 
     def load_bytecode(self, bucket):
-        try:
-            super().load_bytecode(bucket)
-        except (OSError, ValueError, EOFError):
+        try:  # a regular file only: a named pipe put in the cache would block the build for ever
+            with open_regular(Path(self._get_cache_filename(bucket))) as stream:
+                bucket.load_bytecode(stream)
+        except (OSError, ValueError, EOFError, TypeError):
             bucket.reset()
 
     def dump_bytecode(self, bucket):
