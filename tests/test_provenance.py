@@ -9,13 +9,15 @@ from conftest import DATA_DIRS, edit, pages_of, run_build
 from test_bundle import git, make_repo
 
 
-def build_confirmation(repo, data="data"):
+def built_pages(repo, data="data"):
+    """The text of each page of the issue log (two pages: provenance on each, across a page break) as the
+    checkout's own build.py makes it."""
     out = repo.parent / f"out-{repo.name}"
-    done = run_build("build", "--data", data, "--out", str(out), "--only", "confirmation", "-j", "1", "--force",
+    done = run_build("build", "--data", data, "--out", str(out), "--only", "issue_log", "-j", "1", "--force",
                      cwd=repo, root=repo)
     assert done.returncode == 0, done.stderr
-    pages = pages_of(out / "01-confirmation.pdf")
-    assert len(pages) == len(PdfReader(out / "01-confirmation.pdf").pages)
+    pages = pages_of(out / "03-issue-log.pdf")
+    assert len(pages) == len(PdfReader(out / "03-issue-log.pdf").pages) > 1
     return [" ".join(page.split()) for page in pages]
 
 
@@ -26,7 +28,7 @@ def repo(tmp_path_factory):
 
 def test_committed_data_names_its_commit_on_every_page(repo):
     commit = git(repo, "rev-parse", "--short=7", "HEAD")
-    pages = build_confirmation(repo)
+    pages = built_pages(repo)
     assert all(f"Source: commit {commit}" in page for page in pages)
     assert not any("DRAFT" in page or "uncommitted" in page for page in pages)
 
@@ -36,14 +38,14 @@ def test_uncommitted_data_marks_every_page_draft(repo, tmp_path):
     subprocess.run(["git", "clone", "-q", str(repo), str(dirty)], check=True)
     commit = git(dirty, "rev-parse", "--short=7", "HEAD")
     edit(dirty / "data" / "criteria.yaml", "title: ", "title: Edited ", 1)
-    pages = build_confirmation(dirty)
+    pages = built_pages(dirty)
     assert all(f"Source: commit {commit} with uncommitted changes" in page and "DRAFT" in page for page in pages)
 
 
 def test_a_folder_outside_git_says_so(tmp_path):
     code = tmp_path / "code"
     shutil.copytree(make_repo(tmp_path / "repo"), code, ignore=shutil.ignore_patterns(".git"))
-    pages = build_confirmation(code)
+    pages = built_pages(code)
     assert all("Source: not under version control" in page for page in pages)
     assert not any("DRAFT" in page for page in pages)
 
@@ -74,10 +76,10 @@ def test_templates_edited_in_a_checkout_apart_from_the_data(repo, tmp_path):
     git(data_repo, "commit", "-q", "-m", "data")
     commit = git(data_repo, "rev-parse", "--short=7", "HEAD")
     assert all(f"Source: commit {commit}" in page and "uncommitted" not in page
-               for page in build_confirmation(code, str(data_repo / "data")))
+               for page in built_pages(code, str(data_repo / "data")))
     template = code / "templates" / "confirmation.html.j2"
     template.write_text(template.read_text() + "{# edited #}\n")
-    pages = build_confirmation(code, str(data_repo / "data"))
+    pages = built_pages(code, str(data_repo / "data"))
     assert_uncommitted(code, data_repo / "data", code / "templates", pages, commit)
 
 
@@ -90,14 +92,14 @@ def test_a_data_file_git_ignores_is_uncommitted(repo, tmp_path):
     git(clone, "commit", "-q", "-m", "delivery.yaml kept out of git")
     assert git(clone, "status", "--porcelain") == ""  # git itself calls this clean
     commit = git(clone, "rev-parse", "--short=7", "HEAD")
-    assert_uncommitted(clone, clone / "data", clone / "templates", build_confirmation(clone), commit)
+    assert_uncommitted(clone, clone / "data", clone / "templates", built_pages(clone), commit)
 
 
 def test_a_repository_with_no_commit_is_uncommitted(tmp_path):
     code = tmp_path / "fresh"
     shutil.copytree(make_repo(tmp_path / "repo"), code, ignore=shutil.ignore_patterns(".git"))
     git(code, "init", "-q", "-b", "main")
-    assert_uncommitted(code, code / "data", code / "templates", build_confirmation(code))
+    assert_uncommitted(code, code / "data", code / "templates", built_pages(code))
 
 
 def test_the_no_op_check_sees_the_templates_repository(tmp_path, monkeypatch):
