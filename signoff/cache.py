@@ -102,8 +102,15 @@ def _data_digest(data_dir: Path) -> str:
         files += sorted(p for p in assets.rglob("*") if p.is_file())
     for path in files:
         h.update(str(path.relative_to(data_dir)).encode() + b"\0" + (
-            b"link:" + os.readlink(path).encode() if path.is_symlink() else hashlib.sha256(path.read_bytes()).digest()))
+            b"link:" + os.readlink(path).encode() if path.is_symlink() else _file_sha256(path)))
     return h.hexdigest()
+
+
+def _file_sha256(path: Path) -> bytes:
+    """A data file's digest; a named pipe or folder where a data file should be is an OSError (no shortcut: the
+    check then says what is wrong), never a read that waits for ever."""
+    with open_regular(path) as stream:
+        return hashlib.sha256(stream.read()).digest()
 
 
 def _git_head_state(data_dir: Path) -> str:

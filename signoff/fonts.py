@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import EnvironmentProblem
-from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir, open_regular
+from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir, read_cache, write_cache
 
 # WeasyPrint embeds each face it uses, subset by HarfBuzz but with the glyph ids of the font it was given: a
 # Noto CJK face has 65,535 glyphs, so every PDF carried three or four 150 KB subsets, and reading the 20–27 MB
@@ -75,10 +75,10 @@ def _file_digest(path: str, cache: Path) -> str:
     memo = cache / "digests.json"
     key = f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
     try:
-        known = json.loads(_read(memo) or b"{}")
+        known = json.loads(read_cache(memo) or b"{}")
         if not isinstance(known, dict):
             known = {}
-    except ValueError:
+    except (ValueError, RecursionError):
         known = {}
     digest = known.get(key)
     if isinstance(digest, str) and len(digest) == 64:
@@ -89,29 +89,8 @@ def _file_digest(path: str, cache: Path) -> str:
             h.update(block)
     digest = h.hexdigest()
     known[key] = digest
-    _write(memo, json.dumps(known, sort_keys=True).encode())
+    write_cache(memo, json.dumps(known, sort_keys=True).encode())
     return digest
-
-
-def _read(path: Path) -> bytes | None:
-    """The bytes of a cache file, or None unless it is a regular file itself: not a symbolic link, folder or FIFO
-    put in the cache (a FIFO blocks its reader), checked on the open file."""
-    try:
-        with open_regular(path) as stream:
-            return stream.read()
-    except OSError:
-        return None
-
-
-def _write(target: Path, data: bytes) -> None:
-    """Into the cache atomically; a cache that cannot be written only costs time."""
-    try:
-        target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
-    except OSError:
-        pass
 
 
 def _subset(path: str, index: int, chars: frozenset[str]) -> bytes:
@@ -141,16 +120,17 @@ def _cached_subset(folder: Path, key: str, make) -> Path:
     be written holds the subset in a temporary folder for this process."""
     target = folder / f"{key}.otf"
     record = folder / f"{key}.sha256"
-    expected, found = _read(record), _read(target)
-    if expected and found is not None and hashlib.sha256(found).hexdigest().encode() == expected.strip():
+    expected = read_cache(record)
+    found = read_cache(target) if expected else None
+    if found is not None and hashlib.sha256(found).hexdigest().encode() == expected.strip():
         with contextlib.suppress(OSError):  # a cache one may read but not write is still a cache
             os.utime(target)  # used now: the last to be pruned
         return target
     data = make()
     _prune(folder, keep=KEEP_SUBSETS - 1)
-    _write(target, data)
-    _write(record, hashlib.sha256(data).hexdigest().encode())
-    if _read(target) == data:
+    write_cache(target, data)
+    write_cache(record, hashlib.sha256(data).hexdigest().encode())
+    if read_cache(target) == data:
         return target
     fallback = Path(tempfile.mkdtemp(prefix="signoff-fonts-"))
     atexit.register(shutil.rmtree, fallback, True)

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from .errors import EnvironmentProblem, Problem
-from .paths import TEMPLATES_DIR, cache_dir, open_regular
+from .paths import TEMPLATES_DIR, cache_dir, read_cache, write_cache
 from .sources import Source
 from .text import char_name, walk_strings
 
@@ -52,23 +52,17 @@ def covered_characters(families: list[str]) -> frozenset[int]:
         cmap = set(font.getBestCmap())
         covered = cmap if covered is None else covered & cmap
     covered = frozenset(covered or ())
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(_ranges(sorted(covered))))
-        os.replace(tmp, cache)
-    except OSError:
-        pass  # a read-only home only costs time
+    write_cache(cache, json.dumps(_ranges(sorted(covered))).encode())
     return covered
 
 
 def _cached(path: Path):
     """A cache file's JSON, or None when there is none to trust: not a regular file itself (a link, a folder, a
     FIFO that would block), not JSON. What it holds is checked by the caller: the cache is untrusted."""
+    data = read_cache(path)
     try:
-        with open_regular(path) as stream:
-            return json.loads(stream.read())
-    except (OSError, ValueError, RecursionError):
+        return None if data is None else json.loads(data)
+    except (ValueError, RecursionError):
         return None
 
 
@@ -113,13 +107,7 @@ def template_characters(templates_dir: Path = TEMPLATES_DIR) -> dict[str, str]:
                                        for char, where in found.items()):
         return found
     found = _read_template_characters(templates_dir)
-    try:
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(found, ensure_ascii=False), encoding="utf-8")
-        os.replace(tmp, cache)
-    except OSError:
-        pass  # a read-only home only costs time
+    write_cache(cache, json.dumps(found, ensure_ascii=False).encode())
     return found
 
 

@@ -1,6 +1,8 @@
 """Where Signoff's own files are: the schemas, the templates (with theme and labels), the code, and its cache."""
+import contextlib
 import os
 import stat
+import tempfile
 from pathlib import Path
 from typing import BinaryIO
 
@@ -23,8 +25,37 @@ def open_regular(path: Path) -> BinaryIO:
     check and the read): a symbolic link is not followed (OSError, ELOOP), a named pipe does not block, anything
     but a regular file is NotRegularFile."""
     fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
-    stream = os.fdopen(fd, "rb")
-    if not stat.S_ISREG(os.fstat(fd).st_mode):
-        stream.close()
-        raise NotRegularFile(f"{path} is not a regular file")
-    return stream
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):  # before fdopen, which refuses a folder on its own terms
+            raise NotRegularFile(f"{path} is not a regular file")
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_cache(path: Path) -> bytes | None:
+    """A cache file's bytes, or None when there is none to read: missing, unreadable, or not a regular file itself
+    (a link, a folder, a named pipe put there). What the bytes say is the caller's to check."""
+    try:
+        with open_regular(path) as stream:
+            return stream.read()
+    except OSError:
+        return None
+
+
+def write_cache(target: Path, data: bytes) -> None:
+    """Into a cache atomically, through a temporary file of a name no one can guess or plant a pipe or link at
+    (mkstemp); a cache that cannot be written only costs time."""
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
+    except OSError:
+        return
+    try:
+        with os.fdopen(fd, "wb") as stream:
+            stream.write(data)
+        os.replace(tmp, target)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)

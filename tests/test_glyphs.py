@@ -3,6 +3,7 @@ hostile cache file is read as no cache (the coverage worked out again), never a 
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,18 @@ from signoff import glyphs
 from signoff.render import load_theme
 
 FAMILIES = [load_theme()["fonts"]["sans"]]
+
+
+@pytest.fixture(autouse=True)
+def no_hang():
+    """A named pipe read blocks for ever: fail after 20 s instead."""
+    def hung(*_):
+        raise AssertionError("a glyph cache blocked")
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(20)
+    yield
+    signal.alarm(0)
+    signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.fixture
@@ -53,6 +66,7 @@ def test_a_damaged_template_characters_cache_is_worked_out_again(cache, content)
 
 @pytest.mark.parametrize("pattern", ["glyphs-*.json", "template-chars-*.json"])
 def test_a_fifo_or_a_link_in_the_cache_is_not_read(cache, tmp_path, pattern):
+    """(And a pipe planted where the writer's temporary file would go is never opened: its name is mkstemp's.)"""
     made, path = _cold(cache, pattern)
     elsewhere = tmp_path / "elsewhere.json"
     elsewhere.write_text(path.read_text())
@@ -64,3 +78,16 @@ def test_a_fifo_or_a_link_in_the_cache_is_not_read(cache, tmp_path, pattern):
     os.mkfifo(path)  # would block a plain read for ever
     again = glyphs.covered_characters(FAMILIES) if pattern.startswith("glyphs") else glyphs.template_characters()
     assert again == made
+
+
+def test_the_cache_writer_opens_no_name_planted_for_it(cache, tmp_path):
+    """The temporary file a cache is written through has a name no one can guess (mkstemp): a pipe or a link put
+    at the name an earlier version used (`.{pid}.tmp`) is never opened."""
+    made, path = _cold(cache, "glyphs-*.json")
+    path.write_text("[1]")  # damaged: written again below
+    os.mkfifo(path.with_suffix(f".{os.getpid()}.tmp"))
+    victim = tmp_path / "victim"
+    victim.write_text("keep me\n")
+    os.symlink(victim, path.parent / f".{path.name}.{os.getpid()}.tmp")
+    assert glyphs.covered_characters(FAMILIES) == made
+    assert victim.read_text() == "keep me\n" and glyphs._code_point_ranges(glyphs._cached(path))
