@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import base64
 import datetime
+import os
 import re
+import stat
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -84,13 +86,14 @@ def long_date(value, locale: str) -> str:
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     """Compiled templates kept between builds (keyed by each template's source); a cache that cannot be read or
-    written is simply not used."""
+    written is simply not used. What it holds is code (Jinja keeps it as pickle and marshal): it is used only
+    from a folder that the user owns and no one else may write to (`_bytecode_cache`)."""
 
     def load_bytecode(self, bucket):
         try:  # a regular file only: a named pipe put in the cache would block the build for ever
-            with open_regular(Path(self._get_cache_filename(bucket))) as stream:
+            with open_regular(Path(self._get_cache_filename(bucket))) as stream:  # (Jinja's name for the file)
                 bucket.load_bytecode(stream)
-        except (OSError, ValueError, EOFError, TypeError):
+        except Exception:  # anything a damaged file raises (pickle's and marshal's errors among them): no cache
             bucket.reset()
 
     def dump_bytecode(self, bucket):
@@ -103,9 +106,12 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     folder = cache_dir() / "templates"
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.stat(folder, follow_symlinks=False)
     except OSError:
         return None
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
+        return None  # another's folder, or one others may write to: its code is not run
     return _BytecodeCache(str(folder))
 
 

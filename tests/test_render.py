@@ -1,39 +1,71 @@
 """The HTML of a document (signoff/render.py): its compiled templates' cache in ~/.cache/signoff is untrusted. A
 damaged file, a link or a named pipe in it is no cache (the template compiled again), never a traceback or a
-build that waits for ever."""
+build that waits for ever; a cache folder others may write to is not used at all (what it holds is code)."""
 from __future__ import annotations
 
 import os
+import pickle
 import signal
 
 import pytest
+from jinja2.bccache import bc_magic
 
 from signoff import render
 
+TEMPLATE = "acceptance_letter.html.j2"
 
-@pytest.mark.parametrize("damage", ["fifo", "garbage", "link"])
-def test_a_damaged_compiled_template_is_compiled_again(tmp_path, monkeypatch, damage):
+
+class _Planted:
+    def __reduce__(self):
+        return (exec, ("raise SystemExit('code from the cache ran')",))
+
+
+@pytest.fixture
+def cached(tmp_path, monkeypatch):
+    """The template's compiled code, and the cache files it was kept in."""
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    expected = render.make_environment().get_template("acceptance_letter.html.j2").root_render_func
-    cached = sorted((tmp_path / "cache" / "signoff" / "templates").iterdir())
-    assert cached
-    for path in cached:
-        path.unlink()
-        if damage == "fifo":
-            os.mkfifo(path)  # a plain open() for reading waits for a writer
-        elif damage == "garbage":
-            path.write_bytes(b"j2\x00not a compiled template")
-        else:
-            (tmp_path / "elsewhere").write_bytes(b"j2")
-            path.symlink_to(tmp_path / "elsewhere")
+    code = render.make_environment().get_template(TEMPLATE).root_render_func.__code__.co_code
+    files = sorted((tmp_path / "cache" / "signoff" / "templates").iterdir())
+    assert files
+    return code, files
 
+
+def _compiled() -> bytes:
     def hung(*_):
         raise AssertionError("the template cache blocked")
     previous = signal.signal(signal.SIGALRM, hung)
     signal.alarm(10)
     try:
-        template = render.make_environment().get_template("acceptance_letter.html.j2")
+        return render.make_environment().get_template(TEMPLATE).root_render_func.__code__.co_code
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, previous)
-    assert template.root_render_func.__code__.co_code == expected.__code__.co_code  # the same compiled code
+
+
+@pytest.mark.parametrize("damage", ["fifo", "junk after the magic", "link", "folder"])
+def test_a_damaged_compiled_template_is_compiled_again(cached, tmp_path, damage):
+    code, files = cached
+    for path in files:
+        good = path.read_bytes()
+        path.unlink()
+        if damage == "fifo":
+            os.mkfifo(path)  # a plain open() for reading waits for a writer
+        elif damage == "junk after the magic":
+            path.write_bytes(bc_magic + b"\x80\x05 not a pickle")
+        elif damage == "link":  # to a good compiled file: not followed all the same
+            (tmp_path / "elsewhere").write_bytes(good)
+            path.symlink_to(tmp_path / "elsewhere")
+        else:
+            path.mkdir()
+    assert _compiled() == code
+
+
+def test_a_cache_folder_others_may_write_to_is_not_used(cached):
+    code, files = cached
+    for path in files:
+        path.write_bytes(bc_magic + pickle.dumps(_Planted()))
+    os.chmod(files[0].parent, 0o777)
+    assert _compiled() == code  # and no code of the cache's ran
+    os.chmod(files[0].parent, 0o700)
+    with pytest.raises(SystemExit, match="code from the cache ran"):  # what a cache one owns is trusted with
+        _compiled()
