@@ -59,10 +59,16 @@ NO_PAGE_NUMBER = "<style>@page { @bottom-center { content: none; } }</style>\n</
 # alone in @bottom-center (NO_PAGE_NUMBER), the running header and source in @top-left, @top-right and
 # @bottom-left (joined.ONLY_PAGE_NUMBER). A chunk's first page is no first page of the document, nor of the same
 # parity: a theme whose @page rules select pages, or that prints the page number anywhere else, lays out whole.
-_PAGE_SELECTOR = re.compile(r"@page[^{]*:(?:first|left|right|blank|recto|verso|nth)\b")
+# (The same goes for a reference to another page's number, a running string other than the theme's, and a break
+# to a left or right page, whose blank pages follow the parity.)
+_PAGE_SELECTOR = re.compile(r"@page[^{]*:(?:first|left|right|blank|recto|verso|nth)\b", re.I)
 _MARGIN_BOX = re.compile(r"@((?:top|bottom)-(?:left-corner|left|center|right-corner|right)|(?:left|right)-"
-                         r"(?:top|middle|bottom))\s*\{([^{}]*)\}")
+                         r"(?:top|middle|bottom))\s*\{([^{}]*)\}", re.I)
 _JOINED_BOXES = {"top-left", "top-right", "bottom-left", "bottom-center"}
+_PAGE_REFERENCE = re.compile(r"counter\(\s*pages?\s*\)|target-counters?\(|target-text\(", re.I)
+_STRING = re.compile(r"\bstring\(\s*([\w-]+)", re.I)
+_THEME_STRINGS = {"project", "docnumber", "source"}  # set by the running header, which every chunk repeats
+_PARITY_BREAK = re.compile(r"break-(?:before|after)\s*:\s*(?:left|right|recto|verso)\b", re.I)
 
 
 @dataclass(frozen=True)
@@ -137,10 +143,11 @@ def long_tables(html: str) -> Rows | None:
 
 def _theme_fits(head: str) -> bool:
     """The page rules of the document's <head> are those the join knows (see _MARGIN_BOX)."""
-    boxes = _MARGIN_BOX.findall(head)
-    return (not _PAGE_SELECTOR.search(head) and {name for name, _ in boxes} <= _JOINED_BOXES
-            and not any("counter(page" in body for name, body in boxes if name != "bottom-center")
-            and "counter(page" not in _MARGIN_BOX.sub("", head))
+    boxes = {name.lower() for name, _ in _MARGIN_BOX.findall(head)}
+    besides_the_number = _MARGIN_BOX.sub(lambda m: "" if m[1].lower() == "bottom-center" else m[0], head)
+    return (boxes <= _JOINED_BOXES and not _PAGE_SELECTOR.search(head)
+            and not _PAGE_REFERENCE.search(besides_the_number) and not _PARITY_BREAK.search(head)
+            and {name.lower() for name in _STRING.findall(head)} <= _THEME_STRINGS)
 
 
 def plan(html: str) -> Rows | None:

@@ -259,8 +259,11 @@ def test_a_document_whose_running_header_is_not_where_chunks_take_it_is_not_chun
 @pytest.mark.parametrize("rule", [
     "@page :first { margin-top: 40mm; }", "@page landscape:left { margin-left: 20mm; }", "@page :nth(2) { }",
     "@page { @top-center { content: counter(page); } }", "@page { @bottom-right { content: 'x'; } }",
-    ".folio::after { content: counter(page); }"], ids=["first", "left", "nth", "number-elsewhere", "other-box",
-                                                       "number-in-body"])
+    ".folio::after { content: counter(page); }", "@page { @top-right { content: counter( page ); } }",
+    "@PAGE :FIRST { margin-top: 40mm; }", "a::after { content: target-counter(attr(href), page); }",
+    "@page { @top-left { content: string(section); } }", "h2 { break-before: right; }"],
+    ids=["first", "left", "nth", "number-elsewhere", "other-box", "number-in-body", "number-in-a-joined-box",
+         "upper-case", "page-reference", "other-string", "parity-break"])
 def test_a_theme_the_join_does_not_know_lays_the_document_out_whole(sources, monkeypatch, rule):
     """A chunk's first page is not the document's first, nor of its parity, and the join numbers the pages in
     @bottom-center and blanks the theme's other margin boxes: page selectors or other boxes mean no chunks."""
