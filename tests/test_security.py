@@ -215,6 +215,33 @@ def test_a_fifo_for_a_layout_or_the_state_file_never_blocks_the_build(tmp_path_f
         signal.signal(signal.SIGALRM, previous)
 
 
+@pytest.mark.parametrize("kind", ["fifo", "folder"])
+def test_a_data_file_that_is_a_pipe_or_a_folder_is_an_error_before_anything_waits(data_copy, tmp_path, kind):
+    """The build digests the data files before it checks them: a named pipe there blocked that read for ever."""
+    import signal
+
+    from signoff import pipeline
+    from signoff.errors import DataError
+
+    folder = data_copy("pass-en")
+    (folder / "issues.yaml").unlink()
+    os.mkfifo(folder / "issues.yaml") if kind == "fifo" else (folder / "issues.yaml").mkdir()
+
+    def hung(*_):
+        raise AssertionError("the build blocked on a named pipe")
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(30)
+    try:
+        with pytest.raises(DataError) as caught:
+            pipeline.build(folder, tmp_path / "out", 1, (), False, lambda problems: None, lambda line: None)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+    assert [(p.line, p.col, p.message) for p in caught.value.problems if p.file.endswith("issues.yaml")] == [
+        (1, 1, "is not a regular file")]
+    assert not (tmp_path / "out").exists()
+
+
 def test_a_layout_copied_over_another_is_laid_out_again(data_copy, tmp_path):
     folder, out = data_copy("pass-en"), tmp_path / "out"
     base = ("build", "--data", str(folder), "--out", str(out), "-j", "1", "--only")
