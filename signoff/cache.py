@@ -12,7 +12,9 @@ Three things let a build skip work, each checked before it is used and none of t
   data files are attached, by `layout_key` (the HTML and the code and versions of the renderer). A data edit
   that prints nowhere then costs an attachment (milliseconds), not a layout (seconds). A layout file holds its
   own key and the SHA-256 of its PDF; one that does not prove it belongs to the key asked for (copied over
-  from another document, truncated, of another format) is laid out again.
+  from another document, truncated, of another format) is laid out again; so is one not sealed with this user's
+  key (`sealed`: an HMAC kept in `~/.cache/signoff/layout-seal.key`), since anyone may write to the folder and a
+  planted layout whose header agrees with its PDF would be published with the user's attachments.
 
 The state file (`OUT/.signoff-state.json`) lives in a folder anyone can write to, so it is untrusted: one of the
 wrong shape is ignored (a full build), and the only files a build ever removes are those the output folder's
@@ -33,6 +35,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import hmac
 import json
 import os
 import re
@@ -45,7 +48,7 @@ from typing import Callable
 
 from .embed import Layout
 from .errors import ERROR, WARNING, EnvironmentProblem, Problem
-from .paths import CODE_DIR, TEMPLATES_DIR, open_regular
+from .paths import CODE_DIR, TEMPLATES_DIR, cache_dir, open_regular, read_cache, write_cache
 
 STATE_FILE = ".signoff-state.json"
 LAYOUT_DIR = ".signoff-layout"
@@ -273,14 +276,17 @@ class LayoutCache:
         return self.folder / f"{key}.layout"
 
     def load(self, key: str) -> Layout | None:
-        """The layout kept for `key`, or None when there is none that proves it belongs to `key`."""
+        """The layout kept for `key`, or None when there is none that proves it belongs to `key` and was written by
+        this user's builds (`sealed`)."""
         try:
             with open_regular(self.path(key)) as stream:
-                return Layout.from_bytes(stream.read(), key)
+                return Layout.from_bytes(_unsealed(stream.read()), key)
         except (OSError, ValueError, KeyError, TypeError, RecursionError):
             return None
 
+
     def prepare(self) -> None:
+        _secret()  # made here, before the renderers fork: every one of them seals with the same key
         try:
             self.folder.mkdir(exist_ok=True)
         except OSError as exc:
@@ -296,6 +302,37 @@ class LayoutCache:
             pass
         except OSError as exc:
             raise EnvironmentProblem(f"cannot prune the layout cache {self.folder}: {exc.strerror or exc}") from exc
+
+
+_SEAL = b"%signoff-sealed "
+
+
+@lru_cache(maxsize=1)
+def _secret() -> bytes:
+    """This user's key for sealing layouts: 32 random bytes kept in the cache folder (mode 0600, mkstemp's), or
+    for this process alone when it cannot be kept (its layouts are then not reused by the next build)."""
+    path = cache_dir() / "layout-seal.key"
+    kept = read_cache(path)
+    if kept is not None and len(kept) == 32:
+        return kept
+    made = os.urandom(32)
+    write_cache(path, made)
+    return made
+
+
+def sealed(data: bytes) -> bytes:
+    """A layout file as written: a line with its HMAC under this user's key, then the layout (embed.Layout). The
+    output folder may be written by others: a layout whose header and PDF agree proves it is whole, not that this
+    tool made it, and a planted one would be published with the user's attachments."""
+    return _SEAL + hmac.new(_secret(), data, hashlib.sha256).hexdigest().encode() + b"\n" + data
+
+
+def _unsealed(data: bytes) -> bytes:
+    line, sep, rest = data.partition(b"\n")
+    if not (sep and line.startswith(_SEAL) and hmac.compare_digest(
+            line[len(_SEAL):], hmac.new(_secret(), rest, hashlib.sha256).hexdigest().encode())):
+        raise ValueError("a layout not sealed by this user's builds")
+    return rest
 
 
 # ---------------------------------------------------------------- one build at a time, and its temporary files

@@ -165,7 +165,7 @@ def _layout_one(job: Job, stamp: datetime.datetime) -> None:
 
 
 def _keep(laid_out: Layout, job: Job, stamp: datetime.datetime) -> None:
-    _write(job.layout_partial, laid_out.to_bytes(job.key))
+    _write(job.layout_partial, cache.sealed(laid_out.to_bytes(job.key)))
     _attach(laid_out, job, stamp)
 
 

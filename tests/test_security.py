@@ -174,8 +174,8 @@ def test_zip_bomb_is_refused_unread_in_bounded_memory(small_bundle, tmp_path):
 # ---------------------------------------------------------------- the output folder: state file, layout cache
 
 def layout_pdf(path: Path) -> bytes:
-    """The PDF inside a layout cache file (after its magic line and its JSON header line)."""
-    return path.read_bytes().split(b"\n", 2)[2]
+    """The PDF inside a layout cache file (after its seal, its magic line and its JSON header line)."""
+    return path.read_bytes().split(b"\n", 3)[3]
 
 
 def pdf_text(path: Path) -> str:
@@ -240,6 +240,29 @@ def test_a_data_file_that_is_a_pipe_or_a_folder_is_an_error_before_anything_wait
     assert [(p.line, p.col, p.message) for p in caught.value.problems if p.file.endswith("issues.yaml")] == [
         (1, 1, "is not a regular file")]
     assert not (tmp_path / "out").exists()
+
+
+def test_a_planted_layout_that_agrees_with_itself_is_not_published(data_copy, tmp_path):
+    """Anyone may write to the output folder: a layout file whose header names the right key, size and SHA-256 of
+    another PDF proves only that it is whole. It is not sealed by this user's builds, so it is laid out again."""
+    from signoff.embed import Layout
+
+    folder, out = data_copy("pass-en"), tmp_path / "out"
+    base = ("build", "--data", str(folder), "--out", str(out), "-j", "1", "--only")
+    assert run_build(*base, "acceptance_letter").returncode == 0
+    assert run_build(*base, "fault_form").returncode == 0
+    key = next(p.stem for p in (out / ".signoff-layout").glob("*.layout")
+               if layout_pdf(p) in (out / "09-acceptance-letter.pdf").read_bytes())
+    form = next(p for p in (out / ".signoff-layout").glob("*.layout") if p.stem != key)
+    # The fault form's layout under the letter's key, its header rewritten to agree: key, size, SHA-256.
+    planted = Layout.from_bytes(form.read_bytes().split(b"\n", 1)[1], form.stem).to_bytes(key)
+    (out / ".signoff-layout" / f"{key}.layout").write_bytes(planted)
+    project = folder / "project.yaml"
+    project.write_bytes(project.read_bytes() + b"# prints nowhere: the letter's layout would be reused\n")
+    again = run_build(*base, "acceptance_letter")
+    assert again.returncode == 0 and "rendered 09-acceptance-letter.pdf" in again.stderr, again.stderr
+    assert "-ACK" in pdf_text(out / "09-acceptance-letter.pdf")
+    assert pdf_text(out / "09-acceptance-letter.pdf") != pdf_text(out / "10-fault-form.pdf")
 
 
 def test_a_layout_copied_over_another_is_laid_out_again(data_copy, tmp_path):
