@@ -2,12 +2,14 @@
 per test run however many processes (pytest-xdist workers) share it."""
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import functools
 import hashlib
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -134,6 +136,21 @@ def _stamp(path: Path) -> tuple[int, int]:
     """What tells a rebuilt file from the one read before at the same path."""
     status = Path(path).stat()
     return status.st_mtime_ns, status.st_size
+
+
+@contextlib.contextmanager
+def never_blocks(seconds: int, what: str):
+    """Fails the test (AssertionError: `what` blocked) when the block takes longer than `seconds`: a read of a
+    named pipe would otherwise wait for ever and hang the suite."""
+    def hung(*_):
+        raise AssertionError(f"{what} blocked")
+    previous = signal.signal(signal.SIGALRM, hung)
+    signal.alarm(seconds)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def edit(path: Path, old: str, new: str, count: int = 1) -> None:

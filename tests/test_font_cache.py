@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import os
-import signal
 from pathlib import Path
 
 import pytest
 
+from conftest import never_blocks
 from signoff import fonts
 
 KEY = "0" * 32
@@ -26,13 +26,8 @@ def folder(tmp_path) -> Path:
 @pytest.fixture(autouse=True)
 def no_hang():
     """A FIFO read blocks for ever: fail after 10 s instead."""
-    def hung(*_):
-        raise AssertionError("the cache blocked")
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(10)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+    with never_blocks(10, "the cache"):
+        yield
 
 
 def _made(calls: list):

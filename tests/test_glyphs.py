@@ -3,11 +3,11 @@ hostile cache file is read as no cache (the coverage worked out again), never a 
 from __future__ import annotations
 
 import os
-import signal
 from pathlib import Path
 
 import pytest
 
+from conftest import never_blocks
 from signoff import glyphs
 from signoff.render import load_theme
 
@@ -17,13 +17,8 @@ FAMILIES = [load_theme()["fonts"]["sans"]]
 @pytest.fixture(autouse=True)
 def no_hang():
     """A named pipe read blocks for ever: fail after 20 s instead."""
-    def hung(*_):
-        raise AssertionError("a glyph cache blocked")
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(20)
-    yield
-    signal.alarm(0)
-    signal.signal(signal.SIGALRM, previous)
+    with never_blocks(20, "a glyph cache"):
+        yield
 
 
 @pytest.fixture

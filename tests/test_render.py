@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 import pickle
-import signal
 
 import pytest
 from jinja2.bccache import bc_magic
 
+from conftest import never_blocks
 from signoff import render
 
 TEMPLATE = "acceptance_letter.html.j2"
@@ -31,15 +31,8 @@ def cached(tmp_path, monkeypatch):
 
 
 def _compiled() -> bytes:
-    def hung(*_):
-        raise AssertionError("the template cache blocked")
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(10)
-    try:
+    with never_blocks(10, "the template cache"):
         return render.make_environment().get_template(TEMPLATE).root_render_func.__code__.co_code
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.mark.parametrize("damage", ["fifo", "junk after the magic", "link", "folder"])

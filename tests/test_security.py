@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA_DIRS, ROOT, run_build
+from conftest import DATA_DIRS, ROOT, never_blocks, run_build
 from signoff.bundle import MANIFEST, SUMS, verify_bundle
 
 
@@ -185,8 +185,6 @@ def pdf_text(path: Path) -> str:
 def test_a_fifo_for_a_layout_or_the_state_file_never_blocks_the_build(tmp_path_factory, tmp_path):
     """Named pipes put in the output folder (anyone may write there) where the layouts and the state file are: a
     plain read would wait for ever. The layouts are laid out again; the state file is refused with its cause."""
-    import signal
-
     from signoff import pipeline
     from signoff.errors import EnvironmentProblem
     from test_documents import build_package, copy_of
@@ -198,11 +196,7 @@ def test_a_fifo_for_a_layout_or_the_state_file_never_blocks_the_build(tmp_path_f
     project = folder / "project.yaml"
     project.write_bytes(project.read_bytes() + b"# prints nowhere: the letter's layout would be reused\n")
 
-    def hung(*_):
-        raise AssertionError("the build blocked on a named pipe")
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(60)
-    try:
+    with never_blocks(60, "the build"):
         said = []
         pipeline.build(folder, out, 1, ("acceptance_letter",), False, lambda problems: None, said.append)
         assert "  rendered 09-acceptance-letter.pdf" in said, said
@@ -210,16 +204,11 @@ def test_a_fifo_for_a_layout_or_the_state_file_never_blocks_the_build(tmp_path_f
         os.mkfifo(out / ".signoff-state.json")
         with pytest.raises(EnvironmentProblem, match="signoff-state.json: it is not a regular file"):
             pipeline.build(folder, out, 1, ("acceptance_letter",), True, lambda problems: None, said.append)
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 @pytest.mark.parametrize("kind", ["fifo", "folder"])
 def test_a_data_file_that_is_a_pipe_or_a_folder_is_an_error_before_anything_waits(data_copy, tmp_path, kind):
     """The build digests the data files before it checks them: a named pipe there blocked that read for ever."""
-    import signal
-
     from signoff import pipeline
     from signoff.errors import DataError
 
@@ -227,16 +216,8 @@ def test_a_data_file_that_is_a_pipe_or_a_folder_is_an_error_before_anything_wait
     (folder / "issues.yaml").unlink()
     os.mkfifo(folder / "issues.yaml") if kind == "fifo" else (folder / "issues.yaml").mkdir()
 
-    def hung(*_):
-        raise AssertionError("the build blocked on a named pipe")
-    previous = signal.signal(signal.SIGALRM, hung)
-    signal.alarm(30)
-    try:
-        with pytest.raises(DataError) as caught:
-            pipeline.build(folder, tmp_path / "out", 1, (), False, lambda problems: None, lambda line: None)
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
+    with never_blocks(30, "the build"), pytest.raises(DataError) as caught:
+        pipeline.build(folder, tmp_path / "out", 1, (), False, lambda problems: None, lambda line: None)
     assert [(p.line, p.col, p.message) for p in caught.value.problems if p.file.endswith("issues.yaml")] == [
         (1, 1, "is not a regular file")]
     assert not (tmp_path / "out").exists()
