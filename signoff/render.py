@@ -87,7 +87,7 @@ def long_date(value, locale: str) -> str:
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     """Compiled templates kept between builds (keyed by each template's source); a cache that cannot be read or
     written is simply not used. What it holds is code (Jinja keeps it as pickle and marshal): it is used only
-    from a folder that the user owns and no one else may write to (`_bytecode_cache`)."""
+    from a folder the user owns, closed to others and emptied first if they could write to it (`_bytecode_cache`)."""
 
     def load_bytecode(self, bucket):
         try:  # a regular file only: a named pipe put in the cache would block the build for ever
@@ -110,8 +110,15 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         info = os.stat(folder, follow_symlinks=False)
     except OSError:
         return None
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or info.st_mode & 0o022:
-        return None  # another's folder, or one others may write to: its code is not run
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        return None  # another's folder: its code is not run
+    if info.st_mode & 0o022:  # ours, but others could write to it (a umask of 002): closed, and what it holds gone
+        try:
+            os.chmod(folder, 0o700)
+            for path in folder.iterdir():
+                path.unlink()
+        except OSError:
+            return None
     return _BytecodeCache(str(folder))
 
 
