@@ -229,8 +229,7 @@ def _problem(record) -> Problem:
 def read_state(out_dir: Path) -> State:
     """The state file of `out_dir`; an empty state (a full build) when it is missing or of the wrong shape."""
     try:
-        with open_regular(out_dir / STATE_FILE) as stream:  # not a link followed, nor a FIFO waited on
-            record = json.loads(stream.read())
+        record = json.loads(read_cache(out_dir / STATE_FILE) or b"")  # no link followed, no named pipe waited on
         inputs, outputs, warnings = record["inputs"], record["outputs"], record["warnings"]
         if not (inputs is None or isinstance(inputs, str)) or not isinstance(outputs, dict) \
                 or not isinstance(warnings, list):
@@ -279,11 +278,9 @@ class LayoutCache:
         """The layout kept for `key`, or None when there is none that proves it belongs to `key` and was written by
         this user's builds (`sealed`)."""
         try:
-            with open_regular(self.path(key)) as stream:
-                return Layout.from_bytes(_unsealed(stream.read()), key)
-        except (OSError, ValueError, KeyError, TypeError, RecursionError):
+            return Layout.from_bytes(_unsealed(read_cache(self.path(key)) or b""), key)
+        except (ValueError, KeyError, TypeError, RecursionError):
             return None
-
 
     def prepare(self) -> None:
         _secret()  # made here, before the renderers fork: every one of them seals with the same key

@@ -1,4 +1,5 @@
-"""Where Signoff's own files are: the schemas, the templates (with theme and labels), the code, and its cache."""
+"""Where Signoff's own files are (the schemas, the templates with theme and labels, the code, its cache), and how a
+file anyone may have put in place is opened (`open_regular`) and a cache file read and written."""
 import contextlib
 import os
 import stat
@@ -12,7 +13,8 @@ TEMPLATES_DIR = CODE_DIR.parent / "templates"
 
 
 def cache_dir() -> Path:
-    """Signoff's cache (glyph coverage, compiled templates): speeds things up, never changes an output."""
+    """Signoff's cache (compiled templates, glyph coverage, font subsets, the layouts' seal key): speeds things up,
+    never changes an output."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "signoff"
 
 

@@ -1,4 +1,5 @@
-"""HTML to PDF/A-3b with WeasyPrint: one font set-up, a fenced fetcher (16-level image alpha), warnings fail; writes."""
+"""HTML to PDF/A-3b with WeasyPrint: one font set-up, a fenced fetcher (images at 16 alpha levels), warnings as
+failures; atomic writes."""
 from __future__ import annotations
 
 import base64
