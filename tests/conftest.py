@@ -104,12 +104,12 @@ def pages_of(path: Path) -> list[str]:
     """The text of each page of a PDF, read once per file version: `pdftotext -raw` (content-stream order, so a
     wrapped table cell stays in one piece; unlike -layout it keeps the rotated DRAFT mark). Poppler reads a page
     in milliseconds where pypdf's extract_text took a tenth of a second."""
-    return _pdftotext(Path(path), "-raw", *_stamp(path)).split("\f")[:-1]
+    return _pdftotext(Path(path), "-raw", *file_version(path)).split("\f")[:-1]
 
 
 def layout_text(path: Path) -> str:
     """The text of a PDF laid out in columns as on the page (`pdftotext -layout`), read once per file version."""
-    return _pdftotext(Path(path), "-layout", *_stamp(path))
+    return _pdftotext(Path(path), "-layout", *file_version(path))
 
 
 @functools.lru_cache(maxsize=None)
@@ -132,7 +132,7 @@ def _pdftotext(path: Path, mode: str, *stamp) -> str:
     return text
 
 
-def _stamp(path: Path) -> tuple[int, int]:
+def file_version(path: Path) -> tuple[int, int]:
     """What tells a rebuilt file from the one read before at the same path."""
     status = Path(path).stat()
     return status.st_mtime_ns, status.st_size

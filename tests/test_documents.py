@@ -21,7 +21,7 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import DATA_DIRS, _stamp, layout_text, once, pages_of, run_build
+from conftest import DATA_DIRS, file_version, layout_text, once, pages_of, run_build
 
 PACKAGES = ("data", "pass-en", "pending-en")
 CONCLUSION = {"data": "conditional", "pass-en": "pass", "pending-en": "pending"}  # what each package is for
@@ -234,7 +234,7 @@ class Package:
 def plumbed(path: Path):
     """The PDF opened with pdfplumber once per process and file version (its pages keep the characters they
     parsed, for the next test that reads the same file): `with plumbed(path) as pdf:`."""
-    return contextlib.nullcontext(_plumbed(Path(path), *_stamp(path)))
+    return contextlib.nullcontext(_plumbed(Path(path), *file_version(path)))
 
 
 @functools.lru_cache(maxsize=None)
