@@ -30,7 +30,7 @@ check: $(READY)
 test: $(READY)
 	@[ -d tests ] || { echo "make test: no tests/ here (a project made by init); make check validates the data" >&2; \
 	    exit 2; }
-	@$(PY) -m pytest -q -n auto --dist loadfile
+	@$(PY) -m pytest -q -n auto --dist loadfile --no-loadscope-reorder
 
 fuzz: $(READY)
 	@$(PY) -m pytest -q tests/test_generated.py --fuzz

@@ -13,6 +13,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -26,14 +27,67 @@ def run_build(*args: str, cwd: Path = ROOT, env: dict | None = None, root: Path 
     """build.py as a user runs it (`root`'s: another checkout's own code when given); returns the finished process
     (stdout, stderr, returncode). Each run is a new process forked by tests/launcher.py, which has imported the
     tool's libraries once (see there why that is a fresh run)."""
-    full_env = {**os.environ, **(env or {})}
-    full_env.pop("GITHUB_ACTIONS", None) if env is None or "GITHUB_ACTIONS" not in env else None
     with tempfile.TemporaryDirectory(prefix="signoff-run-") as tmp:
-        request = {"argv": list(args), "cwd": str(cwd), "env": full_env, "root": str(Path(root).resolve()),
-                   "stdout": f"{tmp}/stdout", "stderr": f"{tmp}/stderr"}
-        code = _launcher().run(request)
+        code = _launcher().run(_request(args, cwd, env, root, Path(tmp)))
         stdout, stderr = (Path(tmp, name).read_text(encoding="utf-8") for name in ("stdout", "stderr"))
     return subprocess.CompletedProcess([sys.executable, str(Path(root) / "build.py"), *args], code, stdout, stderr)
+
+
+def _request(args, cwd: Path, env: dict | None, root: Path, tmp: Path) -> dict:
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("GITHUB_ACTIONS", None) if env is None or "GITHUB_ACTIONS" not in env else None
+    return {"argv": list(args), "cwd": str(cwd), "env": full_env, "root": str(Path(root).resolve()),
+            "stdout": f"{tmp}/stdout", "stderr": f"{tmp}/stderr"}
+
+
+class Started:
+    """A run of build.py going on (`start_build`): its `pid`, its standard error line by line as it is written
+    (`lines()`), and `wait()` for its exit code."""
+
+    def __init__(self, args, cwd: Path, env: dict | None):
+        self._tmp = tempfile.TemporaryDirectory(prefix="signoff-run-")
+        request = _request(args, cwd, env, ROOT, Path(self._tmp.name))
+        self.pid = _launcher().run({**request, "detach": True}, "pid")
+        self._stderr = Path(request["stderr"])
+        self.code: int | None = None
+
+    def lines(self):
+        """The lines of its standard error as they come, until it ends (the last one once it has ended)."""
+        stream, pending = None, b""
+        try:
+            while True:
+                ended = self.code is not None or _launcher().run({"ended": self.pid}, "ended")
+                if stream is None and self._stderr.exists():  # the child makes it first thing
+                    stream = open(self._stderr, "rb")
+                pending += stream.read() if stream else b""
+                *complete, pending = pending.split(b"\n")
+                yield from (line.decode() + "\n" for line in complete)
+                if ended:
+                    if pending:
+                        yield pending.decode()
+                    return
+                if not complete:
+                    time.sleep(0.01)
+        finally:
+            if stream:
+                stream.close()
+
+    def wait(self) -> int:
+        if self.code is None:
+            self.code = _launcher().run({"wait": self.pid})
+        return self.code
+
+    def stderr(self) -> str:
+        """Its whole standard error, once it has ended (wait() first)."""
+        text = self._stderr.read_text(encoding="utf-8")
+        self._tmp.cleanup()
+        return text
+
+
+def start_build(*args: str, cwd: Path = ROOT, env: dict | None = None) -> Started:
+    """build.py started as run_build starts it, but not waited for: for a test that signals a run, or starts two
+    at once."""
+    return Started(args, cwd, env)
 
 
 class _Launcher:
@@ -43,13 +97,13 @@ class _Launcher:
         self.process = subprocess.Popen([sys.executable, str(ROOT / "tests" / "launcher.py")], stdin=subprocess.PIPE,
                                         stdout=subprocess.PIPE, text=True, encoding="utf-8")
 
-    def run(self, request: dict) -> int:
+    def run(self, request: dict, answer: str = "code") -> int:
         self.process.stdin.write(json.dumps(request) + "\n")
         self.process.stdin.flush()
         reply = self.process.stdout.readline()
         if not reply:
             raise RuntimeError(f"tests/launcher.py ended (exit {self.process.wait()})")
-        return json.loads(reply)["code"]
+        return json.loads(reply)[answer]
 
 
 @functools.cache
@@ -158,6 +212,24 @@ def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     text = path.read_text(encoding="utf-8")
     assert old in text, f"{old!r} not in {path}"
     path.write_text(text.replace(old, new, count), encoding="utf-8")
+
+
+# --- the order of the files -----------------------------------------------------------------------------------
+
+# The files that take longest (they build packages, lay long documents out or run builds of their own), longest
+# first. pytest-xdist hands whole files to the workers in collection order (the Makefile's --no-loadscope-reorder;
+# by default it orders them by their number of tests), so the run does not end on one long file while the other
+# worker has nothing left to do. The other files follow in their usual order.
+LONGEST_FIRST = ("test_layout.py", "test_chunks.py", "test_security.py", "test_corpus.py", "test_documents.py",
+                 "test_bundle.py", "test_provenance.py", "test_build.py", "test_review.py", "test_generated.py",
+                 "test_pdf.py")
+
+
+def pytest_collection_modifyitems(items):
+    def rank(item) -> int:
+        name = item.path.name
+        return LONGEST_FIRST.index(name) if name in LONGEST_FIRST else len(LONGEST_FIRST)
+    items.sort(key=rank)  # stable: the tests of a file keep their order
 
 
 # --- the generated projects (tests/test_generated.py): few examples in `make test`, many with --fuzz ---------

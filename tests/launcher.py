@@ -9,6 +9,10 @@ right after import, as `python build.py` does. It answers each request with one 
 children share the launcher's hash seed and memory layout: a test whose subject is that two runs give the same
 bytes keeps one of them in a Python of its own (test_bundle's clones).
 
+A request with `"detach": true` is answered at once with the child's {"pid": N}, and the launcher takes the next
+request while that run goes on (a test that signals a build, or runs two at once); {"ended": N} answers whether it
+has ended ({"ended": true or false}), and {"wait": N} waits for it and answers {"code": N}.
+
 A request with a `root` runs another checkout's own build.py (a clone in a test of provenance or bundles): the
 child forgets this checkout's modules (`build`, `signoff.*`) and imports that checkout's, as `python
 ROOT/build.py` would; only the libraries (WeasyPrint and the others, which the tool never changes) stay imported.
@@ -88,6 +92,13 @@ def serve() -> None:
 
     for line in sys.stdin:
         request = json.loads(line)
+        if "wait" in request:
+            print(json.dumps({"code": _wait(request["wait"])}), flush=True)
+            continue
+        if "ended" in request:  # has it ended? (it is left to be waited for)
+            ended = os.waitid(os.P_PID, request["ended"], os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
+            print(json.dumps({"ended": ended}), flush=True)
+            continue
         sys.stdout.flush()
         pid = os.fork()
         if pid == 0:
@@ -100,9 +111,13 @@ def serve() -> None:
                     sys.stderr.flush()
                 finally:
                     os._exit(code if isinstance(code, int) else 1)
-        _, status = os.waitpid(pid, 0)
-        code = os.waitstatus_to_exitcode(status)
-        print(json.dumps({"code": code}), flush=True)
+        answer = {"pid": pid} if request.get("detach") else {"code": _wait(pid)}
+        print(json.dumps(answer), flush=True)
+
+
+def _wait(pid: int) -> int:
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status)
 
 
 if __name__ == "__main__":

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DATA_DIRS, ROOT, never_blocks, run_build
+from conftest import DATA_DIRS, ROOT, Started, never_blocks, run_build, start_build
 from signoff.bundle import MANIFEST, SUMS, verify_bundle
 
 
@@ -335,20 +335,16 @@ def test_two_builds_into_one_folder_never_mix(data_copy, tmp_path):
 
     first, second, out = data_copy("pass-en"), data_copy("pending-en"), tmp_path / "out"
 
-    def start(folder: Path) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, str(ROOT / "build.py"), "build", "--data", str(folder), "--out",
-                                 str(out), "-j", "1", "--force", "--only", "confirmation", "issue_log", "report"],
-                                stderr=subprocess.PIPE, text=True,
-                                env={k: v for k, v in os.environ.items() if k != "GITHUB_ACTIONS"})
+    def start(folder: Path) -> Started:
+        return start_build("build", "--data", str(folder), "--out", str(out), "-j", "1", "--force", "--only",
+                           "confirmation", "issue_log", "report")
 
     one = start(first)
-    line = one.stderr.readline()
-    while line and "rendered" not in line:  # the first build holds the folder now
-        line = one.stderr.readline()
-    assert line, "the first build ended before it rendered anything"
-    two = start(second)
-    rest_one, rest_two = one.stderr.read(), two.stderr.read()
-    assert one.wait(timeout=300) == 0 and two.wait(timeout=300) == 0, rest_one + rest_two
+    lines = one.lines()
+    assert any("rendered" in line for line in lines), "the first build ended before it rendered anything"
+    two = start(second)  # the first build holds the folder now
+    rest_one, rest_two = "".join(lines), "".join(two.lines())
+    assert one.wait() == 0 and two.wait() == 0, rest_one + rest_two
     assert rest_two.splitlines()[0] == f"waiting for another build of {out}…"
     # The folder holds the second project's documents, all of them, and nothing of the first.
     state = json.loads((out / ".signoff-state.json").read_text())

@@ -261,7 +261,8 @@ def test_make_defaults_and_the_other_targets(makefile):
     no_tests = subprocess.run(["make", "-s", "test"], cwd=makefile.project, capture_output=True, text=True)
     assert no_tests.returncode == 2 and "make test: no tests/ here (a project made by init)" in no_tests.stderr  # a project made by init
     (makefile.project / "tests").mkdir()
-    assert makefile.run("test")[-1] == ["-m", "pytest", "-q", "-n", "auto", "--dist", "loadfile"]
+    assert makefile.run("test")[-1] == ["-m", "pytest", "-q", "-n", "auto", "--dist", "loadfile",
+                                        "--no-loadscope-reorder"]
 
 
 # ---- The GitHub workflows: what a user's repository runs, and this repository's tests on Debian 12 ------------------
