@@ -8,7 +8,7 @@ from .clock import hours_minutes
 from .vocab import SATISFACTION, VERDICTS
 from .paths import TEMPLATES_DIR
 from .sources import read_project_yaml
-from .wording import Words
+from .wording import Words, fill
 
 
 @lru_cache(maxsize=None)
@@ -16,20 +16,32 @@ def _record_labels(locale: str) -> dict:
     return read_project_yaml(TEMPLATES_DIR / "labels" / locale / "records.yaml")
 
 
-def _shared(facts, labels: dict) -> dict:
+class _Catalog(dict):
+    """A document's labels that know their language: `fill(text, **values)` puts values into one of its texts as
+    wording.fill does (in Chinese, none of the text's spaces beside full-width punctuation)."""
+
+    def __init__(self, labels: dict, locale: str):
+        super().__init__(labels)
+        self.locale = locale
+
+    def fill(self, text: str, **values) -> str:
+        return fill(text, self.locale, **values)
+
+
+def _shared(facts, labels: dict) -> _Catalog:
     """The document's labels with templates/labels/{locale}/records.yaml on top (its `status`, `result` and
     `severity` are the records' own, not the acceptance issues')."""
     from .render import with_parties
 
     parties = facts["parties"]
-    own = with_parties(_record_labels(facts["project"]["locale"]), parties["customer"]["short"],
-                       parties["contractor"]["short"])
-    return {**labels, **own}
+    locale = facts["project"]["locale"]
+    own = with_parties(_record_labels(locale), parties["customer"]["short"], parties["contractor"]["short"])
+    return _Catalog({**labels, **own}, locale)
 
 
 def _duration(labels: dict, amount: str, unit: str) -> str:
     key = "duration_one" if str(amount) == "1" else "duration"
-    return labels[key][unit] if key == "duration_one" else labels[key][unit].format(n=amount)
+    return labels[key][unit] if key == "duration_one" else labels.fill(labels[key][unit], n=amount)
 
 
 def _names(facts, keys, labels) -> str:
@@ -38,7 +50,7 @@ def _names(facts, keys, labels) -> str:
 
 def _level(facts, labels, number: int) -> str:
     level = next(l for l in facts["service"]["levels"] if l["level"] == number)
-    return labels["level_option"].format(level=labels["level_no"][str(number)], name=level["name"])
+    return labels.fill(labels["level_option"], level=labels["level_no"][str(number)], name=level["name"])
 
 
 def _due(labels, target) -> str:
@@ -58,12 +70,14 @@ def _target_view(facts, labels, fault, target) -> dict:
     level = next(l for l in facts["service"]["levels"] if l["level"] == fault.level)
     text = _duration(labels, target.amount, target.unit)
     if target.kind == "resolution" and level.get("resolution_goal"):
-        text = labels["target_goal"].format(target=text, goal=level["resolution_goal"])
-    elapsed = target.elapsed_text if target.fulfilled_at else labels["elapsed_so_far"].format(elapsed=target.elapsed_text)
+        text = labels.fill(labels["target_goal"], target=text, goal=level["resolution_goal"])
+    elapsed = (target.elapsed_text if target.fulfilled_at
+               else labels.fill(labels["elapsed_so_far"], elapsed=target.elapsed_text))
     cycles = ""
     if len(target.cycles) > 1:
         cycles = labels["list_sep"].join(
-            labels["cycle"].format(n=n, elapsed=c.elapsed_text, verdict=labels["status"]["met" if c.met else "missed"])
+            labels.fill(labels["cycle"], n=n, elapsed=c.elapsed_text,
+                        verdict=labels["status"]["met" if c.met else "missed"])
             for n, c in enumerate(target.cycles, 1))
     return {"label": labels[f"{target.kind}_col"], "target": text, "elapsed": elapsed, "due": _due(labels, target),
             **_status(labels, target), "status_key": target.status,
@@ -80,24 +94,24 @@ def fault_record_view(facts, fault, labels) -> dict:
         if event.kind == "responded" and event.manner:
             detail = labels["manner"][event.manner]
         elif event.kind == "level_changed":  # 调整为一级 (was 调整级别 · → 一级)
-            kind = labels["level_to"].format(level=labels["level_no"][str(event.to)])
+            kind = labels.fill(labels["level_to"], level=labels["level_no"][str(event.to)])
         events.append({"at": event.at, "kind": kind, "detail": detail,
                        "by": facts["people"][event.by]["name"] if event.by else "", "note": event.note})
     regrading = ""
     if fault.regrading:
-        regrading = labels["regrading"].format(
+        regrading = labels.fill(labels["regrading"], 
             reported=labels["level_no"][str(fault.regrading.from_level)], at=fault.regrading.at,
             level=labels["level_no"][str(fault.regrading.to_level)], start=fault.clock_start)
     if regrading and fault.regrading.note:
         regrading += labels["sentence_sep"] + fault.regrading.note
     clock = labels["clock"][facts["compliance"].hours]
     if fault.clock_start != fault.reported_at:
-        clock += labels["clock_start"].format(start=fault.clock_start)
+        clock += labels.fill(labels["clock_start"], start=fault.clock_start)
     if fault.paused:  # the two sentences of the note under the times; no space after 。 in Chinese
         clock += labels["sentence_sep"] + _paused_label(labels, fault) + hours_minutes(fault.paused)
     exemption = ""
     if fault.exemption:
-        exemption = labels["exemption"].format(name=facts["people"][fault.exemption.agreed_by]["name"])
+        exemption = labels.fill(labels["exemption"], name=facts["people"][fault.exemption.agreed_by]["name"])
     provisional = fault.response.provisional or fault.resolution.provisional
     return {
         "level": _level(facts, labels, fault.level),
@@ -127,12 +141,12 @@ def _paused_label(labels, fault) -> str:
 
 
 def _window_text(labels, window) -> str:
-    return labels["window_text"].format(n=window.number, start=window.start, end=window.end)
+    return labels.fill(labels["window_text"], n=window.number, start=window.start, end=window.end)
 
 
 def record_ref(labels, kind: str, number: str) -> str:
     """A visit's record as another record cites it: its readable kind and document number."""
-    return labels["record_ref"].format(kind=labels["record_kind"][kind], number=number)
+    return labels.fill(labels["record_ref"], kind=labels["record_kind"][kind], number=number)
 
 
 def _capitalised(text: str) -> str:
@@ -148,7 +162,7 @@ def _finding_rows(facts, labels, findings) -> list[dict]:
         follows = ""
         if x.follows:
             earlier, _, n = x.follows.rpartition("/")
-            follows = labels["follows"].format(n=n, record=record_ref(labels, visits[earlier].kind,
+            follows = labels.fill(labels["follows"], n=n, record=record_ref(labels, visits[earlier].kind,
                                                                       visits[earlier].number))
         rows.append({"text": x.text, "follows": follows, "severity": labels["severity"][x.severity],
                      "severity_key": x.severity, "fault": x.fault or "—",
@@ -175,14 +189,15 @@ def visit_view(facts, visit, labels) -> dict:
         "planned": visit.window.planned + (" *" if visit.window.provisional else ""),
         "notice_planned": visit.window.notice + (" *" if visit.window.provisional else ""),
         "notice_late": visit.notice_status == "late",
-        "notice": labels["notice_status"][visit.notice_status].format(
+        "notice": labels.fill(labels["notice_status"][visit.notice_status],
             sent=visit.notice_sent, due=visit.notice_due, days=plan.get("notice_working_days", 3)),
-        "time": labels["time_range"].format(start=visit.start, end=visit.end[11:] if visit.end[:10] == visit.start[:10]
-                                            else visit.end),
+        "time": labels.fill(labels["time_range"], start=visit.start,
+                            end=visit.end[11:] if visit.end[:10] == visit.start[:10] else visit.end),
         "engineers": _names(facts, visit.engineers, labels),
         "witness": facts["people"][visit.witness]["name"] if visit.witness else "—",
-        "counts": labels["list_sep"].join(labels["item_count"].format(status=labels["item_status"][c.key], n=c.count)
-                                          for c in visit.item_counts),
+        "counts": labels["list_sep"].join(
+            labels.fill(labels["item_count"], status=labels["item_status"][c.key], n=c.count)
+            for c in visit.item_counts),
         "next": _next_planned(facts, visit, labels),
         "window_status": labels["window_status"][visit.window.status],
         "provisional": labels["provisional_dates"] if visit.window.provisional or _next_planned(
@@ -195,12 +210,12 @@ def visit_view(facts, visit, labels) -> dict:
 def period_name(labels, period, every: str) -> str:
     year = period.key[:4]
     if every == "quarter":
-        return labels["period_quarter"].format(year=year, n=period.key[5:])
+        return labels.fill(labels["period_quarter"], year=year, n=period.key[5:])
     if every == "half_year":
-        return labels["period_half"][period.key[5:]].format(year=year)
+        return labels.fill(labels["period_half"][period.key[5:]], year=year)
     if every == "month":
-        return labels["period_month"].format(year=year, month=int(period.key[5:]))
-    return labels["period_year"].format(year=year)
+        return labels.fill(labels["period_month"], year=year, month=int(period.key[5:]))
+    return labels.fill(labels["period_year"], year=year)
 
 
 def service_report_view(facts, period, labels, long_date) -> dict:
@@ -213,7 +228,7 @@ def service_report_view(facts, period, labels, long_date) -> dict:
     mine = [faults[i] for i in period.faults]
     counts = {c.key: c.count for c in period.by_level}
     words = Words(labels, facts["project"]["locale"], long_date)
-    summary = labels["summary"].format(
+    summary = labels.fill(labels["summary"], 
         # an interim report tells what happened up to its cut-off, not "to 31 January" on 29 January
         start=long_date(period.start), end=long_date(period.end if period.ended else compliance.as_of),
         faults=_count(words, "summary_faults", len(mine), l1=counts["1"], l2=counts["2"], l3=counts["3"]),
@@ -232,9 +247,11 @@ def service_report_view(facts, period, labels, long_date) -> dict:
                          "normal": labels["normal"][{True: "yes", False: "no", None: "none"}[target.normal]],
                          "first": target.kind == "response"})
     misses = [{"fault": miss.fault,
-               "ticket": labels["miss_ticket"].format(id=miss.fault, level=labels["level_no"][str(miss.level)]),
-               "text": labels["miss"].format(kind=labels[f"{miss.kind}_col"], status=labels["status"][miss.status]), "cause": _miss_reason(labels, miss, long_date(compliance.as_of)),
-        "exemption": labels["exemption"].format(name=facts["people"][miss.exemption.agreed_by]["name"])
+               "ticket": labels.fill(labels["miss_ticket"], id=miss.fault, level=labels["level_no"][str(miss.level)]),
+               "text": labels.fill(labels["miss"], kind=labels[f"{miss.kind}_col"],
+                                   status=labels["status"][miss.status]),
+               "cause": _miss_reason(labels, miss, long_date(compliance.as_of)),
+        "exemption": labels.fill(labels["exemption"], name=facts["people"][miss.exemption.agreed_by]["name"])
         if miss.exemption else "", "exemption_reason": miss.exemption.reason if miss.exemption else None}
         for miss in period.misses]
     major = [{"id": f.id, "reported_at": f.reported_at, "symptom": f.symptom,
@@ -251,14 +268,14 @@ def service_report_view(facts, period, labels, long_date) -> dict:
     rated = sum(c.count for c in period.satisfaction)
     satisfaction = [{"label": labels["satisfaction"][c.key], "count": c.count} for c in period.satisfaction]
     satisfied = sum(c.count for c in period.satisfaction if c.key in ("very_satisfied", "satisfied"))
-    satisfaction_text = (labels["satisfaction_text"].format(rated=rated, satisfied=satisfied) if rated
+    satisfaction_text = (labels.fill(labels["satisfaction_text"], rated=rated, satisfied=satisfied) if rated
                          else labels["satisfaction_none"])
-    interim = "" if period.ended else labels["interim"].format(date=long_date(compliance.as_of))
+    interim = "" if period.ended else labels.fill(labels["interim"], date=long_date(compliance.as_of))
     # the footnote explains a marked date, so it is printed when the report prints one: a window's planned date or
     # a running ticket's due time (a done ticket's provisional due is not printed; 2026Q4 had the note and no *)
     provisional = any(row["planned"].endswith("*") for row in windows) or any(
         row["due"].endswith("*") for row in running)
-    return {"name": name, "title": labels["report_title"].format(period=name), "interim": interim,
+    return {"name": name, "title": labels.fill(labels["report_title"], period=name), "interim": interim,
             "summary": summary, "rows": rows, "misses": misses, "major": major, "windows": windows,
             "running": running, "satisfaction": satisfaction, "satisfaction_text": satisfaction_text,
             "by_channel": [{"label": labels["channel_kind"][c.key], "count": c.count} for c in period.by_channel],
@@ -280,21 +297,21 @@ def _count(words: Words, key: str, n: int, **values) -> str:
 def _miss_reason(labels, miss, as_of: str) -> str:
     """Why a target was missed: which target and when it was due, a re-grading that set it, when it was fulfilled
     (or that it was not by as_of) and by how much it went over, the reopened cycle that went over, the pauses."""
-    parts = [labels["miss_due"].format(kind=labels[f"{miss.kind}_col"], target=_duration(labels, miss.amount,
+    parts = [labels.fill(labels["miss_due"], kind=labels[f"{miss.kind}_col"], target=_duration(labels, miss.amount,
                                                                                           miss.unit), due=miss.due)]
     if miss.regrading:
-        parts.append(labels["miss_regraded"].format(
+        parts.append(labels.fill(labels["miss_regraded"], 
             at=miss.regrading.at, from_level=labels["level_no"][str(miss.regrading.from_level)],
             to_level=labels["level_no"][str(miss.regrading.to_level)]))
     if miss.fulfilled_at:
-        parts.append(labels["miss_fulfilled"].format(event=labels["miss_event"][miss.event], at=miss.fulfilled_at,
+        parts.append(labels.fill(labels["miss_fulfilled"], event=labels["miss_event"][miss.event], at=miss.fulfilled_at,
                                                      elapsed=miss.elapsed_text, over=miss.over_text))
     else:
-        parts.append(labels["miss_overdue"].format(as_of=as_of, elapsed=miss.elapsed_text, over=miss.over_text))
+        parts.append(labels.fill(labels["miss_overdue"], as_of=as_of, elapsed=miss.elapsed_text, over=miss.over_text))
     if miss.cycle:
-        parts.append(labels["miss_cycle"].format(n=miss.cycle))
+        parts.append(labels.fill(labels["miss_cycle"], n=miss.cycle))
     if miss.paused:
-        parts.append(labels[f"miss_paused_{miss.paused_for}"].format(paused=hours_minutes(miss.paused)))
+        parts.append(labels.fill(labels[f"miss_paused_{miss.paused_for}"], paused=hours_minutes(miss.paused)))
     return labels["miss_sep"].join(parts) + labels["miss_end"]
 
 
@@ -305,7 +322,7 @@ def _improvements(words: Words, period) -> list[str]:
     out = []
     for miss in period.misses:
         if not miss.exemption:
-            out.append(labels["improve_miss"].format(id=miss.fault, kind=labels[f"{miss.kind}_word"]))
+            out.append(labels.fill(labels["improve_miss"], id=miss.fault, kind=labels[f"{miss.kind}_word"]))
     records: dict[tuple, list] = {}
     for finding in period.open_findings:
         records.setdefault((finding.kind, finding.record), []).append(finding)
