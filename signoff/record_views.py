@@ -53,10 +53,21 @@ def _level(facts, labels, number: int) -> str:
     return labels.fill(labels["level_option"], level=labels["level_no"][str(number)], name=level["name"])
 
 
+def _marked(date: str, provisional: bool) -> str:
+    """A date or time as printed: with * when it is counted through a year whose holidays are not published yet
+    (the document's footnote says so)."""
+    return date + (" *" if provisional else "")
+
+
 def _due(labels, target) -> str:
     if target.due is None:
         return labels["due_paused"]
-    return target.due + (" *" if target.provisional else "")
+    return _marked(target.due, target.provisional)
+
+
+def _due_marked(target) -> bool:
+    """Whether _due prints the target's due time with *."""
+    return target.due is not None and target.provisional
 
 
 def _status(labels, target) -> dict:
@@ -171,23 +182,21 @@ def _finding_rows(facts, labels, findings) -> list[dict]:
     return rows
 
 
-def _next_planned(facts, visit, labels) -> str:
-    """The next window's planned date, marked when provisional; or that the service period has no further one."""
-    later = next((w for w in facts["visits"].windows if w.kind == visit.kind and w.number == visit.window.number + 1),
-                 None)
-    if later is None or later.planned is None:
-        return labels["next_none"]
-    return later.planned + (" *" if later.provisional else "")
+def _next_window(facts, visit):
+    """The next window of the visit's kind with a planned date, or None: the service period has no further one."""
+    return next((w for w in facts["visits"].windows if w.kind == visit.kind
+                 and w.number == visit.window.number + 1 and w.planned is not None), None)
 
 
 def visit_view(facts, visit, labels) -> dict:
     """What the maintenance record and the inspection report print beyond the visit's own fields."""
     labels = _shared(facts, labels)
     plan = facts["service"]["maintenance"][visit.kind] or {}
+    later = _next_window(facts, visit)
     return {
         "window": _window_text(labels, visit.window),
-        "planned": visit.window.planned + (" *" if visit.window.provisional else ""),
-        "notice_planned": visit.window.notice + (" *" if visit.window.provisional else ""),
+        "planned": _marked(visit.window.planned, visit.window.provisional),
+        "notice_planned": _marked(visit.window.notice, visit.window.provisional),
         "notice_late": visit.notice_status == "late",
         "notice": labels.fill(labels["notice_status"][visit.notice_status],
             sent=visit.notice_sent, due=visit.notice_due, days=plan.get("notice_working_days", 3)),
@@ -198,10 +207,10 @@ def visit_view(facts, visit, labels) -> dict:
         "counts": labels["list_sep"].join(
             labels.fill(labels["item_count"], status=labels["item_status"][c.key], n=c.count)
             for c in visit.item_counts),
-        "next": _next_planned(facts, visit, labels),
+        "next": labels["next_none"] if later is None else _marked(later.planned, later.provisional),
         "window_status": labels["window_status"][visit.window.status],
-        "provisional": labels["provisional_dates"] if visit.window.provisional or _next_planned(
-            facts, visit, labels).endswith("*") else "",
+        "provisional": labels["provisional_dates"] if visit.window.provisional or later and later.provisional
+        else "",
         "findings": _finding_rows(facts, labels, visit.findings),
         "L": labels,
     }
@@ -258,13 +267,14 @@ def service_report_view(facts, period, labels, long_date) -> dict:
               "restored": f.resolution.fulfilled_at or "—", "elapsed": f.resolution.elapsed_text,
               **_status(labels, f.resolution), "cause": f.cause} for f in mine if f.level == 1]
     windows = [{"kind": labels["visit_kind"][w.kind], "window": _window_text(labels, w),
-                "planned": w.planned + (" *" if w.provisional else ""),
+                "planned": _marked(w.planned, w.provisional),
                 "status": labels["window_status"][w.status], "visit": visits[w.visit].number if w.visit else "—",
                 "notice": next((labels["notice_short"][v.notice_status] for v in facts["visits"].visits
                                 if v.id == w.visit), "—")} for w in period.windows]
+    running_faults = [f for f in facts["faults"] if f.id in period.running]
+    pending = {f.id: f.resolution if f.resolution.status == "running" else f.response for f in running_faults}
     running = [{"id": f.id, "level": labels["level_no"][str(f.level)], "reported_at": f.reported_at,
-                "symptom": f.symptom, "due": _due(labels, f.resolution) if f.resolution.status == "running"
-                else _due(labels, f.response)} for f in facts["faults"] if f.id in period.running]
+                "symptom": f.symptom, "due": _due(labels, pending[f.id])} for f in running_faults]
     rated = sum(c.count for c in period.satisfaction)
     satisfaction = [{"label": labels["satisfaction"][c.key], "count": c.count} for c in period.satisfaction]
     satisfied = sum(c.count for c in period.satisfaction if c.key in ("very_satisfied", "satisfied"))
@@ -273,8 +283,7 @@ def service_report_view(facts, period, labels, long_date) -> dict:
     interim = "" if period.ended else labels.fill(labels["interim"], date=long_date(compliance.as_of))
     # the footnote explains a marked date, so it is printed when the report prints one: a window's planned date or
     # a running ticket's due time (a done ticket's provisional due is not printed; 2026Q4 had the note and no *)
-    provisional = any(row["planned"].endswith("*") for row in windows) or any(
-        row["due"].endswith("*") for row in running)
+    provisional = any(w.provisional for w in period.windows) or any(map(_due_marked, pending.values()))
     return {"name": name, "title": labels.fill(labels["report_title"], period=name), "interim": interim,
             "summary": summary, "rows": rows, "misses": misses, "major": major, "windows": windows,
             "running": running, "satisfaction": satisfaction, "satisfaction_text": satisfaction_text,
