@@ -12,6 +12,7 @@ from .paths import TEMPLATES_DIR
 from .pdf import write_atomic
 from .provenance import find_provenance
 from .sources import read_project_yaml
+from .wording import fill
 
 PRODID = "-//Signoff//service calendar//EN"
 
@@ -22,7 +23,8 @@ def _labels(locale: str) -> dict:
 
 def calendar_events(facts) -> list[dict]:
     """Every event of the calendar as {uid, date, summary, description}, in date order (then uid)."""
-    labels = _labels(facts["project"]["locale"])
+    locale = facts["project"]["locale"]
+    labels = _labels(locale)
     code = facts["project"]["code"]
     events = []
 
@@ -30,26 +32,30 @@ def calendar_events(facts) -> list[dict]:
         events.append({"uid": f"{code}-{uid}@signoff", "date": day, "summary": summary,
                        "description": description})
 
+    def say(key: str, **values) -> str:
+        return fill(labels[key], locale, **values)
+
     maintenance = facts.get("maintenance") or {}
     for kind in ("preventive", "inspection"):
         for window in maintenance.get(kind) or []:
+            if window["planned"] is None:  # the window has no working day: nothing is planned in it
+                continue
             mark = labels["provisional"] if window["provisional"] else ""
-            text = labels["window"].format(n=window["number"], start=window["start"], end=window["end"])
-            add(f"{kind}-{window['number']}", window["planned"], labels[kind].format(n=window["number"]) + mark,
-                labels["visit_description"].format(window=text, notice=window["notice"]))
-            add(f"{kind}-{window['number']}-notice", window["notice"],
-                labels[f"{kind}_notice"].format(n=window["number"]) + mark,
-                labels["notice_description"].format(window=text, planned=window["planned"]))
+            text = say("window", n=window["number"], start=window["start"], end=window["end"])
+            add(f"{kind}-{window['number']}", window["planned"], say(kind, n=window["number"]) + mark,
+                say("visit_description", window=text, notice=window["notice"]))
+            add(f"{kind}-{window['number']}-notice", window["notice"], say(f"{kind}_notice", n=window["number"]) + mark,
+                say("notice_description", window=text, planned=window["planned"]))
     for issue in facts["issues"]:
         if issue["status"] == "deferred":
             add(f"follow-up-{issue['id']}", issue["deferral"]["follow_up"],
-                labels["follow_up"].format(id=issue["id"], title=issue["title"]),
-                labels["follow_up_description"].format(id=issue["id"], title=issue["title"]))
+                say("follow_up", id=issue["id"], title=issue["title"]),
+                say("follow_up_description", id=issue["id"], title=issue["title"]))
     handover = facts.get("handover")
     if handover:
         mark = labels["provisional"] if handover["provisional"] else ""
         add("handover-deadline", handover["deadline"], labels["handover"] + mark,
-            labels["handover_description"].format(date=facts["report"]["date"]))
+            say("handover_description", date=facts["report"]["date"]))
     return sorted(events, key=lambda e: (e["date"], e["uid"]))
 
 
@@ -59,8 +65,9 @@ def write_calendar(facts, epoch: int) -> bytes:
     cal.add("prodid", PRODID)
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
-    cal.add("x-wr-calname", _labels(facts["project"]["locale"])["name"].format(
-        project=facts["project"]["name"], number=facts["service"]["number"] if facts.get("service") else ""))
+    locale = facts["project"]["locale"]
+    cal.add("x-wr-calname", fill(_labels(locale)["name"], locale, project=facts["project"]["name"],
+                                 number=facts["service"]["number"] if facts.get("service") else ""))
     stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
     for item in calendar_events(facts):
         day = datetime.date.fromisoformat(item["date"])

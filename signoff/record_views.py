@@ -53,21 +53,24 @@ def _level(facts, labels, number: int) -> str:
     return labels.fill(labels["level_option"], level=labels["level_no"][str(number)], name=level["name"])
 
 
-def _marked(date: str, provisional: bool) -> str:
+def _marked(date: str | None, provisional: bool) -> str:
     """A date or time as printed: with * when it is counted through a year whose holidays are not published yet
-    (the document's footnote says so)."""
+    (the document's footnote says so); — for a window's planned date when the window has no working day (as the
+    service guide prints it)."""
+    if date is None:
+        return "—"
     return date + (" *" if provisional else "")
-
-
-def _due(labels, target) -> str:
-    if target.due is None:
-        return labels["due_paused"]
-    return _marked(target.due, target.provisional)
 
 
 def _due_marked(target) -> bool:
     """Whether _due prints the target's due time with *."""
     return target.due is not None and target.provisional
+
+
+def _due(labels, target) -> str:
+    if target.due is None:
+        return labels["due_paused"]
+    return _marked(target.due, _due_marked(target))
 
 
 def _status(labels, target) -> dict:

@@ -85,8 +85,8 @@ class Window(Record):
     number: int
     start: str
     end: str
-    planned: str
-    notice: str
+    planned: str | None        # None: the window has no working day, so nothing is planned in it
+    notice: str | None
     provisional: bool
     status: str                # done | late | missed | planned
     visit: str | None

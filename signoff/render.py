@@ -20,7 +20,7 @@ from .provenance import Provenance
 from .sources import read_project_yaml
 from .markup import render_markdown
 from .vocab import DEFAULT_WORKING_HOURS
-from .wording import document_words
+from .wording import document_words, fill
 
 LOCALES = ("zh-CN", "en")
 _DATE_PATTERNS = {"zh-CN": ("zh_CN", "y年M月d日"), "en": ("en_GB", "d MMMM y")}
@@ -153,9 +153,9 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
     own_draft = output.document.draft  # a service record is a draft until its own confirmation (SPEC §10)
     draft = provenance.draft or (own_draft(facts, output.subject) if own_draft else facts["conclusion"] == "pending")
     if provenance.state == "committed":
-        source = labels["source_commit"].format(commit=provenance.commit)
+        source = fill(labels["source_commit"], locale, commit=provenance.commit)
     elif provenance.state == "dirty":
-        source = labels["source_dirty"].format(commit=provenance.commit or "—")  # — : no commit yet
+        source = fill(labels["source_dirty"], locale, commit=provenance.commit or "—")  # — : no commit yet
     else:
         source = labels["source_untracked"]
     stamp = datetime.datetime.fromtimestamp(provenance.epoch, datetime.timezone.utc)
@@ -164,7 +164,7 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
     signing = signing_block(facts, output, assets_dir)
     for col in signing:
         person = col["person"]
-        col["who"] = labels["name_title"].format(name=person["name"], title=person["title"]) if person else None
+        col["who"] = fill(labels["name_title"], locale, name=person["name"], title=person["title"]) if person else None
     return {
         "f": facts,
         "stamp": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),

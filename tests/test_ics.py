@@ -5,7 +5,7 @@ import datetime
 import icalendar
 import yaml
 
-from conftest import DATA_DIRS, run_build
+from conftest import DATA_DIRS, edit, run_build
 
 EPOCH = "1767225600"  # 2026-01-01 00:00:00 UTC
 
@@ -59,3 +59,19 @@ def test_default_name_in_a_folder(tmp_path):
     target = tmp_path / "cal" / "YMS-2026-021-service.ics"
     cal = icalendar.Calendar.from_ical(target.read_bytes())
     assert "Preventive maintenance, window 1: planned" in [str(e["SUMMARY"]) for e in cal.walk("VEVENT")]
+
+
+def test_a_window_without_a_working_day_has_no_event(data_copy, tmp_path):
+    """A service period ending on a Sunday leaves its last preventive window one day long with no working day:
+    nothing is planned in it (a warning of check), so the calendar has no event for it (it was a traceback)."""
+    folder = data_copy("data")
+    edit(folder / "service.yaml", "end: 2027-11-22", "end: 2027-05-23")  # window 3: Sunday 2027-05-23 alone
+    edit(folder / "faults.yaml", "as_of: 2027-02-26", "as_of: 2027-05-23")
+    done = run_build("calendar", "--data", str(folder), "--out", str(tmp_path / "a.ics"),
+                     env={"SOURCE_DATE_EPOCH": EPOCH})
+    assert done.returncode == 0 and "Traceback" not in done.stderr, done.stderr
+    assert "the preventive window 3 (2027-05-23 to 2027-05-23) has no working day" in done.stderr
+    uids = {str(e["UID"]) for e in icalendar.Calendar.from_ical((tmp_path / "a.ics").read_bytes()).walk("VEVENT")}
+    code = "ZHYQ-2026-017"
+    assert {f"{code}-preventive-2@signoff", f"{code}-preventive-2-notice@signoff"} <= uids
+    assert not [uid for uid in uids if uid.startswith(f"{code}-preventive-3")]

@@ -327,6 +327,23 @@ def test_a_miss_says_what_paused_the_clock_and_by_how_much_it_went_over(data_cop
         "用时已扣除等待客户的暂停 0:30。"]
 
 
+def test_a_window_without_a_working_day_is_printed_without_a_planned_date(data_copy):
+    """A service period ending on a Sunday leaves its last preventive window one day long with no working day:
+    the service report's table of windows prints — for its planned and notice dates, as the service guide does
+    (the build ended in a traceback)."""
+    from signoff.record_views import service_report_view
+    from signoff.render import load_labels, long_date
+
+    folder = data_copy("data")
+    edit(folder / "service.yaml", "end: 2027-11-22", "end: 2027-05-23")  # window 3: Sunday 2027-05-23 alone
+    edit(folder / "faults.yaml", "as_of: 2027-02-26", "as_of: 2027-05-23")
+    facts = check_data(folder).facts
+    q2 = next(p for p in facts["compliance"].periods if p.key == "2027Q2")
+    view = service_report_view(facts, q2, load_labels("zh-CN", "service_report"), lambda d: long_date(d, "zh-CN"))
+    (row,) = [w for w in view["windows"] if "2027-05-23 至 2027-05-23" in w["window"]]
+    assert (row["planned"], row["notice"]) == ("—", "—")
+
+
 def test_the_records_fill_their_catalog_texts_as_every_document_does():
     """record_views puts the values into the records' catalog texts with wording.fill, as the other documents'
     views do: in Chinese, a catalog space beside full-width punctuation is not printed (here one written before the
