@@ -39,7 +39,7 @@ def _shared(facts, labels: dict) -> _Catalog:
     return _Catalog({**labels, **own}, locale)
 
 
-def _duration(labels: dict, amount: str, unit: str) -> str:
+def _duration(labels: _Catalog, amount: str, unit: str) -> str:
     key = "duration_one" if str(amount) == "1" else "duration"
     return labels[key][unit] if key == "duration_one" else labels.fill(labels[key][unit], n=amount)
 
@@ -113,8 +113,8 @@ def fault_record_view(facts, fault, labels) -> dict:
                        "by": facts["people"][event.by]["name"] if event.by else "", "note": event.note})
     regrading = ""
     if fault.regrading:
-        regrading = labels.fill(labels["regrading"], 
-            reported=labels["level_no"][str(fault.regrading.from_level)], at=fault.regrading.at,
+        regrading = labels.fill(
+            labels["regrading"], reported=labels["level_no"][str(fault.regrading.from_level)], at=fault.regrading.at,
             level=labels["level_no"][str(fault.regrading.to_level)], start=fault.clock_start)
     if regrading and fault.regrading.note:
         regrading += labels["sentence_sep"] + fault.regrading.note
@@ -158,7 +158,7 @@ def _window_text(labels, window) -> str:
     return labels.fill(labels["window_text"], n=window.number, start=window.start, end=window.end)
 
 
-def record_ref(labels, kind: str, number: str) -> str:
+def record_ref(labels: _Catalog, kind: str, number: str) -> str:
     """A visit's record as another record cites it: its readable kind and document number."""
     return labels.fill(labels["record_ref"], kind=labels["record_kind"][kind], number=number)
 
@@ -176,8 +176,8 @@ def _finding_rows(facts, labels, findings) -> list[dict]:
         follows = ""
         if x.follows:
             earlier, _, n = x.follows.rpartition("/")
-            follows = labels.fill(labels["follows"], n=n, record=record_ref(labels, visits[earlier].kind,
-                                                                      visits[earlier].number))
+            follows = labels.fill(labels["follows"], n=n,
+                                  record=record_ref(labels, visits[earlier].kind, visits[earlier].number))
         rows.append({"text": x.text, "follows": follows, "severity": labels["severity"][x.severity],
                      "severity_key": x.severity, "fault": x.fault or "—",
                      "owner": facts["people"][x.owner]["name"] if x.owner else "—", "due": x.due or "—",
@@ -219,7 +219,7 @@ def visit_view(facts, visit, labels) -> dict:
     }
 
 
-def period_name(labels, period, every: str) -> str:
+def period_name(labels: _Catalog, period, every: str) -> str:
     year = period.key[:4]
     if every == "quarter":
         return labels.fill(labels["period_quarter"], year=year, n=period.key[5:])
@@ -240,7 +240,8 @@ def service_report_view(facts, period, labels, long_date) -> dict:
     mine = [faults[i] for i in period.faults]
     counts = {c.key: c.count for c in period.by_level}
     words = Words(labels, facts["project"]["locale"], long_date)
-    summary = labels.fill(labels["summary"], 
+    summary = labels.fill(
+        labels["summary"],
         # an interim report tells what happened up to its cut-off, not "to 31 January" on 29 January
         start=long_date(period.start), end=long_date(period.end if period.ended else compliance.as_of),
         faults=_count(words, "summary_faults", len(mine), l1=counts["1"], l2=counts["2"], l3=counts["3"]),
@@ -312,12 +313,13 @@ def _miss_reason(labels, miss, as_of: str) -> str:
     parts = [labels.fill(labels["miss_due"], kind=labels[f"{miss.kind}_col"], target=_duration(labels, miss.amount,
                                                                                           miss.unit), due=miss.due)]
     if miss.regrading:
-        parts.append(labels.fill(labels["miss_regraded"], 
-            at=miss.regrading.at, from_level=labels["level_no"][str(miss.regrading.from_level)],
+        parts.append(labels.fill(
+            labels["miss_regraded"], at=miss.regrading.at,
+            from_level=labels["level_no"][str(miss.regrading.from_level)],
             to_level=labels["level_no"][str(miss.regrading.to_level)]))
     if miss.fulfilled_at:
-        parts.append(labels.fill(labels["miss_fulfilled"], event=labels["miss_event"][miss.event], at=miss.fulfilled_at,
-                                                     elapsed=miss.elapsed_text, over=miss.over_text))
+        parts.append(labels.fill(labels["miss_fulfilled"], event=labels["miss_event"][miss.event],
+                                 at=miss.fulfilled_at, elapsed=miss.elapsed_text, over=miss.over_text))
     else:
         parts.append(labels.fill(labels["miss_overdue"], as_of=as_of, elapsed=miss.elapsed_text, over=miss.over_text))
     if miss.cycle:

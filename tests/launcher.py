@@ -11,7 +11,8 @@ bytes keeps one of them in a Python of its own (test_bundle's clones).
 
 A request with `"detach": true` is answered at once with the child's {"pid": N}, and the launcher takes the next
 request while that run goes on (a test that signals a build, or runs two at once); {"ended": N} answers whether it
-has ended ({"ended": true or false}), and {"wait": N} waits for it and answers {"code": N}.
+has ended ({"ended": true or false}), and {"wait": N} waits for it and answers {"code": N} (a pid that is no
+detached run of this launcher is answered {"error": …}).
 
 A request with a `root` runs another checkout's own build.py (a clone in a test of provenance or bundles): the
 child forgets this checkout's modules (`build`, `signoff.*`) and imports that checkout's, as `python
@@ -92,12 +93,16 @@ def serve() -> None:
 
     for line in sys.stdin:
         request = json.loads(line)
-        if "wait" in request:
-            print(json.dumps({"code": _wait(request["wait"])}), flush=True)
-            continue
-        if "ended" in request:  # has it ended? (it is left to be waited for)
-            ended = os.waitid(os.P_PID, request["ended"], os.WEXITED | os.WNOHANG | os.WNOWAIT) is not None
-            print(json.dumps({"ended": ended}), flush=True)
+        if "wait" in request or "ended" in request:
+            try:
+                if "wait" in request:
+                    answer = {"code": _wait(request["wait"])}
+                else:  # has it ended? (it is left to be waited for)
+                    flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
+                    answer = {"ended": os.waitid(os.P_PID, request["ended"], flags) is not None}
+            except ChildProcessError as exc:  # not a run of ours, or one already waited for: the test's mistake
+                answer = {"error": f"{request}: {exc}"}
+            print(json.dumps(answer), flush=True)
             continue
         sys.stdout.flush()
         pid = os.fork()

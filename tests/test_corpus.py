@@ -270,9 +270,9 @@ def test_interrupted_build_keeps_previous_pdfs(built, tmp_path, monkeypatch, int
 def test_interrupting_a_build_exits_130_or_143_and_keeps_previous_pdfs(built, tmp_path, signum, code):
     data, out = _copy_built(built, tmp_path)
     before = _snapshot(out)
-    # As from a terminal: the run has Python's Ctrl-C handler, as a new Python has, even when this test run was
-    # started in the background with SIGINT ignored (`make test &`, some CI runners): the launcher gives each run
-    # a new Python's signal dispositions.
+    # As from a terminal: the run has Python's Ctrl-C handler, as a Python started from a terminal has, even when
+    # this test run was started in the background with SIGINT ignored (`make test &`, some CI runners), which a
+    # Python started from it would inherit: the launcher gives each run a terminal's signal dispositions.
     child = start_build("build", "--data", str(data), "--out", str(out), "-j", "1", "--force", cwd=tmp_path)
     lines = child.lines()
     # "  rendered …": the build is inside the renderer now
