@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import atexit
-import contextlib
 import functools
 import hashlib
 import inspect
@@ -16,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import EnvironmentProblem
-from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir, read_cache, write_cache
+from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir, prune, read_cache, used, write_cache
 
 # WeasyPrint embeds each face it uses, subset by HarfBuzz but with the glyph ids of the font it was given: a
 # Noto CJK face has 65,535 glyphs, so every PDF carried three or four 150 KB subsets, and reading the 20–27 MB
@@ -123,11 +122,10 @@ def _cached_subset(folder: Path, key: str, make) -> Path:
     expected = read_cache(record)
     found = read_cache(target) if expected else None
     if found is not None and hashlib.sha256(found).hexdigest().encode() == expected.strip():
-        with contextlib.suppress(OSError):  # a cache one may read but not write is still a cache
-            os.utime(target)  # used now: the last to be pruned
+        used(target)
         return target
     data = make()
-    _prune(folder, keep=KEEP_SUBSETS - 1)
+    prune(folder, "*.otf", KEEP_SUBSETS - 1, companions=(".sha256",))
     write_cache(target, data)
     write_cache(record, hashlib.sha256(data).hexdigest().encode())
     if read_cache(target) == data:
@@ -142,27 +140,6 @@ def _cached_subset(folder: Path, key: str, make) -> Path:
 # A new character set makes four new subsets (about 1.3 MB together, 0.5–2 s to make); the least recently used
 # beyond this many go. Enough for a few dozen projects, or one project's history under `make diff`.
 KEEP_SUBSETS = 160
-
-
-def _prune(folder: Path, keep: int) -> None:
-    """The least recently used beyond `keep` go, each on its own: a dangling link, a folder or a file that cannot
-    be removed is passed over (it stopped the pruning for good, and the cache grew without end)."""
-    def used(path: Path) -> float:
-        try:
-            return os.lstat(path).st_mtime
-        except OSError:
-            return 0.0
-
-    try:
-        subsets = sorted(folder.glob("*.otf"), key=used, reverse=True)
-    except OSError:
-        return
-    for path in subsets[keep:]:
-        for victim in (path, path.with_suffix(".sha256")):
-            try:
-                victim.unlink(missing_ok=True)
-            except OSError:
-                pass
 
 
 @functools.cache

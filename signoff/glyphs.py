@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from .errors import EnvironmentProblem, Problem
-from .paths import TEMPLATES_DIR, cache_dir, read_cache, write_cache
+from .paths import TEMPLATES_DIR, cache_dir, prune, read_cache, used, write_cache
 from .sources import Source
 from .text import char_name, walk_strings
 
@@ -92,21 +92,25 @@ def _ranges(points: list[int]) -> list[tuple[int, int]]:
 _JINJA_COMMENT = re.compile(r"\{#.*?#\}", re.S)
 
 
+KEEP_TEMPLATE_CHARACTERS = 32  # the template sets most recently used (each checkout of another revision has its own)
+
+
 def template_characters(templates_dir: Path = TEMPLATES_DIR) -> dict[str, str]:
     """{character: the file that prints it} for the templates' own text (Jinja comments aside) and every value of
-    the label catalogs: what the documents print besides the data. Cached by the files' sizes and times: reading
-    the catalogs costs 0.2 s, more than the rest of `check`."""
-    files = sorted(templates_dir.glob("*.j2")) + sorted(templates_dir.glob("labels/*/*.yaml"))
-    key_parts = []
-    for path in files:
-        stat = path.stat()
-        key_parts.append(f"{path}:{stat.st_size}:{stat.st_mtime_ns}")
-    cache = cache_dir() / f"template-chars-{hashlib.sha256(chr(10).join(key_parts).encode()).hexdigest()[:24]}.json"
+    the label catalogs: what the documents print besides the data. Cached by the files' names and bytes, so that
+    every checkout of one revision shares the entry: parsing the catalogs costs 0.2 s, more than the rest of
+    `check`."""
+    digest = hashlib.sha256()
+    for path in sorted(templates_dir.glob("*.j2")) + sorted(templates_dir.glob("labels/*/*.yaml")):
+        digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
+    cache = cache_dir() / f"template-chars-{digest.hexdigest()[:24]}.json"
     found = _cached(cache)
     if isinstance(found, dict) and all(isinstance(char, str) and len(char) == 1 and isinstance(where, str)
                                        for char, where in found.items()):
+        used(cache)
         return found
     found = _read_template_characters(templates_dir)
+    prune(cache_dir(), "template-chars-*.json", KEEP_TEMPLATE_CHARACTERS - 1)
     write_cache(cache, json.dumps(found, ensure_ascii=False).encode())
     return found
 

@@ -61,3 +61,30 @@ def write_cache(target: Path, data: bytes) -> None:
     except OSError:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+
+
+def used(path: Path) -> None:
+    """A cache file just used: the last of its kind to be pruned (a cache one may read but not write still is one)."""
+    with contextlib.suppress(OSError):
+        os.utime(path)
+
+
+def prune(folder: Path, pattern: str, keep: int, companions: tuple[str, ...] = ()) -> None:
+    """The least recently used files of `folder` named `pattern` beyond the `keep` most recent go, each with its
+    companions (the same name with those suffixes), each on its own: a dangling link, a folder or a file that cannot
+    be removed is passed over. Every cache of Signoff keeps a bounded number of entries: each checkout (a clone, the
+    base revision `make diff` checks out) would otherwise add its own for ever."""
+    def last_used(path: Path) -> float:
+        try:
+            return os.lstat(path).st_mtime
+        except OSError:
+            return 0.0
+
+    try:
+        found = sorted(folder.glob(pattern), key=last_used, reverse=True)
+    except OSError:
+        return
+    for path in found[keep:]:
+        for victim in (path, *(path.with_suffix(suffix) for suffix in companions)):
+            with contextlib.suppress(OSError):
+                victim.unlink(missing_ok=True)

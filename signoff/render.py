@@ -15,7 +15,7 @@ from markupsafe import Markup
 from babel.dates import format_date
 
 from .documents import Output
-from .paths import TEMPLATES_DIR, cache_dir, open_regular
+from .paths import TEMPLATES_DIR, cache_dir, open_regular, prune, used
 from .provenance import Provenance
 from .sources import read_project_yaml
 from .markup import render_markdown
@@ -90,17 +90,26 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
     from a folder the user owns, closed to others and emptied first if they could write to it (`_bytecode_cache`)."""
 
     def load_bytecode(self, bucket):
+        path = Path(self._get_cache_filename(bucket))  # (Jinja's name for the file)
         try:  # a regular file only: a named pipe put in the cache would block the build for ever
-            with open_regular(Path(self._get_cache_filename(bucket))) as stream:  # (Jinja's name for the file)
+            with open_regular(path) as stream:
                 bucket.load_bytecode(stream)
         except Exception:  # anything a damaged file raises (pickle's and marshal's errors among them): no cache
             bucket.reset()
+        else:
+            used(path)
 
     def dump_bytecode(self, bucket):
+        prune(Path(self.directory), "__jinja2_*.cache", KEEP_COMPILED - 1)
         try:
             super().dump_bytecode(bucket)
         except OSError:
             pass
+
+
+# The compiled templates most recently used: Jinja keys them by the template's file, so that each checkout (a clone,
+# the base revision `make diff` checks out) has its own, about 20 of them.
+KEEP_COMPILED = 400
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:

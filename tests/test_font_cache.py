@@ -1,4 +1,4 @@
-"""The font-subset cache (signoff/fonts.py `_cached_subset`, `_prune`) against a cache someone has tampered with:
+"""The font-subset cache (signoff/fonts.py `_cached_subset`, pruned by paths.prune) against a cache someone has tampered with:
 every case ends with the right bytes returned, made again when the cache's copy cannot be trusted; never a
 traceback, a hang or a cache that grows without end. Cheap: the subset is a stand-in, no font is read."""
 from __future__ import annotations

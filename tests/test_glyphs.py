@@ -86,3 +86,29 @@ def test_the_cache_writer_opens_no_name_planted_for_it(cache, tmp_path):
     os.symlink(victim, path.parent / f".{path.name}.{os.getpid()}.tmp")
     assert glyphs.covered_characters(FAMILIES) == made
     assert victim.read_text() == "keep me\n" and glyphs._code_point_ranges(glyphs._cached(path))
+
+
+def test_every_checkout_of_one_revision_shares_its_template_characters_and_their_number_is_bounded(cache, tmp_path,
+                                                                                                  monkeypatch):
+    """The entry is keyed by the templates' names and bytes, not where they are: a clone elsewhere (every test of
+    provenance, every `make diff`) finds the entry its first build made. Templates that differ have their own,
+    and only the KEEP_TEMPLATE_CHARACTERS most recently used stay (the cache held one per checkout, for ever)."""
+    import shutil
+
+    from signoff.paths import TEMPLATES_DIR
+
+    made = glyphs.template_characters()
+    clone = tmp_path / "clone" / "templates"
+    shutil.copytree(TEMPLATES_DIR, clone)
+    assert glyphs.template_characters(clone) == made and len(list(cache.glob("template-chars-*.json"))) == 1
+    monkeypatch.setattr(glyphs, "KEEP_TEMPLATE_CHARACTERS", 3)
+    first = next(cache.glob("template-chars-*.json"))
+    os.utime(first, (1, 1))  # long ago
+    for n in range(4):  # four other revisions: a catalog's text edited
+        edited = tmp_path / f"rev{n}" / "templates"
+        shutil.copytree(TEMPLATES_DIR, edited)
+        labels = edited / "labels" / "en" / "report.yaml"
+        labels.write_text(labels.read_text(encoding="utf-8") + f"extra_{n}: \"Ω{n}\"\n", encoding="utf-8")
+        assert glyphs.template_characters(edited)["Ω"] == "labels/en/report.yaml"
+    assert len(list(cache.glob("template-chars-*.json"))) == 3
+    assert not first.exists()  # the least recently used went first

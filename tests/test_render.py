@@ -65,3 +65,29 @@ def test_a_cache_folder_others_may_write_to_is_not_used(cached):
         path.write_bytes(bc_magic + pickle.dumps(_Planted()))
     with pytest.raises(SystemExit, match="code from the cache ran"):  # what a cache one owns is trusted with
         _compiled()
+
+
+def test_the_compiled_templates_kept_are_bounded(tmp_path, monkeypatch):
+    """Jinja keys a compiled template by its file: each checkout (a clone, the base revision `make diff` checks
+    out) compiles its own. Only the KEEP_COMPILED most recently used stay (the cache grew by every checkout, for
+    ever); one used again is kept."""
+    import shutil
+
+    from signoff.paths import TEMPLATES_DIR
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(render, "KEEP_COMPILED", 3)
+    folder = tmp_path / "cache" / "signoff" / "templates"
+    for n in range(5):
+        checkout = tmp_path / f"checkout{n}"
+        shutil.copytree(TEMPLATES_DIR, checkout)
+        before = set(folder.iterdir()) if folder.exists() else set()
+        render.make_environment(checkout).get_template(TEMPLATE)
+        (made,) = set(folder.iterdir()) - before
+        os.utime(made, (n + 1, n + 1))  # made in this order, long ago (a clock's ticks are coarser than a build)
+        if n == 0:
+            first = made
+        if n == 2:  # the first checkout's used again, after the second's and the third's were made: now
+            render.make_environment(tmp_path / "checkout0").get_template(TEMPLATE)
+    assert len(list(folder.iterdir())) == 3
+    assert first.exists()  # the one used again stays; those of the second and third checkouts went
