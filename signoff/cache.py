@@ -48,7 +48,7 @@ from typing import Callable
 
 from .embed import Layout
 from .errors import ERROR, WARNING, EnvironmentProblem, Problem
-from .paths import CODE_DIR, TEMPLATES_DIR, cache_dir, open_regular, read_cache, write_cache
+from .paths import CODE_DIR, TEMPLATES_DIR, cache_dir, open_regular, read_cache, read_json_cache, write_cache
 
 STATE_FILE = ".signoff-state.json"
 LAYOUT_DIR = ".signoff-layout"
@@ -229,7 +229,7 @@ def _problem(record) -> Problem:
 def read_state(out_dir: Path) -> State:
     """The state file of `out_dir`; an empty state (a full build) when it is missing or of the wrong shape."""
     try:
-        record = json.loads(read_cache(out_dir / STATE_FILE) or b"")  # no link followed, no named pipe waited on
+        record = read_json_cache(out_dir / STATE_FILE)  # no link followed, no named pipe waited on
         inputs, outputs, warnings = record["inputs"], record["outputs"], record["warnings"]
         if not (inputs is None or isinstance(inputs, str)) or not isinstance(outputs, dict) \
                 or not isinstance(warnings, list):
@@ -237,7 +237,7 @@ def read_state(out_dir: Path) -> State:
         if not all(is_output_file(name) and isinstance(value, str) for name, value in outputs.items()):
             raise ValueError("an output the naming scheme does not produce")
         return State(inputs, dict(outputs), tuple(_problem(w) for w in warnings))
-    except (OSError, ValueError, TypeError, KeyError, RecursionError):
+    except (ValueError, TypeError, KeyError):  # (None, for no file or no JSON, is a TypeError)
         return State()
 
 

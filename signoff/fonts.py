@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import EnvironmentProblem
-from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir, prune, read_cache, used, write_cache
+from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir, prune, read_cache, read_json_cache, used, write_cache
 
 # WeasyPrint embeds each face it uses, subset by HarfBuzz but with the glyph ids of the font it was given: a
 # Noto CJK face has 65,535 glyphs, so every PDF carried three or four 150 KB subsets, and reading the 20–27 MB
@@ -73,11 +73,8 @@ def _file_digest(path: str, cache: Path) -> str:
     stat = os.stat(path)
     memo = cache / "digests.json"
     key = f"{path}:{stat.st_size}:{stat.st_mtime_ns}"
-    try:
-        known = json.loads(read_cache(memo) or b"{}")
-        if not isinstance(known, dict):
-            known = {}
-    except (ValueError, RecursionError):
+    known = read_json_cache(memo)
+    if not isinstance(known, dict):
         known = {}
     digest = known.get(key)
     if isinstance(digest, str) and len(digest) == 64:

@@ -9,7 +9,7 @@ import subprocess
 from pathlib import Path
 
 from .errors import EnvironmentProblem, Problem
-from .paths import TEMPLATES_DIR, cache_dir, prune, read_cache, used, write_cache
+from .paths import TEMPLATES_DIR, cache_dir, prune, read_json_cache, used, write_cache
 from .sources import Source
 from .text import char_name, walk_strings
 
@@ -41,7 +41,7 @@ def covered_characters(families: list[str]) -> frozenset[int]:
         key_parts.append(f"{path}:{index}:{stat.st_size}:{stat.st_mtime_ns}")
     key = hashlib.sha256("\n".join(key_parts).encode()).hexdigest()[:24]
     cache = cache_dir() / f"glyphs-{key}.json"
-    ranges = _cached(cache)
+    ranges = read_json_cache(cache)
     if _code_point_ranges(ranges):
         return frozenset(c for start, end in ranges for c in range(start, end + 1))
     from fontTools.ttLib import TTFont  # imported only when the cache is cold
@@ -54,16 +54,6 @@ def covered_characters(families: list[str]) -> frozenset[int]:
     covered = frozenset(covered or ())
     write_cache(cache, json.dumps(_ranges(sorted(covered))).encode())
     return covered
-
-
-def _cached(path: Path):
-    """A cache file's JSON, or None when there is none to trust: not a regular file itself (a link, a folder, a
-    FIFO that would block), not JSON. What it holds is checked by the caller: the cache is untrusted."""
-    data = read_cache(path)
-    try:
-        return None if data is None else json.loads(data)
-    except (ValueError, RecursionError):
-        return None
 
 
 def _code_point_ranges(value) -> bool:
@@ -104,7 +94,7 @@ def template_characters(templates_dir: Path = TEMPLATES_DIR) -> dict[str, str]:
     for path in sorted(templates_dir.glob("*.j2")) + sorted(templates_dir.glob("labels/*/*.yaml")):
         digest.update(path.relative_to(templates_dir).as_posix().encode() + b"\0" + path.read_bytes() + b"\0")
     cache = cache_dir() / f"template-chars-{digest.hexdigest()[:24]}.json"
-    found = _cached(cache)
+    found = read_json_cache(cache)
     if isinstance(found, dict) and all(isinstance(char, str) and len(char) == 1 and isinstance(where, str)
                                        for char, where in found.items()):
         used(cache)

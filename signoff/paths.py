@@ -1,6 +1,7 @@
 """Where Signoff's own files are (the schemas, the templates with theme and labels, the code, its cache), and how a
 file anyone may have put in place is opened (`open_regular`) and a cache file read and written."""
 import contextlib
+import json
 import os
 import stat
 import tempfile
@@ -43,6 +44,16 @@ def read_cache(path: Path) -> bytes | None:
         with open_regular(path) as stream:
             return stream.read()
     except OSError:
+        return None
+
+
+def read_json_cache(path: Path):
+    """A cache file's JSON, or None when there is none to trust: no regular file to read (see read_cache), or not
+    JSON (nested too deep included). What it holds is the caller's to check: a cache is untrusted."""
+    data = read_cache(path)
+    try:
+        return None if data is None else json.loads(data)
+    except (ValueError, RecursionError):
         return None
 
 

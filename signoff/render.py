@@ -99,7 +99,7 @@ class _BytecodeCache(jinja2.FileSystemBytecodeCache):
         else:
             used(path)
 
-    def dump_bytecode(self, bucket):
+    def dump_bytecode(self, bucket):  # a template compiled, not found: only then is the folder pruned
         prune(Path(self.directory), "__jinja2_*.cache", KEEP_COMPILED - 1)
         try:
             super().dump_bytecode(bucket)

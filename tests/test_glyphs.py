@@ -9,6 +9,7 @@ import pytest
 
 from conftest import never_blocks
 from signoff import glyphs
+from signoff.paths import read_json_cache
 from signoff.render import load_theme
 
 FAMILIES = [load_theme()["fonts"]["sans"]]
@@ -85,7 +86,7 @@ def test_the_cache_writer_opens_no_name_planted_for_it(cache, tmp_path):
     victim.write_text("keep me\n")
     os.symlink(victim, path.parent / f".{path.name}.{os.getpid()}.tmp")
     assert glyphs.covered_characters(FAMILIES) == made
-    assert victim.read_text() == "keep me\n" and glyphs._code_point_ranges(glyphs._cached(path))
+    assert victim.read_text() == "keep me\n" and glyphs._code_point_ranges(read_json_cache(path))
 
 
 def test_every_checkout_of_one_revision_shares_its_template_characters_and_their_number_is_bounded(cache, tmp_path,
