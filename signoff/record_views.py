@@ -8,7 +8,7 @@ from .clock import hours_minutes
 from .vocab import SATISFACTION, VERDICTS
 from .paths import TEMPLATES_DIR
 from .sources import read_project_yaml
-from .wording import Words, fill
+from .wording import Words
 
 
 @lru_cache(maxsize=None)
@@ -16,30 +16,19 @@ def _record_labels(locale: str) -> dict:
     return read_project_yaml(TEMPLATES_DIR / "labels" / locale / "records.yaml")
 
 
-class _Catalog(dict):
-    """A document's labels that know their language: `fill(text, **values)` puts values into one of its texts as
-    wording.fill does (in Chinese, none of the text's spaces beside full-width punctuation)."""
-
-    def __init__(self, labels: dict, locale: str):
-        super().__init__(labels)
-        self.locale = locale
-
-    def fill(self, text: str, **values) -> str:
-        return fill(text, self.locale, **values)
-
-
-def _shared(facts, labels: dict) -> _Catalog:
+def _shared(facts, labels: dict, long_date=None) -> Words:
     """The document's labels with templates/labels/{locale}/records.yaml on top (its `status`, `result` and
-    `severity` are the records' own, not the acceptance issues')."""
+    `severity` are the records' own, not the acceptance issues'), as one catalog: `labels[key]` a text,
+    `labels.fill(text, **values)` a sentence."""
     from .render import with_parties
 
     parties = facts["parties"]
     locale = facts["project"]["locale"]
     own = with_parties(_record_labels(locale), parties["customer"]["short"], parties["contractor"]["short"])
-    return _Catalog({**labels, **own}, locale)
+    return Words({**labels, **own}, locale, long_date)
 
 
-def _duration(labels: _Catalog, amount: str, unit: str) -> str:
+def _duration(labels: Words, amount: str, unit: str) -> str:
     key = "duration_one" if str(amount) == "1" else "duration"
     return labels[key][unit] if key == "duration_one" else labels.fill(labels[key][unit], n=amount)
 
@@ -142,7 +131,7 @@ def fault_record_view(facts, fault, labels) -> dict:
                       "label": labels["verdict"][key]} for key in VERDICTS],
         "satisfactions": [{"ticked": bool(fault.confirmation and fault.confirmation.satisfaction == key),
                            "label": labels["satisfaction"][key]} for key in SATISFACTION],
-        "L": labels,
+        "L": labels.labels,
     }
 
 
@@ -158,7 +147,7 @@ def _window_text(labels, window) -> str:
     return labels.fill(labels["window_text"], n=window.number, start=window.start, end=window.end)
 
 
-def record_ref(labels: _Catalog, kind: str, number: str) -> str:
+def record_ref(labels: Words, kind: str, number: str) -> str:
     """A visit's record as another record cites it: its readable kind and document number."""
     return labels.fill(labels["record_ref"], kind=labels["record_kind"][kind], number=number)
 
@@ -215,11 +204,11 @@ def visit_view(facts, visit, labels) -> dict:
         "provisional": labels["provisional_dates"] if visit.window.provisional or later and later.provisional
         else "",
         "findings": _finding_rows(facts, labels, visit.findings),
-        "L": labels,
+        "L": labels.labels,
     }
 
 
-def period_name(labels: _Catalog, period, every: str) -> str:
+def period_name(labels: Words, period, every: str) -> str:
     year = period.key[:4]
     if every == "quarter":
         return labels.fill(labels["period_quarter"], year=year, n=period.key[5:])
@@ -232,14 +221,13 @@ def period_name(labels: _Catalog, period, every: str) -> str:
 
 def service_report_view(facts, period, labels, long_date) -> dict:
     """The sentences of one period's after-sales service report."""
-    labels = _shared(facts, labels)
+    labels = words = _shared(facts, labels, long_date)
     compliance = facts["compliance"]
     name = period_name(labels, period, compliance.report_every)
     faults = {f.id: f for f in facts["faults"]}
     visits = {v.id: v for v in facts["visits"].visits}
     mine = [faults[i] for i in period.faults]
     counts = {c.key: c.count for c in period.by_level}
-    words = Words(labels, facts["project"]["locale"], long_date)
     summary = labels.fill(
         labels["summary"],
         # an interim report tells what happened up to its cut-off, not "to 31 January" on 29 January
@@ -297,7 +285,7 @@ def service_report_view(facts, period, labels, long_date) -> dict:
             "summary_clock": summary + labels["sentence_sep"] + labels["clock"][compliance.hours],
             "provisional": labels["provisional_dates"] if provisional else "",
             "findings": _finding_rows(facts, labels, period.open_findings),
-            "improvements": _improvements(words, period), "L": labels}
+            "improvements": _improvements(words, period), "L": labels.labels}
 
 
 def _count(words: Words, key: str, n: int, **values) -> str:
@@ -332,7 +320,7 @@ def _miss_reason(labels, miss, as_of: str) -> str:
 def _improvements(words: Words, period) -> list[str]:
     """八、改进建议: one line per kind of shortfall the period shows; nothing invented beyond the records. The open
     findings are cited by the record that lists them, one line per record."""
-    labels = words.labels
+    labels = words
     out = []
     for miss in period.misses:
         if not miss.exemption:

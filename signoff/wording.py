@@ -64,13 +64,17 @@ def fill(text: str, locale: str, **values) -> str:
 
 
 class Words:
-    """One locale's catalog, with its plural rules and its way of writing dates."""
+    """One locale's catalog, with its plural rules and its way of writing dates: `words[key]` is an entry as the
+    catalog has it."""
 
-    def __init__(self, labels: dict, locale: str, date: Callable[[object], str]):
+    def __init__(self, labels: dict, locale: str, date: Callable[[object], str] | None = None):
         self.labels = labels
         self.locale = locale
         self.date = date
         self._plural = Locale.parse(_BABEL[locale]).plural_form
+
+    def __getitem__(self, key: str):
+        return self.labels[key]
 
     def entry(self, key: str, count: int | None = None, /) -> str:
         """The catalog text of `key`; an entry by plural category is chosen by `count`."""
