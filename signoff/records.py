@@ -88,7 +88,7 @@ class Window(Record):
     planned: str | None        # None: the window has no working day, so nothing is planned in it
     notice: str | None
     provisional: bool
-    status: str                # done | late | missed | planned
+    status: str                # done | late | missed | planned | no_working_day (nothing could be planned)
     visit: str | None
 
 
@@ -243,6 +243,8 @@ def _visits(raw_visits, maintenance, faults, service_raw, calendar, as_of, code,
             mine = [v for v in raw_list if v["kind"] == kind and v["window"] == w["number"]]
             if mine:
                 status = "done" if mine[0]["start"][:10] <= w["end"] else "late"
+            elif w["planned"] is None:  # no working day in it: nothing was due (check warned), so nothing missed
+                status = "no_working_day"
             elif parse_date(w["end"]) <= as_of:
                 status = "missed"
                 warn(sources, "service", ("maintenance", kind), f"{kind} window {w['number']} ({w['start']} to "

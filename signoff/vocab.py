@@ -101,5 +101,5 @@ VISIT_PREFIX = {"preventive": "PM", "inspection": "INS"}  # their document numbe
 TASK_RESULTS = ("done", "partly", "not_done")
 ITEM_STATUSES = ("ok", "warning", "fault")
 FINDING_SEVERITIES = ("info", "warning", "fault")
-WINDOW_STATUSES = ("done", "late", "missed", "planned")
+WINDOW_STATUSES = ("done", "late", "missed", "planned", "no_working_day")  # the last: nothing could be planned
 NOTICE_STATUSES = ("on_time", "late")

@@ -327,10 +327,12 @@ def test_a_miss_says_what_paused_the_clock_and_by_how_much_it_went_over(data_cop
         "用时已扣除等待客户的暂停 0:30。"]
 
 
-def test_a_window_without_a_working_day_is_printed_without_a_planned_date(data_copy):
+def test_a_window_without_a_working_day_is_printed_without_a_planned_date_and_is_not_missed(data_copy):
     """A service period ending on a Sunday leaves its last preventive window one day long with no working day:
     the service report's table of windows prints — for its planned and notice dates, as the service guide does
-    (the build ended in a traceback)."""
+    (the build ended in a traceback). Nothing could be planned in it, so it is not "missed" once it has ended
+    (SPEC §10 knows four statuses; it was 未执行 with the warning "ended with no visit" and an improvement asked
+    for): its status says why it has no visit."""
     from signoff.record_views import service_report_view
     from signoff.render import load_labels, long_date
 
@@ -341,7 +343,17 @@ def test_a_window_without_a_working_day_is_printed_without_a_planned_date(data_c
     q2 = next(p for p in facts["compliance"].periods if p.key == "2027Q2")
     view = service_report_view(facts, q2, load_labels("zh-CN", "service_report"), lambda d: long_date(d, "zh-CN"))
     (row,) = [w for w in view["windows"] if "2027-05-23 至 2027-05-23" in w["window"]]
-    assert (row["planned"], row["notice"]) == ("—", "—")
+    assert (row["planned"], row["notice"], row["status"]) == ("—", "—", "无工作日")
+    warnings = [p.format() for p in check_data(folder).warnings]
+    # window 2 (to the Saturday) had working days and no visit: missed, as before
+    assert [(w.kind, w.end, w.status) for w in q2.windows] == [("preventive", "2027-05-22", "missed"),
+                                                                ("preventive", "2027-05-23", "no_working_day"),
+                                                                ("inspection", "2027-05-23", "done")]
+    assert [w.replace(str(folder), "data") for w in warnings if "no visit" in w or "no working day" in w] == [
+        "data/service.yaml:35:5: warning: maintenance.preventive: preventive window 2 (2027-02-23 to 2027-05-22) "
+        "ended with no visit",
+        "data/service.yaml:35:5: warning: maintenance.preventive: the preventive window 3 (2027-05-23 to "
+        "2027-05-23) has no working day: nothing is planned in it"]
 
 
 def test_the_records_fill_their_catalog_texts_as_every_document_does():
