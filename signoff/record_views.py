@@ -285,7 +285,8 @@ def service_report_view(facts, period, labels, long_date) -> dict:
             "summary_clock": summary + labels["sentence_sep"] + labels["clock"][compliance.hours],
             "provisional": labels["provisional_dates"] if provisional else "",
             "findings": _finding_rows(facts, labels, period.open_findings),
-            "improvements": _improvements(words, period), "L": labels.labels}
+            "no_misses": _no_misses(words, period), "improvements": _improvements(words, period),
+            "L": labels.labels}
 
 
 def _count(words: Words, key: str, n: int, **values) -> str:
@@ -317,22 +318,50 @@ def _miss_reason(labels, miss, as_of: str) -> str:
     return labels["miss_sep"].join(parts) + labels["miss_end"]
 
 
+def _counted_and_running(period) -> tuple[int, int]:
+    """How many of the period's targets came due and count (met, missed or overdue), and how many of its
+    tickets are still running."""
+    counted = sum(t.met + t.missed + t.overdue for figures in period.levels
+                  for t in (figures.response, figures.resolution))
+    return counted, len(set(period.faults) & set(period.running))
+
+
+def _no_misses(words: Words, period) -> str:
+    """What the report says where its table of misses would be: that nothing was missed, never that every ticket
+    met its targets when none was reported or its targets have not come due."""
+    counted, running = _counted_and_running(period)
+    if not period.faults:
+        return words["no_misses_no_tickets"]
+    if not counted:
+        return words["no_misses_running"]
+    return words.say("no_misses_some_running", running, n=running) if running else words["no_misses"]
+
+
 def _improvements(words: Words, period) -> list[str]:
-    """八、改进建议: one line per kind of shortfall the period shows; nothing invented beyond the records. The open
-    findings are cited by the record that lists them, one line per record."""
+    """八、改进建议: one line per kind of shortfall the period shows; nothing invented beyond the records. An
+    overdue target is one to fulfil first; the open findings are cited by the record that lists them, one line
+    per record (and one more for those past their due date on the report's)."""
     labels = words
     out = []
     for miss in period.misses:
-        if not miss.exemption:
-            out.append(labels.fill(labels["improve_miss"], id=miss.fault, kind=labels[f"{miss.kind}_word"]))
+        if miss.exemption:
+            continue
+        kind = labels[f"{miss.kind}_word"]
+        if miss.status == "overdue" and miss.due:
+            out.append(labels.fill(labels["improve_overdue"], id=miss.fault, kind=kind, due=miss.due))
+        else:
+            out.append(labels.fill(labels["improve_miss"], id=miss.fault, kind=kind))
     records: dict[tuple, list] = {}
     for finding in period.open_findings:
-        records.setdefault((finding.kind, finding.record), []).append(finding)
-    for (kind, number), findings in records.items():
+        # past its due date on the report's date (as_of), and not restated by a later visit since
+        late = bool(finding.due) and finding.due < period.date and not finding.followed_by
+        records.setdefault((finding.kind, finding.record, late), []).append(finding)
+    for (kind, number, late), findings in records.items():
         dues = sorted({f.due for f in findings if f.due})
-        key = "improve_finding" if dues else "improve_finding_undated"
+        key = "improve_finding_overdue" if late else "improve_finding" if dues else "improve_finding_undated"
         out.append(words.say(key, len(findings), record=record_ref(labels, kind, number), n=len(findings),
                              dues=words.join(dues)))
     if any(w.status in ("missed", "late") for w in period.windows):
         out.append(labels["improve_window"])
-    return out or [labels["improve_none"]]
+    counted, running = _counted_and_running(period)
+    return out or [labels["improve_none" if counted and not running else "improve_none_uncounted"]]

@@ -547,3 +547,54 @@ def test_an_exempted_ticket_still_overdue_is_listed_and_not_counted(data_copy):
     assert (miss["cause"], miss["exemption"], miss["exemption_reason"]) == (
         "解决时限 4 小时，应于 2027-02-25 12:05 前完成；截至2027年2月26日仍未完成，已用 39:55，超出 35:55。",
         "经甲方周琦同意不计入考核，理由：", "甲方要求暂缓处理")
+
+
+_LATE_TICKET = """
+  - id: GZ-2027-007
+    level: 2
+    reported_at: 2027-05-23 23:45
+    channel: phone
+    reporter: zhouqi
+    symptom: 门禁刷卡无响应
+    engineers: [wangqiang]
+"""
+
+
+@pytest.mark.parametrize("ticket, said", [
+    ("", "本期无故障工单，无未达标时限。"),
+    # level 2: 30 min to respond from 23:45, due after as_of (24:00): running, nothing counted yet
+    (_LATE_TICKET, "本期无未达标时限：工单均在处理中，时限尚未届满。")])
+def test_a_report_says_every_ticket_met_its_targets_only_when_they_came_due(data_copy, ticket, said):
+    """A period with no ticket, or whose tickets are all still running, has no miss; its report said "本期全部工单
+    均达到服务时限" (and "指标全部达成") all the same. Its findings past their due date on the report's date are
+    asked to be closed at once, not "按期" by a date gone."""
+    from signoff.record_views import service_report_view
+    from signoff.render import load_labels, long_date
+
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "as_of: 2027-02-26", "as_of: 2027-05-23")
+    (folder / "faults.yaml").write_text((folder / "faults.yaml").read_text(encoding="utf-8") + ticket,
+                                        encoding="utf-8")
+    facts = check_data(folder).facts
+    q2 = next(p for p in facts["compliance"].periods if p.key == "2027Q2")
+    labels = load_labels("zh-CN", "service_report")
+    view = service_report_view(facts, q2, labels, lambda d: long_date(d, "zh-CN"))
+    assert (view["misses"], view["no_misses"]) == ([], said)
+    assert labels["improve_none"] not in view["improvements"]
+    assert "尽快完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 2 项问题的整改（期限 2027-03-01、2027-03-10，已逾期）。" \
+        in view["improvements"], view["improvements"]
+
+
+def test_an_overdue_target_is_asked_to_be_fulfilled(data_copy):
+    """The improvements name an overdue target as one still to fulfil (it was "分析…未达标的原因" as for a target
+    fulfilled late)."""
+    from signoff.record_views import service_report_view
+    from signoff.render import load_labels, long_date
+
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "      - { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }\n", "")
+    facts = check_data(folder).facts
+    q1 = next(p for p in facts["compliance"].periods if p.key == "2027Q1")
+    view = service_report_view(facts, q1, load_labels("zh-CN", "service_report"), lambda d: long_date(d, "zh-CN"))
+    assert "GZ-2027-006 解决已超时（应于 2027-02-25 12:05 前完成），尽快完成并分析超时原因，完善相应的处理流程与预案。" \
+        in view["improvements"], view["improvements"]
