@@ -5,6 +5,8 @@ import re
 import xml.etree.ElementTree as etree
 
 import markdown
+from markdown.blockprocessors import CodeBlockProcessor
+from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup
 
@@ -55,18 +57,63 @@ class _DepthGuard(Treeprocessor):
                 self.flatten(child, depth + 1)
 
 
+# Lists as the pull request shows them (GitHub's CommonMark), where Python-Markdown alone reads them otherwise:
+# - a list right under a line of text, or a list of the other kind right under a list, starts there (Python-Markdown
+#   wants a blank line before it, and ran `包括：- 一 - 二` into one paragraph): _ListStarts puts one in;
+# - a sub-list indented two or three spaces is nested (Python-Markdown wanted four, and flattened it into its
+#   parent, renumbered): list indentation is two spaces (`tab_length`), an indented code block still four;
+# - an ordered list keeps its first number (`3. 4.` printed 1. 2.), and a bullet list after an ordered one is a
+#   list of its own (it was that list's next item): the `sane_lists` extension.
+# As on GitHub, an ordered list starts under text only from 1 (`…共\n2. 项` stays a sentence).
+_LIST_ITEM = re.compile(r"^ ?(?:([-*+])|(\d{1,9})[.)])[ \t]+\S")
+
+
+class _ListStarts(Preprocessor):
+    """A blank line before a list item (not indented) that follows a line of text or an item of the other kind."""
+
+    def run(self, lines):
+        out, before = [], ""  # before: what the previous lines are: "" blank, "text", "ul" or "ol" (a list's lines)
+        for line in lines:
+            item = _LIST_ITEM.match(line)
+            if item:
+                kind = "ul" if item.group(1) else "ol"
+                starts = kind == "ul" or int(item.group(2)) == 1
+                if (before == "text" and starts) or before in ("ul", "ol") and before != kind:
+                    out.append("")
+                if before != "text" or starts:
+                    before = kind
+            elif not line.strip():
+                before = ""
+            elif before not in ("ul", "ol"):  # an item's own further lines keep the list going
+                before = "text"
+            out.append(line)
+        return out
+
+
+class _CodeBlock(CodeBlockProcessor):
+    """An indented code block needs four spaces, though list indentation needs two."""
+
+    def __init__(self, parser):
+        super().__init__(parser)
+        self.tab_length = 4
+
+
 class _Literal(markdown.Extension):
-    """Raw HTML and entities are text: the parts of Python-Markdown that pass them through are removed."""
+    """Raw HTML and entities are text: the parts of Python-Markdown that pass them through are removed. Lists
+    are read as GitHub shows them (above)."""
 
     def extendMarkdown(self, md):
         md.preprocessors.deregister("html_block")
+        md.preprocessors.register(_ListStarts(md), "list_starts", 25)  # after normalize_whitespace
+        md.parser.blockprocessors.deregister("code")
+        md.parser.blockprocessors.register(_CodeBlock(md.parser), "code", 80)
         md.inlinePatterns.deregister("html")
         md.inlinePatterns.deregister("entity")
         md.treeprocessors.register(_LinkGuard(md), "link_guard", 0)
         md.treeprocessors.register(_DepthGuard(md), "depth_guard", -1)  # after the link guard
 
 
-_MARKDOWN = markdown.Markdown(extensions=[_Literal()], output_format="html")
+_MARKDOWN = markdown.Markdown(extensions=[_Literal(), "sane_lists"], output_format="html", tab_length=2)
 # Python-Markdown's serializer keeps anything shaped like an entity (`&#x202E;` would print a bidi override),
 # so every `&` travels through it as a control character, which validation has refused in the data.
 _AMPERSAND = "\x01"

@@ -1,0 +1,41 @@
+"""Free text as Markdown (signoff/markup.py): lists read as the pull request shows them (GitHub's CommonMark), raw
+HTML printed as typed. (The guards against hostile text, brackets, nesting and quotes, are in test_corpus.py.)"""
+from __future__ import annotations
+
+import pytest
+
+from signoff.markup import render_markdown
+
+LISTS = [
+    # a list right under a line of text: it was one paragraph, 本项目包括：- 一 - 二
+    ("本项目包括：\n- 一\n- 二\n", "<p>本项目包括：</p>\n<ul>\n<li>一</li>\n<li>二</li>\n</ul>"),
+    ("步骤如下：\n1. 一\n2. 二\n", "<p>步骤如下：</p>\n<ol>\n<li>一</li>\n<li>二</li>\n</ol>"),
+    # an ordered list starts under text only from 1, as on GitHub: a number that ends a line is not a list
+    ("本期共计\n2. 项问题\n", "<p>本期共计\n2. 项问题</p>"),
+    # sub-lists indented two or three spaces are nested: they were flattened into the parent list, renumbered
+    ("1. 甲\n  - 子一\n  - 子二\n2. 乙\n",
+     "<ol>\n<li>甲<ul>\n<li>子一</li>\n<li>子二</li>\n</ul>\n</li>\n<li>乙</li>\n</ol>"),
+    ("1. 甲\n   1. 子一\n   2. 子二\n2. 乙\n",
+     "<ol>\n<li>甲<ol>\n<li>子一</li>\n<li>子二</li>\n</ol>\n</li>\n<li>乙</li>\n</ol>"),
+    # an ordered list keeps its first number (it printed 1. 2.)
+    ("前文\n\n3. 丙\n4. 丁\n", '<p>前文</p>\n<ol start="3">\n<li>丙</li>\n<li>丁</li>\n</ol>'),
+    # a bullet right under an ordered list is a list of its own (it was the ordered list's item 3)
+    ("1. 甲\n2. 乙\n- 注：说明\n", "<ol>\n<li>甲</li>\n<li>乙</li>\n</ol>\n<ul>\n<li>注：说明</li>\n</ul>"),
+    # an item's further lines stay in the item
+    ("- 甲\n继续\n- 乙\n", "<ul>\n<li>甲继续</li>\n<li>乙</li>\n</ul>"),
+    # an indented code block still takes four spaces; two or three are a paragraph, as on GitHub
+    ("文字\n\n    x = 1\n", "<p>文字</p>\n<pre><code>x = 1\n</code></pre>"),
+    ("文字\n\n  缩进的段落\n", "<p>文字</p>\n<p>缩进的段落</p>"),
+    ("Scope:\n* one\n* two\n", "<p>Scope:</p>\n<ul>\n<li>one</li>\n<li>two</li>\n</ul>"),
+    ("Title\n---\n", "<h2>Title</h2>"),
+]
+
+
+@pytest.mark.parametrize("text, html", LISTS, ids=[f"case{n}" for n in range(len(LISTS))])
+def test_lists_read_as_github_shows_them(text, html):
+    assert str(render_markdown(text)) == html
+
+
+def test_raw_html_in_a_list_item_is_printed_as_typed():
+    assert str(render_markdown("见：\n- <b>粗</b> & <a href='x'>链接</a>\n")) == (
+        "<p>见：</p>\n<ul>\n<li>&lt;b&gt;粗&lt;/b&gt; &amp; &lt;a href='x'&gt;链接&lt;/a&gt;</li>\n</ul>")
