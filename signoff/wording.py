@@ -35,9 +35,21 @@ _SPACE_BY_PUNCT = re.compile(rf" +(?=[{_FULL_WIDTH_PUNCT}])|(?<=[{_FULL_WIDTH_PU
 _FORMATTER = string.Formatter()
 
 
+def after_name(name: str, text: str) -> str:
+    """A Chinese catalog text as it follows a name: without its leading 项目 when the name ends with one
+    (…建设项目 + 项目验收启动会, 《…建设项目》 + 项目合同)."""
+    if name.endswith("项目"):
+        if text.startswith("项目"):
+            return text[2:]
+        if text.startswith("》项目"):
+            return "》" + text[3:]
+    return text
+
+
 def fill(text: str, locale: str, **values) -> str:
     """`text.format(**values)`; in Chinese without the catalog text's spaces beside full-width punctuation, its
-    own or one beside a value that begins or ends with such punctuation. The values themselves are untouched."""
+    own or one beside a value that begins or ends with such punctuation, and without a 项目 doubled where a value
+    meets what follows it (`after_name`). The values are otherwise untouched."""
     if locale != "zh-CN":
         return text.format(**values)
     parts = []  # the catalog's text and the values, in turn: text, value, text, …, text
@@ -53,8 +65,10 @@ def fill(text: str, locale: str, **values) -> str:
     parts.append(literal)
     out = []
     for n, part in enumerate(parts):
+        if n % 2 == 1 and n > 2 and not parts[n - 1]:  # a value right after a value
+            part = after_name(parts[n - 2], part)
         if n % 2 == 0:
-            part = _SPACE_BY_PUNCT.sub("", part)
+            part = _SPACE_BY_PUNCT.sub("", part if n == 0 else after_name(parts[n - 1], part))
             if n > 0 and parts[n - 1][-1] in _FULL_WIDTH_PUNCT:
                 part = part.lstrip(" ")
             if n + 1 < len(parts) and parts[n + 1][0] in _FULL_WIDTH_PUNCT:
@@ -156,6 +170,14 @@ def _confirmation(w: Words, f, output) -> dict:
                            for c in f["criteria"]}}
 
 
+def _title_lines(w: Words, lines: list[str]) -> list[str]:
+    """A title printed over lines, read as one: in Chinese a line does not repeat the 项目 the one before ends with
+    (…建设项目 / 验收启动会会议纪要)."""
+    if w.locale != "zh-CN":
+        return lines
+    return lines[:1] + [after_name(before, line) for before, line in zip(lines, lines[1:])]
+
+
 def _minutes(w: Words, f, output) -> dict:
     m = output.subject
     meeting = m["title"] or w.labels["meeting_kind"][m["kind"]]
@@ -174,7 +196,8 @@ def _minutes(w: Words, f, output) -> dict:
             lines.append(w.say("party_group", short=party["short"], name=party["name"]) + w.join(members))
         return lines
 
-    return {"heading": [w.fill(line, project=f["project"]["name"], meeting=meeting) for line in w.labels["heading"]],
+    return {"heading": _title_lines(w, [w.fill(line, project=f["project"]["name"], meeting=meeting)
+                                         for line in w.labels["heading"]]),
             "time": time, "present": groups(m["present_by_party"]), "absent": groups(m["absent_by_party"] or []),
             "opening": w.say("opening", date=w.date(m["date"]), chair=f["people"][m["chair"]]["name"],
                              location=m["location"], project=f["project"]["name"], meeting=meeting),
@@ -321,7 +344,9 @@ def _delivery(w: Words, f, output) -> dict:
         intro = w.say("intro_named", name=p["contract_name"], contract=p["contract"], **short)
     else:
         intro = w.say("intro", project=p["name"], contract=p["contract"], **short)
-    return {"heading": w.say("heading", project=p["name"]), "intro": intro,
+    doc = w.labels["heading_doc"]
+    return {"heading": w.say("heading", project=p["name"]),
+            "heading_doc": after_name(p["name"], doc) if w.locale == "zh-CN" else doc, "intro": intro,
             "quantity": [w.say("quantity_unit", quantity=h["quantity"], unit=h["unit"])
                          for h in f["delivery"]["hardware"] or []],
             "statement": [w.fill(line, **short) for line in w.labels["statement"]]}
@@ -432,7 +457,8 @@ def _agreement(w: Words, f, output) -> dict:
         "parties": [{"line": w.say("party_line", short=parties[k]["short"], name=parties[k]["name"]),
                      "address": w.say("address", address=parties[k]["address"]) if parties[k].get("address") else None}
                     for k in PARTIES],
-        "intro": w.say("intro", project=p["name"], contract=p["contract"], start=w.date(a["window"]["start"]),
+        "intro": w.say("intro_named" if p.get("contract_name") else "intro", project=p["name"],
+                       name=p.get("contract_name"), contract=p["contract"], start=w.date(a["window"]["start"]),
                        end=w.date(a["window"]["end"])),
         "issues_intro": w.say("issues_intro", len(deferred), count=len(deferred)),
         "concerns": {i["id"]: _concerns(w, i["concerns"]) for i in deferred},

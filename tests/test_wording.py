@@ -203,3 +203,23 @@ def test_the_guide_gives_examples_of_a_level_as_they_read_inside_its_sentence(da
                        encoding="utf-8")
     guide = " ".join(re.sub(r"<[^>]+>", " ", render_package(folder)["06-service-guide"]).split())
     assert "Oracle database down; SMS gateway down" in guide
+
+
+def test_a_project_named_with_its_own_xiangmu_is_not_printed_with_two(data_copy):
+    """A project whose name ends in 项目 (…建设项目) printed 建设项目项目验收启动会 in the minutes (and over the two
+    lines of their title), 建设项目项目交付清单
+    as the delivery checklist's title and 《…建设项目》项目合同 in the confirmation; the agreement named the contract
+    that way though contract_name gave its name."""
+    from conftest import edit
+    from test_golden import render_package
+
+    folder = data_copy("data")
+    edit(folder / "project.yaml", "  name: 智慧园区综合管理平台\n", "  name: 智慧园区综合管理平台建设项目\n")
+    htmls = render_package(folder)
+    pages = {key: _text(html) for key, html in htmls.items()}
+    assert [key for key, page in pages.items() if "项目项目" in page or "》项目" in page] == []
+    assert "主持召开智慧园区综合管理平台建设项目验收启动会。" in pages["02-minutes-kickoff"]
+    assert [re.sub(r"<[^>]+>", "", h1) for h1 in re.findall(r"<h1>.*?</h1>", htmls["05-delivery"])] == [
+        "智慧园区综合管理平台建设项目交付清单"]
+    assert "根据双方签订的《智慧园区综合管理平台建设项目》合同（合同编号：HT-2026-0412" in pages["01-confirmation"]
+    assert "甲乙双方依据《智慧园区综合管理平台建设项目合同》（合同编号：HT-2026-0412）" in pages["08-agreement"]
