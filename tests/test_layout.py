@@ -669,3 +669,18 @@ def test_no_word_runs_over_a_table_rule(packages, name):
                            and word["x0"] + 0.5 < r["x0"] < word["x1"] - 0.5 for r in rules):
                         crossed.append((pdf_path.name, number, word["text"]))
     assert crossed == []
+
+
+def test_chinese_names_of_three_and_four_characters_stay_on_one_line_in_the_group_table(data_copy, tmp_path):
+    """The confirmation's acceptance group gave 姓名 two characters' room: 赵立新 printed as 赵 / 立新 (most Chinese
+    names have three characters; a compound surname makes four)."""
+    folder = data_copy("data")
+    edit(folder / "project.yaml", "    name: 张伟\n", "    name: 欧阳明远\n")
+    edit(folder / "project.yaml", "    name: 周琦\n", "    name: 赵立新\n")
+    out = tmp_path / "out"
+    result = run_build("build", "--data", str(folder), "--out", str(out), "--only", "confirmation")
+    assert result.returncode == 0, result.stderr
+    lines = [line.split() for page in pages_of(out / "01-confirmation.pdf") for line in page.splitlines()]
+    # the group's rows, as pdftotext reads them: 序号 职务 姓名 单位 职务 职责, each cell whole
+    assert ["2", "甲方项目负责人", "欧阳明远", "甲方"] in [line[:4] for line in lines], lines
+    assert ["3", "甲方运维负责人", "赵立新", "甲方"] in [line[:4] for line in lines], lines
