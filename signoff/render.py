@@ -20,6 +20,7 @@ from .provenance import Provenance
 from .sources import read_project_yaml
 from .markup import render_markdown
 from .vocab import DEFAULT_WORKING_HOURS
+from .wording import opening
 from .wording import document_words, fill
 
 LOCALES = ("zh-CN", "en")
@@ -50,7 +51,10 @@ def with_parties(labels, customer: str, contractor: str):
     if isinstance(labels, list):
         return [with_parties(value, customer, contractor) for value in labels]
     if isinstance(labels, str):
-        return labels.replace("{a}", customer).replace("{b}", contractor)
+        for mark, short in (("{a}", customer), ("{b}", contractor)):  # "the Customer" opens a sentence capitalised
+            labels = re.sub(rf"(^|[.!?]\s+){re.escape(mark)}", lambda m, short=short: m[1] + opening(short), labels)
+            labels = labels.replace(mark, short)
+        return labels
     return labels
 
 
@@ -229,7 +233,7 @@ def signing_block(facts: dict, output: Output, assets_dir: Path | None) -> list[
         info = facts["parties"][party]
         person = next((facts["people"][k] for k in output.signers if facts["people"][k]["party"] == party), None)
         columns.append({
-            "party": party, "short": info["short"], "name": info["name"],
+            "party": party, "short": opening(info["short"]), "name": info["name"],
             "seal": _asset_uri(info.get("seal"), assets_dir) if person else None,
             "person": person,
             "signature": _asset_uri(person["signature"], assets_dir) if person else None,
@@ -263,9 +267,11 @@ def render_html(env: jinja2.Environment, facts: dict, output: Output, provenance
     html = template.render(page_context(facts, output, provenance, Path(env.loader.searchpath[0]), assets_dir,
                                         fonts))
     people = facts["people"].values()
-    # the project's name is a name too: "Harbour Yard Man-agement System" in a narrow cell wraps at its spaces
+    parties = facts["parties"].values()
+    # the project's and the parties' names are names too: "Harbour Yard Man-agement System", "North-/river
+    # Municipal Water Supply", "the Sup-/plier" in a narrow cell wrap at their spaces
     return keep_together(html, tuple(p["name"] for p in people) + tuple(p["title"] for p in people)
-                         + (facts["project"]["name"],))
+                         + (facts["project"]["name"],) + tuple(p[k] for p in parties for k in ("name", "short")))
 
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
@@ -330,10 +336,19 @@ def _unbroken_with(names: tuple[str, ...]) -> re.Pattern:
 
 def _nobreak(match: re.Match) -> str:
     token = match[0]
-    if match.re.groupindex.get("name") and match["name"]:
-        return f'<span class="nh">{token}</span>'
+    if match.re.groupindex.get("name") and match["name"]:  # what it holds is kept together too: "Co., Ltd."
+        return f'<span class="nh">{_UNBROKEN.sub(_nobreak, token)}</span>'
 
     if len(token) > LONGEST_UNBROKEN:
         return token
+    if len(token) >= LONG_IDENTIFIER and _IDENTIFIER.fullmatch(token):
+        return f'<span class="nbi">{token}</span>'
     return f'<span class="nb">{token}</span>'
+
+
+# An identifier of 16 characters or more (a document or record number: ZHYQ-2026-017-INS-2027; its parts are the
+# user's) is kept whole as a box (`.nbi`, inline-block) that wraps inside itself only when it is wider than its
+# cell: a record number of 26 characters in a narrow column ran over the column's rule, as nowrap never wraps.
+LONG_IDENTIFIER = 16
+_IDENTIFIER = re.compile(r"[A-Za-z0-9]+(?:[-_./][A-Za-z0-9]+)+")
 

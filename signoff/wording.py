@@ -46,12 +46,36 @@ def after_name(name: str, text: str) -> str:
     return text
 
 
+def opening(name: str) -> str:
+    """A name as it opens a sentence or a line: an all-lower-case first word capitalised ("the Customer" → "The
+    Customer"); "iFlytek", "eBay" and Chinese stay as they are."""
+    first = name.split(" ", 1)[0]
+    return name[:1].upper() + name[1:] if first.isalpha() and first.islower() else name
+
+
+PARTY_VALUES = ("short", "customer", "contractor")  # the values that hold a party's name
+_SENTENCE_END = re.compile(r"(?:^|[.!?]\s+)$")
+
+
 def fill(text: str, locale: str, **values) -> str:
     """`text.format(**values)`; in Chinese without the catalog text's spaces beside full-width punctuation, its
     own or one beside a value that begins or ends with such punctuation, and without a 项目 doubled where a value
     meets what follows it (`after_name`). The values are otherwise untouched."""
     if locale != "zh-CN":
-        return text.format(**values)
+        if not any(f"{{{key}}}" in text for key in PARTY_VALUES):
+            return text.format(**values)
+        out, literal = [], ""  # a party's name that opens a sentence: opening()
+        for piece, field, spec, conversion in _FORMATTER.parse(text):
+            literal += piece
+            out.append(piece)
+            if field is not None:
+                obj, _ = _FORMATTER.get_field(field, (), values)
+                value = _FORMATTER.format_field(_FORMATTER.convert_field(obj, conversion), spec or "")
+                if field in PARTY_VALUES and _SENTENCE_END.search(literal):
+                    value = opening(value)
+                out.append(value)
+                literal += value
+        return "".join(out)
     parts = []  # the catalog's text and the values, in turn: text, value, text, …, text
     literal = ""
     for piece, field, spec, conversion in _FORMATTER.parse(text):

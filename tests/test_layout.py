@@ -657,18 +657,38 @@ def test_no_word_runs_over_a_table_rule(packages, name):
     column's right rule into the next cell, and a fault form's "（已豁免）" over its result column's. Read with
     pdfplumber: no word's box is crossed by a vertical rule that spans its line."""
     package = packages[name]
+    assert [crossed for pdf_path in sorted(package.out.glob("*.pdf")) for crossed in _crossed(pdf_path)] == []
+
+
+def _crossed(pdf_path: Path) -> list[tuple[str, int, str]]:
+    """(file, page, word) of every word whose box a vertical rule spanning its line crosses."""
     crossed = []
-    for pdf_path in sorted(package.out.glob("*.pdf")):
-        with plumbed(pdf_path) as pdf:
-            for number, page in enumerate(pdf.pages, start=1):
-                rules = [e for e in page.edges if e["orientation"] == "v"]
-                for word in page.extract_words():
-                    if word["text"] in ("D", "R", "A", "F", "T", "DRAFT"):
-                        continue
-                    if any(r["top"] <= word["top"] + 1 and word["bottom"] - 1 <= r["bottom"]
-                           and word["x0"] + 0.5 < r["x0"] < word["x1"] - 0.5 for r in rules):
-                        crossed.append((pdf_path.name, number, word["text"]))
-    assert crossed == []
+    with plumbed(pdf_path) as pdf:
+        for number, page in enumerate(pdf.pages, start=1):
+            rules = [e for e in page.edges if e["orientation"] == "v"]
+            for word in page.extract_words():
+                if word["text"] in ("D", "R", "A", "F", "T", "DRAFT"):
+                    continue
+                if any(r["top"] <= word["top"] + 1 and word["bottom"] - 1 <= r["bottom"]
+                       and word["x0"] + 0.5 < r["x0"] < word["x1"] - 0.5 for r in rules):
+                    crossed.append((pdf_path.name, number, word["text"]))
+    return crossed
+
+
+def test_a_long_record_number_wraps_inside_its_cell(data_copy, tmp_path):
+    """A record number is the user's visit id after the project code: with id PM-2027-Q1-A it is 29 characters,
+    kept whole (white-space: nowrap) it ran over the rule of the service report's 记录编号 column and of the
+    findings' 记录 column into the next cell. A long identifier is now a box that wraps inside itself only when it
+    is wider than its cell (render.LONG_IDENTIFIER)."""
+    folder = data_copy("data")
+    edit(folder / "visits.yaml", "  - id: 2027-Q1\n", "  - id: PM-2027-Q1-A\n")
+    edit(folder / "visits.yaml", "follows: 2027-Q1/1", "follows: PM-2027-Q1-A/1")
+    out = tmp_path / "out"
+    result = run_build("build", "--data", str(folder), "--out", str(out), "--only", "service_report")
+    assert result.returncode == 0, result.stderr
+    report = out / "14-service-report-2027Q1.pdf"
+    assert "ZHYQ-2026-017-PM-PM-2027-Q1-A" in "".join("".join(pages_of(report)).split())
+    assert _crossed(report) == []
 
 
 def test_chinese_names_of_three_and_four_characters_stay_on_one_line_in_the_group_table(data_copy, tmp_path):

@@ -223,3 +223,26 @@ def test_a_project_named_with_its_own_xiangmu_is_not_printed_with_two(data_copy)
         "智慧园区综合管理平台建设项目交付清单"]
     assert "根据双方签订的《智慧园区综合管理平台建设项目》合同（合同编号：HT-2026-0412" in pages["01-confirmation"]
     assert "甲乙双方依据《智慧园区综合管理平台建设项目合同》（合同编号：HT-2026-0412）" in pages["08-agreement"]
+
+
+def test_an_english_short_name_opens_a_sentence_with_a_capital(data_copy):
+    """The data-format's own example short name is "the Customer": it opened sentences in lower case ("the Utility
+    reports the fault…", "the Supplier asks the Utility to re-verify it.", "the Utility's opinion:", "the Utility
+    (seal):"). Inside a sentence it stays as written. A party's name is never hyphenated ("North-/river")."""
+    from html import unescape
+
+    from conftest import edit
+    from test_golden import render_package
+
+    folder = data_copy("pass-en")
+    edit(folder / "project.yaml", "    short: Party A\n", "    short: the Utility\n")
+    edit(folder / "project.yaml", "    short: Party B\n", "    short: the Supplier\n")
+    htmls = render_package(folder)
+    text = {key: unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", html[html.index("<body"):])))
+            for key, html in htmls.items()}
+    assert "The Utility reports the fault through any channel" in text["06-service-guide"]
+    assert "The Supplier asks the Utility to re-verify it." in text["07-rectification-ISS-001"]
+    assert "The Utility's opinion:" in text["04-report"]
+    assert "The Utility (seal):" in text["01-confirmation"] and "The Supplier (seal):" in text["01-confirmation"]
+    assert "the Utility" in text["06-service-guide"]  # inside a sentence, as written
+    assert '<span class="nh">Larkspur Harbour <span class="nb">Logistics Co., Ltd.</span></span>' in htmls["04-report"]
