@@ -88,7 +88,7 @@ def _data_files(data_dir: Path) -> list[tuple[str, bytes]]:
         relative = path.relative_to(data_dir).as_posix()
         if path.is_symlink():
             raise BundleError(f"{path}: a symbolic link cannot be bundled; put the file itself in the data folder")
-        if "__pycache__" in path.parts or path.is_dir():
+        if "__pycache__" in path.parts or _is_git(relative) or path.is_dir():  # a bundle carries no repository
             continue
         if not path.is_file():
             raise BundleError(f"{path}: not a regular file")
@@ -158,6 +158,8 @@ def member_problem(name: str) -> str | None:
 
         return None if is_output_file(name[4:]) else "not a PDF name a bundle writes (pdf/NN-….pdf)"
     if name.startswith("data/"):
+        if _is_git(name[5:]):  # a repository's config runs commands (core.fsmonitor) when git looks at it
+            return "not a data path a bundle writes (a .git folder)"
         for segment in name[5:].split("/"):
             if segment in ("", ".", ".."):
                 return "not a data path a bundle writes (an empty, '.' or '..' segment)"
@@ -165,6 +167,11 @@ def member_problem(name: str) -> str | None:
                 return f"a file or folder name of {len(segment)} characters; the limit is {MAX_SEGMENT}"
         return None
     return "not a member a bundle writes (manifest.json, SHA256SUMS, pdf/…, data/…)"
+
+
+def _is_git(relative: str) -> bool:
+    """Whether a path inside the data folder lies in a .git folder (of any case: some file systems fold it)."""
+    return any(segment.lower() == ".git" for segment in relative.split("/"))
 
 
 def _limit(name: str) -> int:

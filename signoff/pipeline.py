@@ -54,7 +54,8 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
     `provenance` is found from git unless given (a bundle's rebuild gives the one it recorded)."""
     _check_folders(data_dir, out_dir)
     with cache.OutputLock(out_dir, say) as lock:
-        inputs = cache.inputs_digest(data_dir)
+        # A rebuild from a bundle gives its provenance and asks git nothing about the data it unpacked.
+        inputs = cache.inputs_digest(data_dir) if provenance is None else ""
         if not force and not only and out_dir.is_dir():
             lock.acquire()
             state = cache.read_state(out_dir)

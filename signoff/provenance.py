@@ -32,7 +32,9 @@ class Provenance:
 
 def git(cwd: Path, *args: str) -> str | None:
     try:
-        result = subprocess.run(["git", *args], cwd=cwd, capture_output=True, text=True, check=False)
+        # no file-system monitor: a repository's config names one as a command, and `git status` runs it
+        result = subprocess.run(["git", "-c", "core.fsmonitor=false", *args], cwd=cwd, capture_output=True,
+                                text=True, check=False)
     except OSError:
         return None
     return result.stdout.strip() if result.returncode == 0 else None

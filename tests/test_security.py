@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -84,6 +85,38 @@ def test_rebuild_refuses_member_names_a_bundle_never_writes(small_bundle, tmp_pa
     assert not victim.exists()
     assert any(f.startswith(f"{name}: ") and ("not a" in f or "backslash" in f) for f in failures), failures
     assert failures[-1] == "not rebuilt: the bundle fails the checks above"
+
+
+@pytest.mark.parametrize("name", ["data/.git/config", "data/assets/.GIT/hooks/post-checkout"])
+def test_a_bundle_carries_no_repository_for_git_to_run(small_bundle, tmp_path, name):
+    """A rebuild unpacks the data and its build asked git about it: a bundled data/.git/config naming a
+    core.fsmonitor command had it run (found by an attacker). A .git member is refused, whatever its case; the
+    rebuild asks git nothing (its provenance is the manifest's), and no git the tool runs starts a monitor."""
+    ran = tmp_path / "ran"
+    config = f"[core]\n\tfsmonitor = touch {ran}\n".encode()
+    forged = forge(small_bundle, tmp_path / "forged.zip", {name: config})
+    failures = verify(forged, "--rebuild")
+    assert f"{name}: not a data path a bundle writes (a .git folder)" in failures, failures
+    assert not ran.exists()
+
+
+def test_git_runs_no_monitor_a_data_repository_names(tmp_path):
+    """The provenance of data in a repository whose config names a file-system monitor: git is run with
+    core.fsmonitor=false, so the command is not run (git status runs it otherwise)."""
+    import subprocess
+
+    from signoff.provenance import find_provenance
+
+    ran = tmp_path / "ran"
+    shutil.copytree(DATA_DIRS["pass-en"], tmp_path / "data")
+    for args in (["init", "-q"], ["add", "."], ["-c", "user.name=t", "-c", "user.email=t@t", "commit", "-qm", "x"],
+                 ["config", "core.fsmonitor", f"touch {ran}"]):
+        subprocess.run(["git", *args], cwd=tmp_path / "data", check=True, capture_output=True)
+    subprocess.run(["git", "status"], cwd=tmp_path / "data", capture_output=True)
+    assert ran.exists()  # git itself runs it
+    ran.unlink()
+    assert find_provenance(tmp_path / "data", tmp_path / "data", "2026-11-20").commit  # git was asked
+    assert not ran.exists()
 
 
 def test_rebuild_never_reads_a_file_of_the_machine_through_a_pdf_name(small_bundle, tmp_path):
