@@ -40,6 +40,7 @@ import json
 import os
 import re
 import shutil
+import stat
 import tempfile
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -285,6 +286,7 @@ class LayoutCache:
     def prepare(self) -> None:
         _secret()  # made here, before the renderers fork: every one of them seals with the same key
         try:
+            _own_folder(self.folder)
             self.folder.mkdir(exist_ok=True)
         except OSError as exc:
             raise EnvironmentProblem(f"cannot create the layout cache {self.folder}: {exc.strerror or exc}") from exc
@@ -292,6 +294,8 @@ class LayoutCache:
     def prune(self, keep: set[str]) -> None:
         """Remove every cached layout no current document uses (only files directly in the cache folder)."""
         try:
+            if self.folder.is_symlink():  # replaced under the lock (OutputLock); never pruned through
+                return
             for path in self.folder.iterdir():
                 if (path.is_file() or path.is_symlink()) and not (path.suffix == ".layout" and path.stem in keep):
                     path.unlink(missing_ok=True)
@@ -343,6 +347,18 @@ class _Held:
 _HELD: dict[str, _Held] = {}  # by the output folder's absolute path: one lock per folder and process
 
 
+def _own_folder(folder: Path) -> None:
+    """The layout cache's folder as a folder of the output folder's own: a symbolic link or a file in its place
+    (anyone may write to the output folder) is removed, the entry only, so that no layout is written, pruned or
+    swept through it into the folder it names."""
+    try:
+        mode = os.lstat(folder).st_mode
+    except FileNotFoundError:
+        return
+    if not stat.S_ISDIR(mode):
+        os.unlink(folder)
+
+
 class OutputLock:
     """An exclusive lock on an output folder (flock on `OUT/.signoff-lock`): a second build waits for the first
     and says so. Released when the build ends, however it ends (the lock dies with the process).
@@ -374,6 +390,10 @@ class OutputLock:
             os.close(fd)
             raise
         held.fd = fd
+        try:
+            _own_folder(self.out_dir / LAYOUT_DIR)
+        except OSError as exc:
+            raise EnvironmentProblem(f"cannot replace {self.out_dir / LAYOUT_DIR}: {exc.strerror or exc}") from exc
         for folder in (self.out_dir, self.out_dir / LAYOUT_DIR):  # left by a build that was killed: ours now
             for stale in folder.glob(SCRATCH_PREFIX + "*"):
                 shutil.rmtree(stale, ignore_errors=True)

@@ -239,6 +239,26 @@ def test_a_fifo_for_a_layout_or_the_state_file_never_blocks_the_build(tmp_path_f
             pipeline.build(folder, out, 1, ("acceptance_letter",), True, lambda problems: None, said.append)
 
 
+def test_a_link_in_place_of_the_layout_cache_is_never_written_or_swept_through(tmp_path_factory, tmp_path):
+    """OUT/.signoff-layout made a symbolic link to another folder (anyone may write to OUT): the build wrote its
+    layouts there, pruned that folder's files and swept its .signoff-tmp-* folders as its own (found by an
+    attacker). The link itself is replaced by a folder of OUT's own; the folder it named is left as it was."""
+    from signoff import pipeline
+    from test_documents import build_package, copy_of
+
+    folder, out = copy_of(build_package("pass-en", tmp_path_factory), tmp_path)
+    victim = tmp_path / "victim"
+    (victim / ".signoff-tmp-x").mkdir(parents=True)
+    (victim / "notes.txt").write_text("mine\n", encoding="utf-8")
+    (victim / "old.layout").write_text("mine too\n", encoding="utf-8")
+    shutil.rmtree(out / ".signoff-layout")
+    (out / ".signoff-layout").symlink_to(victim, target_is_directory=True)
+    pipeline.build(folder, out, 1, ("acceptance_letter",), True, lambda problems: None, lambda line: None)
+    assert sorted(p.name for p in victim.iterdir()) == [".signoff-tmp-x", "notes.txt", "old.layout"]
+    layouts = out / ".signoff-layout"
+    assert not layouts.is_symlink() and [p.suffix for p in layouts.iterdir()] == [".layout"]
+
+
 @pytest.mark.parametrize("kind", ["fifo", "folder"])
 def test_a_data_file_that_is_a_pipe_or_a_folder_is_an_error_before_anything_waits(data_copy, tmp_path, kind):
     """The build digests the data files before it checks them: a named pipe there blocked that read for ever."""
