@@ -8,7 +8,7 @@ import markdown
 from markdown.blockprocessors import CodeBlockProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 _SAFE_SCHEMES = ("http:", "https:", "mailto:")
 
@@ -194,6 +194,10 @@ def render_markdown(value) -> Markup:
     if value is None:
         return Markup("")
     _MARKDOWN.reset()
-    html = _MARKDOWN.convert(_tame_quotes(_tame_brackets(str(value).replace("&", _AMPERSAND))))
+    try:
+        html = _MARKDOWN.convert(_tame_quotes(_tame_brackets(str(value).replace("&", _AMPERSAND))))
+    except RecursionError:  # lists nested hundreds deep (`- 1. - 1. …`): Python-Markdown recurses once a level
+        _MARKDOWN.reset()
+        return Markup("<p>") + escape(str(value)) + Markup("</p>")  # printed as typed, as its raw HTML would be
     html = _join_cjk_lines(html)
     return Markup(html.replace(_AMPERSAND, "&amp;").replace(_OPEN, "[").replace(_CLOSE, "]").replace(_GT, "&gt;"))

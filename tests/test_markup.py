@@ -39,3 +39,10 @@ def test_lists_read_as_github_shows_them(text, html):
 def test_raw_html_in_a_list_item_is_printed_as_typed():
     assert str(render_markdown("见：\n- <b>粗</b> & <a href='x'>链接</a>\n")) == (
         "<p>见：</p>\n<ul>\n<li>&lt;b&gt;粗&lt;/b&gt; &amp; &lt;a href='x'&gt;链接&lt;/a&gt;</li>\n</ul>")
+
+
+@pytest.mark.parametrize("text", ["- 1. " * 248, "".join("  " * level + "- x\n" for level in range(300))])
+def test_lists_nested_hundreds_deep_are_printed_as_typed_not_a_traceback(text):
+    """Python-Markdown recurses once per level of a nested list: 1,240 characters of `- 1. ` passed check and ended
+    the build in a RecursionError (found by an attacker). Such a text is printed as typed."""
+    assert str(render_markdown(text)) == f"<p>{text}</p>"
