@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BundleError
+from .paths import NotRegularFile, open_regular
 from .pdf import write_atomic
 from .provenance import Provenance
 
@@ -106,15 +107,23 @@ def verify_bundle(path: Path, rebuild: bool = False) -> list[str]:
     The bundle is untrusted: member names must be exactly the forms `write_bundle` writes, sizes are capped
     before anything is read, members are hashed as streams, and the manifest is checked for shape before use."""
     try:
-        archive = zipfile.ZipFile(path)
-    except (OSError, zipfile.BadZipFile, ValueError, EOFError) as exc:
-        return [f"{path}: not a readable zip file ({exc})"]
-    with archive:
-        failures, manifest, members = _check_members(archive, keep_data=rebuild)
-        if rebuild and manifest is not None and not failures:
-            failures += _check_rebuild(manifest, members)
-        elif rebuild and manifest is not None:
-            failures.append("not rebuilt: the bundle fails the checks above")
+        # only a regular file: a named pipe would be waited on for ever, /dev/zero read until memory runs out
+        stream = open_regular(path)
+    except NotRegularFile:
+        return ["not a regular file"]
+    except OSError as exc:
+        return [f"not a readable zip file ({exc.strerror or exc})"]
+    with stream:
+        try:
+            archive = zipfile.ZipFile(stream)
+        except (OSError, zipfile.BadZipFile, ValueError, EOFError) as exc:
+            return [f"not a readable zip file ({exc})"]
+        with archive:
+            failures, manifest, members = _check_members(archive, keep_data=rebuild)
+            if rebuild and manifest is not None and not failures:
+                failures += _check_rebuild(manifest, members)
+            elif rebuild and manifest is not None:
+                failures.append("not rebuilt: the bundle fails the checks above")
     return failures
 
 

@@ -119,6 +119,16 @@ def test_git_runs_no_monitor_a_data_repository_names(tmp_path):
     assert not ran.exists()
 
 
+def test_verify_reads_only_a_regular_file(tmp_path):
+    """`verify` of a named pipe waited for ever, of /dev/zero read until memory ran out (found by an attacker)."""
+    fifo = tmp_path / "bundle.zip"
+    os.mkfifo(fifo)
+    with never_blocks(60, "verify"):
+        assert verify(fifo) == ["not a regular file"]
+        assert verify(Path("/dev/zero")) == ["not a regular file"]
+    assert verify(tmp_path) == ["not a regular file"]
+
+
 def test_rebuild_never_reads_a_file_of_the_machine_through_a_pdf_name(small_bundle, tmp_path):
     forged = forge(small_bundle, tmp_path / "forged.zip", {"pdf//etc/hostname": b"x"})
     assert "pdf//etc/hostname: not a PDF name a bundle writes (pdf/NN-….pdf)" in verify(forged, "--rebuild")
