@@ -12,6 +12,7 @@ from pathlib import Path
 from signoff.documents import DOCUMENT_KEYS
 from signoff.errors import DataError, EnvironmentProblem, SignoffError, UsageError
 from signoff.model import to_json
+from signoff.paths import outside
 
 ROOT = Path(__file__).resolve().parent
 
@@ -113,8 +114,9 @@ class _PipeClosed(Exception):
 def _emit(text: str) -> None:
     """Print what a command was asked for on standard output, all of it or a clear failure."""
     try:
-        sys.stdout.write(text)
         sys.stdout.flush()
+        sys.stdout.buffer.write(text.encode("utf-8"))  # UTF-8 whatever the locale says (LC_ALL=C, PYTHONUTF8=0)
+        sys.stdout.buffer.flush()
     except BrokenPipeError:
         _drop_stdout()
         raise _PipeClosed from None
@@ -193,6 +195,8 @@ def main(argv: list[str] | None = None) -> int:
             from signoff import review
             from signoff.pdf import write_atomic
 
+            if args.report and not outside(args.data, args.report):
+                raise UsageError(f"{args.report} is in the data folder {args.data}: write the report outside it")
             report = review.diff_report(args.base, args.data)
             if args.report:
                 write_atomic(args.report, report.encode())
@@ -208,9 +212,14 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except _PipeClosed:  # `facts --json | head`: the reader has what it wanted; no message
         return 141
+    except OSError as exc:  # the machine's, not the data's: a folder that cannot be made, a file in the way
+        where = f"{exc.filename}: " if exc.filename else ""
+        print(f"signoff: error: {where}{exc.strerror or exc}", file=sys.stderr)
+        return EnvironmentProblem.exit_code
     except KeyboardInterrupt as exc:
-        print("signoff: interrupted; the output folder keeps the documents of the last complete build",
-              file=sys.stderr)
+        kept = "; the output folder keeps the documents of the last complete build" if args.command in (
+            "build", "bundle") else ""
+        print(f"signoff: interrupted{kept}", file=sys.stderr)
         return 143 if isinstance(exc, _Terminated) else 130
     return 0
 

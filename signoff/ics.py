@@ -7,8 +7,8 @@ from pathlib import Path
 
 import icalendar
 
-from .errors import SignoffError
-from .paths import TEMPLATES_DIR
+from .errors import SignoffError, UsageError
+from .paths import TEMPLATES_DIR, outside
 from .pdf import write_atomic
 from .provenance import find_provenance
 from .sources import read_project_yaml
@@ -66,8 +66,9 @@ def write_calendar(facts, epoch: int) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     locale = facts["project"]["locale"]
-    cal.add("x-wr-calname", fill(_labels(locale)["name"], locale, project=facts["project"]["name"],
-                                 number=facts["service"]["number"] if facts.get("service") else ""))
+    name = fill(_labels(locale)["name"], locale, project=facts["project"]["name"],
+                number=facts["service"]["number"] if facts.get("service") else "")
+    cal.add("x-wr-calname", " ".join(name.split()))  # one line: a name typed over two ended in an AssertionError
     stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
     for item in calendar_events(facts):
         day = datetime.date.fromisoformat(item["date"])
@@ -94,6 +95,9 @@ def write_service_calendar(facts, data_dir: Path, out: str | None) -> Path:
         target = Path(out) / name
     else:
         target = Path(out)
+    if not outside(data_dir, target):
+        raise UsageError(f"{target} is in the data folder {data_dir}: write the calendar outside it "
+                         "(default: output/)")
     target.parent.mkdir(parents=True, exist_ok=True)
     epoch = find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"]).epoch
     write_atomic(target, write_calendar(facts, epoch))

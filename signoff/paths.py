@@ -16,7 +16,18 @@ TEMPLATES_DIR = CODE_DIR.parent / "templates"
 def cache_dir() -> Path:
     """Signoff's cache (compiled templates, glyph coverage, font subsets, the layouts' seal key): speeds things up,
     never changes an output."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "signoff"
+    chosen = os.environ.get("XDG_CACHE_HOME", "")
+    # a relative path is invalid there and is ignored (the XDG Base Directory specification)
+    return (Path(chosen) if os.path.isabs(chosen) else Path.home() / ".cache") / "signoff"
+
+
+def outside(data_dir: Path, target: Path) -> bool:
+    """Whether `target`, a file a command writes, lies outside the data folder (it would overwrite the data, or
+    change what the next build reads): its folder resolved, the name as given."""
+    try:
+        return not (target.parent.resolve() / target.name).is_relative_to(data_dir.resolve())
+    except (OSError, RuntimeError):
+        return True  # unresolvable: the write itself says why
 
 
 class NotRegularFile(OSError):

@@ -63,6 +63,9 @@ def find_provenance(data_dir: Path, templates_dir: Path, report_date: str) -> Pr
     if epoch is None:
         last = git(data_dir, "log", "-1", "--format=%ct", "--", *paths)
         epoch = int(last) if last else int(git(data_dir, "log", "-1", "--format=%ct") or 0)
+        if not 0 <= epoch <= LAST_EPOCH:  # a commit dated in the year 11476 (git allows it)
+            raise EnvironmentProblem(f"the last commit of {data_dir} is dated at {epoch} seconds from 1970, a time "
+                                     "a PDF cannot carry; set SOURCE_DATE_EPOCH")
     return Provenance("dirty" if dirty else "committed", commit[:7], commit, epoch)
 
 

@@ -136,3 +136,24 @@ def test_the_layout_key_covers_all_the_code_from_html_to_layout():
             if isinstance(node, ast.ImportFrom) and node.level == 1:
                 todo += [f"{node.module}.py"] if node.module else [f"{alias.name}.py" for alias in node.names]
     assert reached - {"errors.py"} == set(RENDERER_CODE)  # errors.py words failures, no byte of a PDF
+
+
+def test_facts_are_utf8_whatever_the_locale_and_a_relative_cache_home_is_ignored(tmp_path):
+    """`facts --json` under an ASCII standard output ended in a UnicodeEncodeError, and XDG_CACHE_HOME=rel in a
+    ValueError after the output folder was made (found by an attacker). The JSON is UTF-8; a relative cache
+    home is invalid (XDG) and ~/.cache is used."""
+    import os
+    import subprocess
+    import sys
+
+    from conftest import ROOT
+
+    # a Python of its own: the encoding of standard output is set as the interpreter starts
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "facts", "--json", "--data", str(DATA_DIRS["data"])],
+                          env={**os.environ, "PYTHONIOENCODING": "ascii", "PYTHONUTF8": "0", "LC_ALL": "C"},
+                          capture_output=True)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout.decode("utf-8"))["project"]["name"] == "智慧园区综合管理平台"
+    done = run_build("check", "--data", str(DATA_DIRS["data"]), cwd=tmp_path, env={"XDG_CACHE_HOME": "rel"})
+    assert done.returncode == 0, done.stderr
+    assert not (tmp_path / "rel").exists()

@@ -75,3 +75,21 @@ def test_a_window_without_a_working_day_has_no_event(data_copy, tmp_path):
     code = "ZHYQ-2026-017"
     assert {f"{code}-preventive-2@signoff", f"{code}-preventive-2-notice@signoff"} <= uids
     assert not [uid for uid in uids if uid.startswith(f"{code}-preventive-3")]
+
+
+def test_the_calendar_is_never_written_into_the_data_folder_nor_ends_in_a_traceback(data_copy, tmp_path):
+    """`calendar --out data/service.yaml` overwrote the data with iCalendar, and an --out under a file ended in a
+    traceback; a project name typed over two lines ended in icalendar's AssertionError (found by an attacker)."""
+    folder = data_copy("data")
+    done = run_build("calendar", "--data", str(folder), "--out", str(folder / "service.yaml"))
+    assert done.returncode == 2 and "is in the data folder" in done.stderr, done.stderr
+    assert (folder / "service.yaml").read_text(encoding="utf-8").startswith("# yaml-language-server")
+    (tmp_path / "afile").write_text("x", encoding="utf-8")
+    done = run_build("calendar", "--data", str(folder), "--out", str(tmp_path / "afile" / "x.ics"))
+    assert (done.returncode, "Traceback" in done.stderr) == (3, False), done.stderr
+    assert done.stderr.splitlines()[-1].startswith(f"signoff: error: {tmp_path / 'afile'}"), done.stderr
+    edit(folder / "project.yaml", "  name: 智慧园区综合管理平台\n", '  name: "智慧园区\\n综合管理平台"\n')
+    done = run_build("calendar", "--data", str(folder), "--out", str(tmp_path / "c.ics"))
+    assert done.returncode == 0, done.stderr
+    calendar = icalendar.Calendar.from_ical((tmp_path / "c.ics").read_bytes())
+    assert "智慧园区 综合管理平台" in str(calendar["x-wr-calname"])

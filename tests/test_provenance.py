@@ -121,3 +121,20 @@ def test_the_no_op_check_sees_the_templates_repository(tmp_path, monkeypatch):
     git(code, "commit", "-q", "-am", "template edited")
     committed = cache.inputs_digest(data)
     assert len({clean, edited, committed}) == 3
+
+
+def test_a_commit_dated_past_the_year_9999_is_an_environment_error(tmp_path):
+    """git allows a commit dated in the year 11476; its time is every PDF timestamp, and the build ended in a
+    traceback ("year 11476 is out of range", found by an attacker). It is exit 3 with what to do."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copytree(DATA_DIRS["pass-en"], repo / "data")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "far", env={"GIT_COMMITTER_DATE": "@300000000000 +0000"})
+    done = run_build("build", "--data", str(repo / "data"), "--out", str(tmp_path / "out"), "--only", "confirmation",
+                     env={"SOURCE_DATE_EPOCH": ""})
+    assert (done.returncode, "Traceback" in done.stderr) == (3, False), done.stderr
+    assert done.stderr.splitlines()[-1] == (f"signoff: error: the last commit of {repo / 'data'} is dated at "
+                                           "300000000000 seconds from 1970, a time a PDF cannot carry; set "
+                                           "SOURCE_DATE_EPOCH")
