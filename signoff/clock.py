@@ -5,6 +5,7 @@ import datetime
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from .errors import SignoffError
 from .vocab import DEFAULT_WORKING_HOURS
 from .workdays import WorkCalendar
 
@@ -75,7 +76,8 @@ class ServiceClock:
                 if reported < closes:
                     return max(opens, reported)
             day += _DAY
-        raise AssertionError("no working time within ten years")
+        raise SignoffError(f"no working time in the ten years from {reported:%Y-%m-%d %H:%M}: the calendar "
+                           "(project.yaml calendar) leaves no working day for the 5x8 service clock")
 
     def elapsed(self, begin: Time, end: Time) -> int:
         """Service-clock minutes in [begin, end): wall-clock minutes on 7x24, working minutes on 5x8."""

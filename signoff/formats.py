@@ -138,6 +138,8 @@ def _values(rules: dict) -> str:
         words += f", {rules['min']} to {rules['max']}"
     elif "min" in rules:
         words += f", at least {rules['min']}"
+    if "maxlength" in rules:
+        words += f", {rules['maxlength']} characters at most"
     if rules.get("empty") is False:
         words += ", at least one"
     return words
@@ -189,7 +191,7 @@ def _object(schema: dict) -> dict:
 # The Cerberus rules _json translates; a schema using any other fails loudly rather than being left out of the JSON
 # Schema, which would then accept what the validator refuses.
 _KNOWN_RULES = {"type", "required", "schema", "keysrules", "valuesrules", "empty", "regex", "allowed", "min", "max",
-                "meta"}
+                "maxlength", "meta"}
 
 
 def _json(rules) -> dict:
@@ -222,6 +224,8 @@ def _json(rules) -> dict:
         result["minimum"] = rules["min"]
     if "max" in rules:
         result["maximum"] = rules["max"]
+    if "maxlength" in rules:
+        result["maxLength"] = rules["maxlength"]
     meta = rules.get("meta") or {}
     if _description(rules):
         text = _description(rules)

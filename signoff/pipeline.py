@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime
 import os
 import re
+import signal
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -143,6 +144,17 @@ def _html(checked, only: tuple[str, ...], provenance: Provenance, data_dir: Path
 _RENDERER = None
 
 
+def _pool_worker_init(allowed: list[Path]) -> None:
+    """A parallel renderer starting: Ctrl-C and SIGTERM while it starts are the parent's to handle (it stops the
+    pool); a worker that got them then printed "Exception in initializer" and a traceback. Once started, it is
+    interrupted as the parent is."""
+    interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    terminate = signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    _worker_init(allowed)
+    signal.signal(signal.SIGINT, interrupt)
+    signal.signal(signal.SIGTERM, terminate)
+
+
 def _worker_init(allowed: list[Path]) -> None:
     global _RENDERER
     from .pdf import Renderer
@@ -245,7 +257,7 @@ def _produce(changed, out_dir: Path, layouts: cache.LayoutCache, allowed: list[P
             context = multiprocessing.get_context("fork")
             try:
                 pool = ProcessPoolExecutor(jobs if long else min(jobs, len(fresh)), mp_context=context,
-                                           initializer=_worker_init, initargs=(allowed,))
+                                           initializer=_pool_worker_init, initargs=(allowed,))
             except OSError as exc:  # no POSIX semaphores: a container or chroot without a writable /dev/shm
                 raise EnvironmentProblem(f"cannot start parallel renderers ({exc.strerror or exc}): make /dev/shm "
                                          "writable, or build with -j 1 (make JOBS=1)") from exc

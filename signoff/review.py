@@ -40,7 +40,14 @@ def diff_report(base_rev: str, data_dir: Path, only: tuple[str, ...] = ()) -> st
         # The working side builds a copy of the data outside git, like the base: the footers then say the same
         # thing on both sides and the diff shows only what the data and templates changed.
         work_data = tmp_dir / "work" / "data"
-        shutil.copytree(data_dir, work_data, symlinks=True)
+        try:
+            shutil.copytree(data_dir, work_data, symlinks=True)
+        except shutil.Error as exc:  # a named pipe or an unreadable file in the data folder, listed by copytree
+            source, _, why = exc.args[0][0] if exc.args and isinstance(exc.args[0], list) else ("", "", exc)
+            raise EnvironmentProblem(f"cannot copy the data folder for the review: {source}: {why}") from exc
+        except OSError as exc:
+            raise EnvironmentProblem(f"cannot copy the data folder for the review: {exc.filename or data_dir}: "
+                                     f"{exc.strerror or exc}") from exc
         work_code = top_dir if (top_dir / "build.py").is_file() else CODE_ROOT
         base = _build(base_tree / "build.py", base_tree / relative, tmp_dir / "base-out", only, tmp_dir, base_rev)
         work = _build(work_code / "build.py", work_data, tmp_dir / "work-out", only, tmp_dir, "the working tree")

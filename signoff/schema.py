@@ -176,6 +176,8 @@ def _problem(source: Source, error, schema) -> Problem:
         return source.problem(path, f"{_show(error.value)} is less than {rule_value}")
     if code == cerr.MAX_VALUE.code:
         return source.problem(path, f"{_show(error.value)} is more than {rule_value}")
+    if code == cerr.MAX_LENGTH.code:
+        return source.problem(path, f"{_show(error.value)} is {len(error.value)} characters; the limit is {rule_value}")
     return source.problem(path, f"{_show(error.value)}: {error.rule} {rule_value}")
 
 

@@ -204,3 +204,16 @@ def test_elapsed_equal_to_the_target_is_met(minutes, status):
     restored = (T("2026-12-07 10:00") + datetime.timedelta(minutes=minutes)).strftime("%Y-%m-%d %H:%M")
     raw = ticket(1, "2026-12-07 10:00", ("2026-12-07 10:05", "responded"), (restored, "restored"))
     assert judge_fault(raw, LEVELS, SERVICE, CLOCK_24, HORIZON)[3].status == status
+
+
+def test_a_calendar_with_no_working_day_for_ten_years_is_an_error_not_an_assertion():
+    """Holidays typed over every day of eleven years (schema-valid) ended check in an AssertionError (found by an
+    attacker): it is an error that says what stops the 5x8 clock."""
+    from signoff.errors import SignoffError
+
+    start = datetime.date(2027, 1, 1)
+    days = {start + datetime.timedelta(days=n) for n in range(11 * 366)}
+    clock = ServiceClock("5x8", WorkCalendar(holidays=days), DAY)
+    with pytest.raises(SignoffError, match=r"no working time in the ten years from 2027-01-01 09:00: the calendar "
+                                           r"\(project.yaml calendar\) leaves no working day"):
+        clock.start(T("2027-01-01 09:00"))

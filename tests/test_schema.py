@@ -47,3 +47,14 @@ def test_boolean_is_not_an_integer(data_copy):
     edit(folder / "delivery.yaml", "quantity: 4,", "quantity: true,")
     assert any(line.startswith("delivery.yaml:7:") and "error: hardware[0].quantity: true is not a whole number"
                in line for line in problems(folder))
+
+
+def test_a_project_code_longer_than_a_file_name_allows_is_an_error_at_its_line(data_copy):
+    """The code names every file: a code of 240 characters passed check and build, then `bundle` could not write
+    its archive ("File name too long", found by an attacker). It is an error of project.yaml."""
+    folder = data_copy("data")
+    edit(folder / "project.yaml", "  code: ZHYQ-2026-017\n", "  code: " + "A" * 41 + "\n")
+    with pytest.raises(DataError) as caught:
+        check_data(folder)
+    assert [p.format().replace(str(folder), "data") for p in caught.value.problems] == [
+        f"data/project.yaml:4:9: error: project.code: '{'A' * 41}' is 41 characters; the limit is 40"]
