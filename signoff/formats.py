@@ -43,7 +43,7 @@ _REGEX_NAMES = {
     r"[a-z][a-z0-9_-]*\Z": "key: a–z, then a–z 0–9 _ -",
     r"[0-9a-fA-F]{64}\Z": "64 hexadecimal digits",
     r"[A-Za-z0-9]+([-_.][A-Za-z0-9]+)*\Z": "code: letters, digits, - _ .",
-    r"([01][0-9]|2[0-3]):[0-5][0-9]-([01][0-9]|2[0-4]):[0-5][0-9]\Z": "interval HH:MM-HH:MM",
+    r"([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)\Z": "interval HH:MM-HH:MM",
 }
 _TYPE_WORDS = {"text": "text", "markdown": "Markdown", "date": "date", "time": "time HH:MM",
                "datetime": "time YYYY-MM-DD HH:MM",

@@ -25,6 +25,8 @@ _REGEX_HINTS = {
     r"[a-z][a-z0-9_-]*\Z": "is not a valid key: start with a–z, then a–z, 0–9, _ or -",
     r"[0-9a-fA-F]{64}\Z": "is not a SHA-256: 64 hexadecimal digits",
     r"[A-Za-z0-9]+([-_.][A-Za-z0-9]+)*\Z": "is not a valid project code: letters, digits and - _ .",
+    r"([01][0-9]|2[0-3]):[0-5][0-9]-(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)\Z":
+        "is not an interval HH:MM-HH:MM of one day (it may close at 24:00, not later)",
 }
 
 _TYPE_NAMES = {

@@ -598,3 +598,12 @@ def test_an_overdue_target_is_asked_to_be_fulfilled(data_copy):
     view = service_report_view(facts, q1, load_labels("zh-CN", "service_report"), lambda d: long_date(d, "zh-CN"))
     assert "GZ-2027-006 解决已超时（应于 2027-02-25 12:05 前完成），尽快完成并分析超时原因，完善相应的处理流程与预案。" \
         in view["improvements"], view["improvements"]
+
+
+def test_a_working_interval_closes_at_24_00_at_the_latest(data_copy):
+    """The pattern let an interval close at 24:01-24:59, counted as the next day (found by an attacker)."""
+    folder = data_copy("data")
+    edit(folder / "service.yaml", "hours: 7x24\n", "hours: 5x8\nworking_hours: [13:30-24:30]\n")
+    found = problems(folder)
+    assert "service.yaml:10:17: error: working_hours[0]: '13:30-24:30' is not an interval HH:MM-HH:MM of one day " \
+        "(it may close at 24:00, not later)" in found, found
