@@ -10,13 +10,14 @@ from pathlib import Path
 from .paths import SCHEMA_DIR
 from .schema import load_schema
 from .sources import DATA_FILES, read_shipped_yaml
+from .text import HIDDEN
 
 DOC_PATH = SCHEMA_DIR.parent / "docs" / "DATA-FORMAT.md"
 JSON_DIR = SCHEMA_DIR / "json"
 
-# The characters check_characters refuses in any value (signoff/text.py): C0 and C1 controls but newline,
-# bidirectional overrides and isolates, zero-width characters and the byte-order mark.
-_PRINTABLE = "^[^\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f\\u202a-\\u202e\\u2066-\\u2069\\u200b-\\u200d\\u2060\\ufeff]*$"
+# The characters check_characters refuses in any value (signoff/text.py): C0 and C1 controls but newline, and
+# text.HIDDEN (bidirectional controls, zero-width and other invisible characters): one table for both.
+_PRINTABLE = "^[^\\x00-\\x09\\x0b-\\x1f\\x7f-\\x9f" + "".join(f"\\u{code:04x}" for code in sorted(HIDDEN)) + "]*$"
 _END = "(?![\\s\\S])"  # the end of the text, in Python's and ECMAScript's regexes alike (`$` differs on "x\n")
 # A real day of the years 1900–2999 (signoff/schema.py parse_date), as a regular expression: `format: date` alone
 # is not enough, since a validator may ignore formats and none checks the years, and a `datetime` has no format.

@@ -10,11 +10,11 @@ from .sources import Source
 
 # Bidirectional overrides and isolates, zero-width characters and the byte-order mark inside text; the Hangul
 # fillers, invisible operators and the like, which print as nothing and make a text look blank or other than it is.
-_HIDDEN = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
+HIDDEN = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069,
            0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF,
            0x115F, 0x1160, 0x3164, 0xFFA0, 0x034F, 0x180E, 0x2061, 0x2062, 0x2063, 0x2064}
-# Every character check_characters may refuse (the C0 and C1 controls but newline, and _HIDDEN): a quick test.
-_SUSPECT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f" + "".join(map(chr, sorted(_HIDDEN))) + "]")
+# Every character check_characters may refuse (the C0 and C1 controls but newline, and HIDDEN): a quick test.
+_SUSPECT = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f" + "".join(map(chr, sorted(HIDDEN))) + "]")
 _IMAGE = re.compile(r"!\[[^\]\n]*\]\s*[(\[]")
 
 
@@ -42,7 +42,7 @@ def check_characters(source: Source) -> list[Problem]:
             continue
         for char in sorted(set(value), key=value.index):
             code = ord(char)
-            if code in _HIDDEN:
+            if code in HIDDEN:
                 problems.append(source.problem(path, f"invisible character {char_name(char)} is not allowed "
                                                "(it hides or reorders what a signer reads)"))
             elif unicodedata.category(char) == "Cc" and char != "\n":
