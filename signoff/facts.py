@@ -323,8 +323,15 @@ def conclude(criteria, issues, report_date: datetime.date) -> tuple[str, tuple[R
         if deferred:
             reasons.append(reason("deferred_issues", "issues deferred by agreement: ", deferred))
         return "conditional", tuple(reasons)
-    return "pass", (reason("all_passed", f"all {len(criteria)} criteria passed and all {len(issues)} issues are "
-                           "closed", [_criterion_item(c) for c in criteria]),)
+    return "pass", (reason("all_passed", _all_passed(len(criteria), len(issues)),
+                           [_criterion_item(c) for c in criteria]),)
+
+
+def _all_passed(criteria: int, issues: int) -> str:
+    """The reason of a pass in words, in the number of each ("all 1 issues are closed" was printed)."""
+    passed = "the criterion passed" if criteria == 1 else f"all {criteria} criteria passed"
+    closed = {0: "no issue was found", 1: "the issue is closed"}.get(issues, f"all {issues} issues are closed")
+    return f"{passed} and {closed}"
 
 
 def _criterion_item(c: Criterion) -> ReasonItem:

@@ -202,6 +202,9 @@ def _title_lines(w: Words, lines: list[str]) -> list[str]:
     return lines[:1] + [after_name(before, line) for before, line in zip(lines, lines[1:])]
 
 
+_MINUTES_SECTIONS = ("process", "schedule", "test_methods", "disputes", "decisions", "actions")  # minutes.html.j2
+
+
 def _minutes(w: Words, f, output) -> dict:
     m = output.subject
     meeting = m["title"] or w.labels["meeting_kind"][m["kind"]]
@@ -223,7 +226,9 @@ def _minutes(w: Words, f, output) -> dict:
     return {"heading": _title_lines(w, [w.fill(line, project=f["project"]["name"], meeting=meeting)
                                          for line in w.labels["heading"]]),
             "time": time, "present": groups(m["present_by_party"]), "absent": groups(m["absent_by_party"] or []),
-            "opening": w.say("opening", date=w.date(m["date"]), chair=f["people"][m["chair"]]["name"],
+            # "the minutes follow" only when some do (a handover may record no agenda, decision or action)
+            "opening": w.say("opening" if any(m.get(k) for k in _MINUTES_SECTIONS) else "opening_alone",
+                             date=w.date(m["date"]), chair=f["people"][m["chair"]]["name"],
                              location=m["location"], project=f["project"]["name"], meeting=meeting),
             "issued": w.say("issued", recorder=f["people"][m["recorder"]]["name"], date=w.date(m["issued"])),
             "closing": w.labels["closing"].get(m["kind"], w.labels["closing"]["other"])}

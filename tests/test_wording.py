@@ -246,3 +246,33 @@ def test_an_english_short_name_opens_a_sentence_with_a_capital(data_copy):
     assert "The Utility (seal):" in text["01-confirmation"] and "The Supplier (seal):" in text["01-confirmation"]
     assert "the Utility" in text["06-service-guide"]  # inside a sentence, as written
     assert '<span class="nh">Larkspur Harbour <span class="nb">Logistics Co., Ltd.</span></span>' in htmls["04-report"]
+
+
+def test_minutes_say_the_minutes_follow_only_when_some_do(data_copy):
+    """A handover meeting may record no decision and no action: its minutes said "The minutes follow." and nothing
+    followed (found by a reader)."""
+    from conftest import edit
+    from test_golden import render_package
+
+    folder = data_copy("pass-en")
+    edit(folder / "meetings.yaml", "    decisions:\n"
+         "      - Service period 14 December 2026 to 13 December 2027, service number SV-2026-0131.\n"
+         "      - All fault reports go through Party A's systems administrator to Party B's service desk.\n"
+         "    actions:\n"
+         "      - { task: Create service portal accounts for Party A's operators, owner: zhaoyu, due: 2026-12-17 }\n",
+         "")
+    pages = render_package(folder)
+    handover, kickoff = _text(pages["02-minutes-service-handover"]), _text(pages["02-minutes-kickoff"])
+    assert "chairedbyDanielOkafor." in handover and "Theminutesfollow" not in handover
+    assert "Theminutesfollow." in kickoff
+
+
+def test_a_pass_is_worded_in_the_number_of_each(data_copy):
+    """facts --json worded a pass with one issue as "all 1 issues are closed" (found by a reader)."""
+    from signoff.facts import _all_passed
+    from signoff.validation import check_data
+
+    assert [r["message"] for r in check_data(data_copy("pass-en")).facts["reasons"]] == [
+        "all 8 criteria passed and all 3 issues are closed"]
+    assert _all_passed(1, 1) == "the criterion passed and the issue is closed"
+    assert _all_passed(2, 0) == "all 2 criteria passed and no issue was found"
