@@ -675,6 +675,14 @@ def _crossed(pdf_path: Path) -> list[tuple[str, int, str]]:
     return crossed
 
 
+def _built(folder: Path, tmp_path: Path, only: str) -> Path:
+    """The output folder of `folder` built with --only `only`, as a user builds it."""
+    out = tmp_path / "out"
+    result = run_build("build", "--data", str(folder), "--out", str(out), "--only", only)
+    assert result.returncode == 0, result.stderr
+    return out
+
+
 def test_a_long_record_number_wraps_inside_its_cell(data_copy, tmp_path):
     """A record number is the user's visit id after the project code: with id PM-2027-Q1-A it is 29 characters,
     kept whole (white-space: nowrap) it ran over the rule of the service report's 记录编号 column and of the
@@ -683,10 +691,7 @@ def test_a_long_record_number_wraps_inside_its_cell(data_copy, tmp_path):
     folder = data_copy("data")
     edit(folder / "visits.yaml", "  - id: 2027-Q1\n", "  - id: PM-2027-Q1-A\n")
     edit(folder / "visits.yaml", "follows: 2027-Q1/1", "follows: PM-2027-Q1-A/1")
-    out = tmp_path / "out"
-    result = run_build("build", "--data", str(folder), "--out", str(out), "--only", "service_report")
-    assert result.returncode == 0, result.stderr
-    report = out / "14-service-report-2027Q1.pdf"
+    report = _built(folder, tmp_path, "service_report") / "14-service-report-2027Q1.pdf"
     assert "ZHYQ-2026-017-PM-PM-2027-Q1-A" in "".join("".join(pages_of(report)).split())
     assert _crossed(report) == []
 
@@ -697,10 +702,8 @@ def test_chinese_names_of_three_and_four_characters_stay_on_one_line_in_the_grou
     folder = data_copy("data")
     edit(folder / "project.yaml", "    name: 张伟\n", "    name: 欧阳明远\n")
     edit(folder / "project.yaml", "    name: 周琦\n", "    name: 赵立新\n")
-    out = tmp_path / "out"
-    result = run_build("build", "--data", str(folder), "--out", str(out), "--only", "confirmation")
-    assert result.returncode == 0, result.stderr
-    lines = [line.split() for page in pages_of(out / "01-confirmation.pdf") for line in page.splitlines()]
+    confirmation = _built(folder, tmp_path, "confirmation") / "01-confirmation.pdf"
+    lines = [line.split() for page in pages_of(confirmation) for line in page.splitlines()]
     # the group's rows, as pdftotext reads them: 序号 职务 姓名 单位 职务 职责, each cell whole
     assert ["2", "甲方项目负责人", "欧阳明远", "甲方"] in [line[:4] for line in lines], lines
     assert ["3", "甲方运维负责人", "赵立新", "甲方"] in [line[:4] for line in lines], lines
