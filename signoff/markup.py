@@ -5,7 +5,6 @@ import re
 import xml.etree.ElementTree as etree
 
 import markdown
-from markdown.blockprocessors import CodeBlockProcessor
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import Treeprocessor
 from markupsafe import Markup, escape
@@ -60,42 +59,51 @@ class _DepthGuard(Treeprocessor):
 # Lists as the pull request shows them (GitHub's CommonMark), where Python-Markdown alone reads them otherwise:
 # - a list right under a line of text, or a list of the other kind right under a list, starts there (Python-Markdown
 #   wants a blank line before it, and ran `包括：- 一 - 二` into one paragraph): _ListStarts puts one in;
-# - a sub-list indented two or three spaces is nested (Python-Markdown wanted four, and flattened it into its
-#   parent, renumbered): list indentation is two spaces (`tab_length`), an indented code block still four;
+# - a sub-list is nested however far it is indented past its parent, two spaces or four (Python-Markdown wants
+#   four, and flattened a two-space one into its parent, renumbered): _ListStarts indents each level by four; a
+#   list indented one to three spaces is a list, four spaces outside a list are code, as before;
 # - an ordered list keeps its first number (`3. 4.` printed 1. 2.), and a bullet list after an ordered one is a
 #   list of its own (it was that list's next item): the `sane_lists` extension.
 # As on GitHub, an ordered list starts under text only from 1 (`…共\n2. 项` stays a sentence).
-_LIST_ITEM = re.compile(r"^ ?(?:([-*+])|(\d{1,9})[.)])[ \t]+\S")
+_LIST_ITEM = re.compile(r"^( *)(?:([-*+])|(\d{1,9})[.)])[ \t]+\S")
 
 
 class _ListStarts(Preprocessor):
-    """A blank line before a list item (not indented) that follows a line of text or an item of the other kind."""
+    """A blank line before a list that follows a line of text or a list of the other kind; each level of a list
+    indented four spaces past the one above it."""
 
     def run(self, lines):
-        out, before = [], ""  # before: what the previous lines are: "" blank, "text", "ul" or "ol" (a list's lines)
+        out = []
+        before = ""  # what the previous lines are: "" blank, "text", "ul" or "ol" (a list's lines)
+        indents: list[int] = []  # the indentation of each level of the list the lines are in, as typed
         for line in lines:
             item = _LIST_ITEM.match(line)
-            if item:
-                kind = "ul" if item.group(1) else "ol"
-                starts = kind == "ul" or int(item.group(2)) == 1
-                if (before == "text" and starts) or before in ("ul", "ol") and before != kind:
-                    out.append("")
-                if before != "text" or starts:
+            if item and (indents or len(item[1]) <= 3):
+                indent = len(item[1])
+                while indents and indent < indents[-1]:
+                    indents.pop()
+                if not indents or indent > indents[-1]:
+                    indents.append(indent)
+                if len(indents) == 1:  # a top-level item
+                    kind = "ul" if item[2] else "ol"
+                    starts = kind == "ul" or int(item[3]) == 1
+                    if before == "text" and not starts:  # a number that ends a sentence's line
+                        indents.clear()
+                        out.append(line)
+                        continue
+                    if before == "text" or before in ("ul", "ol") and before != kind:
+                        out.append("")
                     before = kind
+                line = " " * (4 * (len(indents) - 1)) + line[indent:]
             elif not line.strip():
                 before = ""
+            elif before == "" and not line.startswith(" "):  # text at the margin after a blank line: the list ended
+                indents.clear()
+                before = "text"
             elif before not in ("ul", "ol"):  # an item's own further lines keep the list going
                 before = "text"
             out.append(line)
         return out
-
-
-class _CodeBlock(CodeBlockProcessor):
-    """An indented code block needs four spaces, though list indentation needs two."""
-
-    def __init__(self, parser):
-        super().__init__(parser)
-        self.tab_length = 4
 
 
 class _Literal(markdown.Extension):
@@ -105,15 +113,17 @@ class _Literal(markdown.Extension):
     def extendMarkdown(self, md):
         md.preprocessors.deregister("html_block")
         md.preprocessors.register(_ListStarts(md), "list_starts", 25)  # after normalize_whitespace
-        md.parser.blockprocessors.deregister("code")
-        md.parser.blockprocessors.register(_CodeBlock(md.parser), "code", 80)
         md.inlinePatterns.deregister("html")
         md.inlinePatterns.deregister("entity")
         md.treeprocessors.register(_LinkGuard(md), "link_guard", 0)
         md.treeprocessors.register(_DepthGuard(md), "depth_guard", -1)  # after the link guard
 
 
-_MARKDOWN = markdown.Markdown(extensions=[_Literal(), "sane_lists"], output_format="html", tab_length=2)
+def _new_markdown() -> markdown.Markdown:
+    return markdown.Markdown(extensions=[_Literal(), "sane_lists"], output_format="html")
+
+
+_MARKDOWN = _new_markdown()
 # Python-Markdown's serializer keeps anything shaped like an entity (`&#x202E;` would print a bidi override),
 # so every `&` travels through it as a control character, which validation has refused in the data.
 _AMPERSAND = "\x01"
@@ -191,13 +201,15 @@ def _join_cjk_lines(html: str) -> str:
 
 def render_markdown(value) -> Markup:
     """Markdown to safe HTML; every `<` and `&` the user typed is printed as typed."""
+    global _MARKDOWN
     if value is None:
         return Markup("")
     _MARKDOWN.reset()
     try:
         html = _MARKDOWN.convert(_tame_quotes(_tame_brackets(str(value).replace("&", _AMPERSAND))))
     except RecursionError:  # lists nested hundreds deep (`- 1. - 1. …`): Python-Markdown recurses once a level
-        _MARKDOWN.reset()
+        # and its parser's state is left mid-list (the next text lost its paragraphs): a new one
+        _MARKDOWN = _new_markdown()
         return Markup("<p>") + escape(str(value)) + Markup("</p>")  # printed as typed, as its raw HTML would be
     html = _join_cjk_lines(html)
     return Markup(html.replace(_AMPERSAND, "&amp;").replace(_OPEN, "[").replace(_CLOSE, "]").replace(_GT, "&gt;"))

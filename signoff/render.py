@@ -341,14 +341,5 @@ def _nobreak(match: re.Match) -> str:
 
     if len(token) > LONGEST_UNBROKEN:
         return token
-    if len(token) >= LONG_IDENTIFIER and _IDENTIFIER.fullmatch(token):
-        return f'<span class="nbi">{token}</span>'
     return f'<span class="nb">{token}</span>'
-
-
-# An identifier of 16 characters or more (a document or record number: ZHYQ-2026-017-INS-2027; its parts are the
-# user's) is kept whole as a box (`.nbi`, inline-block) that wraps inside itself only when it is wider than its
-# cell: a record number of 26 characters in a narrow column ran over the column's rule, as nowrap never wraps.
-LONG_IDENTIFIER = 16
-_IDENTIFIER = re.compile(r"[A-Za-z0-9]+(?:[-_./][A-Za-z0-9]+)+")
 

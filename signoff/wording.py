@@ -46,11 +46,14 @@ def after_name(name: str, text: str) -> str:
     return text
 
 
+_ARTICLES = ("the", "a", "an", "our")
+
+
 def opening(name: str) -> str:
-    """A name as it opens a sentence or a line: an all-lower-case first word capitalised ("the Customer" → "The
-    Customer"); "iFlytek", "eBay" and Chinese stay as they are."""
+    """A name as it opens a sentence or a line: a leading English article capitalised ("the Customer" → "The
+    Customer"); any other name as written ("iFlytek", "zte", "vivo", Chinese)."""
     first = name.split(" ", 1)[0]
-    return name[:1].upper() + name[1:] if first.isalpha() and first.islower() else name
+    return name[:1].upper() + name[1:] if first in _ARTICLES and " " in name else name
 
 
 PARTY_VALUES = ("short", "customer", "contractor")  # the values that hold a party's name

@@ -683,19 +683,6 @@ def _built(folder: Path, tmp_path: Path, only: str) -> Path:
     return out
 
 
-def test_a_long_record_number_wraps_inside_its_cell(data_copy, tmp_path):
-    """A record number is the user's visit id after the project code: with id PM-2027-Q1-A it is 29 characters,
-    kept whole (white-space: nowrap) it ran over the rule of the service report's 记录编号 column and of the
-    findings' 记录 column into the next cell. A long identifier is now a box that wraps inside itself only when it
-    is wider than its cell (render.LONG_IDENTIFIER)."""
-    folder = data_copy("data")
-    edit(folder / "visits.yaml", "  - id: 2027-Q1\n", "  - id: PM-2027-Q1-A\n")
-    edit(folder / "visits.yaml", "follows: 2027-Q1/1", "follows: PM-2027-Q1-A/1")
-    report = _built(folder, tmp_path, "service_report") / "14-service-report-2027Q1.pdf"
-    assert "ZHYQ-2026-017-PM-PM-2027-Q1-A" in "".join("".join(pages_of(report)).split())
-    assert _crossed(report) == []
-
-
 def test_chinese_names_of_three_and_four_characters_stay_on_one_line_in_the_group_table(data_copy, tmp_path):
     """The confirmation's acceptance group gave 姓名 two characters' room: 赵立新 printed as 赵 / 立新 (most Chinese
     names have three characters; a compound surname makes four)."""

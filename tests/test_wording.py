@@ -228,7 +228,8 @@ def test_a_project_named_with_its_own_xiangmu_is_not_printed_with_two(data_copy)
 def test_an_english_short_name_opens_a_sentence_with_a_capital(data_copy):
     """The data-format's own example short name is "the Customer": it opened sentences in lower case ("the Utility
     reports the fault…", "the Supplier asks the Utility to re-verify it.", "the Utility's opinion:", "the Utility
-    (seal):"). Inside a sentence it stays as written. A party's name is never hyphenated ("North-/river")."""
+    (seal):"). Inside a sentence it stays as written; a name without an article ("zte", "vivo") stays as written
+    everywhere. A party's name is never hyphenated ("North-/river")."""
     from html import unescape
 
     from conftest import edit
@@ -246,6 +247,9 @@ def test_an_english_short_name_opens_a_sentence_with_a_capital(data_copy):
     assert "The Utility (seal):" in text["01-confirmation"] and "The Supplier (seal):" in text["01-confirmation"]
     assert "the Utility" in text["06-service-guide"]  # inside a sentence, as written
     assert '<span class="nh">Larkspur Harbour <span class="nb">Logistics Co., Ltd.</span></span>' in htmls["04-report"]
+    from signoff.wording import opening
+
+    assert [opening(name) for name in ("zte", "vivo", "iFlytek", "甲方")] == ["zte", "vivo", "iFlytek", "甲方"]
 
 
 def test_minutes_say_the_minutes_follow_only_when_some_do(data_copy):
