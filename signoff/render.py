@@ -20,8 +20,7 @@ from .provenance import Provenance
 from .sources import read_project_yaml
 from .markup import render_markdown
 from .vocab import DEFAULT_WORKING_HOURS
-from .wording import opening
-from .wording import document_words, fill
+from .wording import document_words, fill, opening, put_name
 
 LOCALES = ("zh-CN", "en")
 _DATE_PATTERNS = {"zh-CN": ("zh_CN", "y年M月d日"), "en": ("en_GB", "d MMMM y")}
@@ -51,10 +50,7 @@ def with_parties(labels, customer: str, contractor: str):
     if isinstance(labels, list):
         return [with_parties(value, customer, contractor) for value in labels]
     if isinstance(labels, str):
-        for mark, short in (("{a}", customer), ("{b}", contractor)):  # "the Customer" opens a sentence capitalised
-            labels = re.sub(rf"(^|[.!?]\s+){re.escape(mark)}", lambda m, short=short: m[1] + opening(short), labels)
-            labels = labels.replace(mark, short)
-        return labels
+        return put_name(put_name(labels, "{a}", customer), "{b}", contractor)
     return labels
 
 

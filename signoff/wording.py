@@ -60,6 +60,18 @@ PARTY_VALUES = ("short", "customer", "contractor")  # the values that hold a par
 _SENTENCE_END = re.compile(r"(?:^|[.!?]\s+)$")
 
 
+def put_name(text: str, mark: str, name: str) -> str:
+    """`text` with `name` for every `mark` in it, `opening(name)` where the mark opens a sentence (the rule
+    `fill` follows for a party's name)."""
+    if mark not in text:
+        return text
+    parts = text.split(mark)
+    out = parts[0]
+    for part in parts[1:]:
+        out += (opening(name) if _SENTENCE_END.search(out) else name) + part
+    return out
+
+
 def fill(text: str, locale: str, **values) -> str:
     """`text.format(**values)`; in Chinese without the catalog text's spaces beside full-width punctuation, its
     own or one beside a value that begins or ends with such punctuation, and without a 项目 doubled where a value
