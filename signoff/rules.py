@@ -333,11 +333,6 @@ def _check_dates(c: _Checker, sources: dict, facts: Facts, report_date: str) -> 
                  f"the service starts {service.start}, before the report date ({report_date})")
     _check_levels(c, service.levels)
     _check_handover(c, facts, report_date)
-    plan = sources["service"].data["maintenance"]
-    for kind in ("preventive", "inspection"):
-        if (plan.get(kind) or {}).get("notice_working_days") == 0:
-            c.error("service", ("maintenance", kind, "notice_working_days"), "must be at least 1: with 0 the "
-                    "planned date is the window's first day, which may be a weekend or a public holiday")
 
 
 def _check_handover(c: _Checker, facts: Facts, report_date: str) -> None:

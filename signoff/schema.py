@@ -175,7 +175,7 @@ def _problem(source: Source, error, schema) -> Problem:
     if code == cerr.EMPTY_NOT_ALLOWED.code:
         return source.problem(path, "may not be empty")
     if code == cerr.MIN_VALUE.code:
-        return source.problem(path, f"{_show(error.value)} is less than {rule_value}")
+        return source.problem(path, f"{_show(error.value)} is less than {rule_value}{_why(schema, path)}")
     if code == cerr.MAX_VALUE.code:
         return source.problem(path, f"{_show(error.value)} is more than {rule_value}")
     if code == cerr.MAX_LENGTH.code:
@@ -183,8 +183,8 @@ def _problem(source: Source, error, schema) -> Problem:
     return source.problem(path, f"{_show(error.value)}: {error.rule} {rule_value}")
 
 
-def _known_keys(schema, path) -> list[str]:
-    """The keys the schema allows at `path`, for a did-you-mean hint."""
+def _rules_at(schema, path) -> dict:
+    """The rule set that governs the value at `path`."""
     node = {"type": "dict", "schema": schema}
     for part in path:
         if isinstance(node, str):
@@ -195,10 +195,19 @@ def _known_keys(schema, path) -> list[str]:
             node = node["valuesrules"]
         else:
             node = node.get("schema", {}).get(part, {})
-    if isinstance(node, str):
-        node = rules_set_registry.get(node)
-    inner = node.get("schema", {})
+    return rules_set_registry.get(node) if isinstance(node, str) else node
+
+
+def _known_keys(schema, path) -> list[str]:
+    """The keys the schema allows at `path`, for a did-you-mean hint."""
+    inner = _rules_at(schema, path).get("schema", {})
     return [key for key in inner] if isinstance(inner, dict) and "type" not in inner else []
+
+
+def _why(schema, path) -> str:
+    """The reason a schema gives for a bound (`meta: {why: …}`), as the end of its message."""
+    meta = _rules_at(schema, path).get("meta") or {}
+    return f": {' '.join(str(meta['why']).split())}" if "why" in meta else ""
 
 
 def governed_values(source: Source):

@@ -194,7 +194,7 @@ CASES = [
          ['pass-en/meetings.yaml:46:11: error: meetings[1].date: the handover meeting on 2026-12-23 is after 2026-12-22, the 7th working day after the report date (2026-12-11)']),
     ('notice_zero', 'pass-en',
          [('service.yaml', '    every: quarter\n', '    every: quarter\n    notice_working_days: 0\n')],
-         ["pass-en/service.yaml:32:26: error: maintenance.preventive.notice_working_days: must be at least 1: with 0 the planned date is the window's first day, which may be a weekend or a public holiday"]),
+         ["pass-en/service.yaml:32:26: error: maintenance.preventive.notice_working_days: 0 is less than 1: with 0 the planned date is the window's first day, which may be a weekend or a public holiday"]),
     ('holiday_and_workday', 'pass-en',
          [('project.yaml', 'workdays: [2027-02-20,', 'workdays: [2027-01-01, 2027-02-20,')],
          ['pass-en/project.yaml:113:14: error: calendar.workdays[0]: 2027-01-01 is also listed under calendar.holidays: a day is either a holiday or a working day']),
