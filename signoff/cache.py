@@ -24,8 +24,9 @@ Three more caches live outside the output folder, in `paths.cache_dir()` (`~/.ca
 templates (render.py, keyed by each template's source), the theme fonts' glyph coverage (glyphs.py, keyed by
 the font files) and the package font subsets (fonts.py, keyed by the SHA-256 of the font file, the subsetting
 code and the character set, each checked against the digest recorded when it was made). All only save time;
-without them a build gives the same bytes. Every cache file, here and in the output folder, is read only when it
-is a regular file itself (`paths.open_regular`: no link followed, no named pipe waited on) and of the right shape.
+without them a build gives the same bytes. That folder is used only when it is this user's alone
+(`paths.private_folder`). Every cache file, here and in the output folder, is read only when it is a regular
+file itself (`paths.open_regular`: no link followed, no named pipe waited on) and of the right shape.
 
 A build holds `OutputLock` on the output folder from before it reads the state until after it wrote it; every
 temporary file lives in the build's own `Scratch` folders (unique names, beside their targets, removed on

@@ -1,8 +1,11 @@
 """Where Signoff's own files are (the schemas, the templates with theme and labels, the code, its cache), and how a
 file anyone may have put in place is opened (`open_regular`) and a cache file read and written."""
+import atexit
 import contextlib
+import functools
 import json
 import os
+import shutil
 import stat
 import tempfile
 from pathlib import Path
@@ -15,10 +18,44 @@ TEMPLATES_DIR = CODE_DIR.parent / "templates"
 
 def cache_dir() -> Path:
     """Signoff's cache (compiled templates, glyph coverage, font subsets, the layouts' seal key): speeds things up,
-    never changes an output."""
+    never changes an output. What it holds decides what prints (a subset's glyphs), vouches for layouts (the key)
+    or is code (the templates): only a folder this user owns and no one else can write to is used
+    (`private_folder`); otherwise one of this process's own, gone when it ends (nothing is reused)."""
     chosen = os.environ.get("XDG_CACHE_HOME", "")
     # a relative path is invalid there and is ignored (the XDG Base Directory specification)
-    return (Path(chosen) if os.path.isabs(chosen) else Path.home() / ".cache") / "signoff"
+    folder = (Path(chosen) if os.path.isabs(chosen) else Path.home() / ".cache") / "signoff"
+    return folder if private_folder(folder) else _own_cache(str(folder))
+
+
+@functools.lru_cache(maxsize=None)
+def _own_cache(instead_of: str) -> Path:
+    folder = Path(tempfile.mkdtemp(prefix="signoff-cache-"))
+    atexit.register(shutil.rmtree, folder, True)
+    return folder
+
+
+def private_folder(folder: Path) -> bool:
+    """Whether `folder` is this user's alone: made if missing (mode 0700); a folder itself, not a link, that this
+    user owns. One of the user's that others could write to (made under a umask of 002, opened since) is closed
+    and emptied first: what it holds could be anyone's."""
+    try:
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        info = os.lstat(folder)
+    except OSError:
+        return False
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+        return False
+    if info.st_mode & 0o022:
+        try:
+            os.chmod(folder, 0o700, follow_symlinks=False)
+            for path in folder.iterdir():
+                if path.is_dir() and not path.is_symlink():
+                    shutil.rmtree(path)
+                else:
+                    path.unlink()
+        except OSError:
+            return False
+    return True
 
 
 def outside(data_dir: Path, target: Path) -> bool:

@@ -3,9 +3,7 @@ from __future__ import annotations
 
 import base64
 import datetime
-import os
 import re
-import stat
 import unicodedata
 from functools import lru_cache
 from pathlib import Path
@@ -15,7 +13,7 @@ from markupsafe import Markup
 from babel.dates import format_date
 
 from .documents import Output
-from .paths import TEMPLATES_DIR, cache_dir, open_regular, prune, used
+from .paths import TEMPLATES_DIR, cache_dir, open_regular, private_folder, prune, used
 from .provenance import Provenance
 from .sources import read_project_yaml
 from .markup import render_markdown
@@ -114,21 +112,7 @@ KEEP_COMPILED = 400
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
     folder = cache_dir() / "templates"
-    try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-        info = os.stat(folder, follow_symlinks=False)
-    except OSError:
-        return None
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
-        return None  # another's folder: its code is not run
-    if info.st_mode & 0o022:  # ours, but others could write to it (a umask of 002): closed, and what it holds gone
-        try:
-            os.chmod(folder, 0o700)
-            for path in folder.iterdir():
-                path.unlink()
-        except OSError:
-            return None
-    return _BytecodeCache(str(folder))
+    return _BytecodeCache(str(folder)) if private_folder(folder) else None  # another's code is not run
 
 
 def make_environment(templates_dir: Path = TEMPLATES_DIR) -> jinja2.Environment:

@@ -2,6 +2,7 @@
 digests and the character set, untrusted when read back; the PDFs laid out from them look exactly the same."""
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 from pathlib import Path
@@ -123,6 +124,57 @@ def test_an_unwritable_cache_still_builds(tmp_path, monkeypatch, small):
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
     font_set = fonts.package_fonts(SANS, CHARS)
     assert len(_files(font_set)) == 2 and all(data.startswith(b"OTTO") for data in _files(font_set).values())
+
+
+def _plant(folder: Path) -> dict[Path, bytes]:
+    """Every subset in `folder` replaced by other bytes, with the record that vouches for them, as someone who can
+    write to the cache would: the planted files, which agree with their records."""
+    planted = {}
+    for subset in sorted(folder.glob("*.otf")):
+        data = b"OTTO planted " + subset.name.encode()
+        subset.write_bytes(data)
+        subset.with_suffix(".sha256").write_text(hashlib.sha256(data).hexdigest())
+        planted[subset] = data
+    return planted
+
+
+def test_a_cache_others_may_write_to_is_closed_and_emptied_before_use(cache):
+    """A subset decides which glyphs print: in one's own cache folder that others could write to (made under a
+    umask of 002), a subset that agrees with its record is someone's as much as ours. The folder is closed to
+    them and emptied, and the subsets are made again."""
+    made = _files(fonts.package_fonts(SANS, CHARS))
+    root = cache.parent
+    (root / "layout-seal.key").write_bytes(b"k" * 32)
+    assert _plant(cache)
+    os.chmod(root, 0o777)
+    assert _files(fonts.package_fonts(SANS, CHARS)) == made
+    assert os.stat(root).st_mode & 0o777 == 0o700
+    assert not (root / "layout-seal.key").exists()
+
+
+@pytest.mark.parametrize("kind", ["a link", "another user's"])
+def test_a_cache_that_is_a_link_or_another_users_is_not_used(cache, tmp_path, kind):
+    """~/.cache/signoff a link to another folder, or a folder another user owns: nothing in it is read or
+    written; the build makes its subsets in a folder of its own."""
+    made = _files(fonts.package_fonts(SANS, CHARS))
+    root = cache.parent
+    elsewhere = tmp_path / "elsewhere"
+    root.rename(elsewhere)
+    planted = _plant(elsewhere / "fonts")
+    if kind == "a link":
+        root.symlink_to(elsewhere, target_is_directory=True)
+    elif os.getuid() != 0:
+        pytest.skip("only root can give a folder to another user")
+    else:
+        elsewhere.rename(root)
+        os.chown(root, 65534, 65534)
+        planted = {root / path.relative_to(elsewhere): data for path, data in planted.items()}
+    before = sorted(p.name for p in (root / "fonts").iterdir())
+    found = fonts.package_fonts(SANS, CHARS)
+    assert sorted(_files(found).values()) == sorted(made.values())
+    assert all(not Path(name.removeprefix("file://")).is_relative_to(root.resolve()) for name in _files(found))
+    assert sorted(p.name for p in (root / "fonts").iterdir()) == before  # nothing written there
+    assert all(path.read_bytes() == data for path, data in planted.items())
 
 
 def _embedded_fonts(pdf: Path) -> list[str]:
