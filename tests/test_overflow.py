@@ -1,0 +1,21 @@
+"""Kept-together text wider than its column (signoff/overflow.py): which spans are let break, counted as the
+layout counts them. That such a span breaks at a hyphen and the rest stay whole is test_layout's."""
+from __future__ import annotations
+
+import pytest
+
+from signoff.overflow import breakable
+
+HTML = ('<td><span class="nb"><span class="nb">2027-01-12</span> 21:40</span></td>'
+        '<td><span class="nb">ZHYQ-2026-017-PM-PM-2027-Q1</span></td>')
+
+
+@pytest.mark.parametrize("spans, expected", [
+    (set(), HTML),
+    ({2}, HTML.replace('<span class="nb">ZHYQ', '<span class="wrap">ZHYQ')),
+    # the inner span of two is the second in document order, as in the laid-out tree
+    ({1}, HTML.replace('<span class="nb">2027', '<span class="wrap">2027')),
+    ({0}, HTML.replace('<td><span class="nb"><span', '<td><span class="wrap"><span')),  # the inner one stays whole
+], ids=["none", "the third", "one inside another", "one holding another"])
+def test_the_spans_let_break_are_those_counted_in_document_order(spans, expected):
+    assert breakable(HTML, spans) == expected
