@@ -108,11 +108,12 @@ class _ListStarts(Preprocessor):
 
 class _Literal(markdown.Extension):
     """Raw HTML and entities are text: the parts of Python-Markdown that pass them through are removed. Lists
-    are read as GitHub shows them (above)."""
+    are read as GitHub shows them (above), and a fenced block (``` or ~~~) is code, as there."""
 
     def extendMarkdown(self, md):
         md.preprocessors.deregister("html_block")
-        md.preprocessors.register(_ListStarts(md), "list_starts", 25)  # after normalize_whitespace
+        # after normalize_whitespace (30) and fenced_code (20), which has put each fenced block away by then
+        md.preprocessors.register(_ListStarts(md), "list_starts", 19)
         md.inlinePatterns.deregister("html")
         md.inlinePatterns.deregister("entity")
         md.treeprocessors.register(_LinkGuard(md), "link_guard", 0)
@@ -120,7 +121,7 @@ class _Literal(markdown.Extension):
 
 
 def _new_markdown() -> markdown.Markdown:
-    return markdown.Markdown(extensions=[_Literal(), "sane_lists"], output_format="html")
+    return markdown.Markdown(extensions=[_Literal(), "sane_lists", "fenced_code"], output_format="html")
 
 
 _MARKDOWN = _new_markdown()
@@ -199,6 +200,10 @@ def _join_cjk_lines(html: str) -> str:
     return "".join(parts)
 
 
+# A fence's info string (```{.nb #x}) gives the block an id and classes: the theme's own (`nb`) among them.
+_FENCE_ATTRIBUTES = re.compile(r"<(pre|code)\s[^>]*>")
+
+
 def render_markdown(value) -> Markup:
     """Markdown to safe HTML; every `<` and `&` the user typed is printed as typed."""
     global _MARKDOWN
@@ -211,5 +216,5 @@ def render_markdown(value) -> Markup:
         # and its parser's state is left mid-list (the next text lost its paragraphs): a new one
         _MARKDOWN = _new_markdown()
         return Markup("<p>") + escape(str(value)) + Markup("</p>")  # printed as typed, as its raw HTML would be
-    html = _join_cjk_lines(html)
+    html = _join_cjk_lines(_FENCE_ATTRIBUTES.sub(lambda m: f"<{m[1]}>", html))
     return Markup(html.replace(_AMPERSAND, "&amp;").replace(_OPEN, "[").replace(_CLOSE, "]").replace(_GT, "&gt;"))

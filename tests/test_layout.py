@@ -520,15 +520,18 @@ def test_split_tokens_finds_a_date_over_two_lines(tmp_path):
 
 LONG_NAME = ("HarbourYardManagementSystemGateAndBerthControl" * 4)[:150]  # 150 characters, no space
 LONG_URL = "https://portal.example.com/" + "/".join(f"section{n:03d}" for n in range(36))  # over 400 characters
+LOG_LINE = "2026-11-09 10:15:02 WARN gate-07 " + " ".join(f"retry={n} timeout=30s" for n in range(12))
 
 
 @pytest.fixture(scope="session")
 def unbroken(tmp_path_factory) -> Package:
-    """pass-en with a 150-character project name and a 400-character URL in the summaries (issue 10)."""
+    """pass-en with a 150-character project name and a 400-character URL in the summaries (issue 10), and the URL
+    and a long log line in a code block of the report's summary (a code block keeps its lines)."""
     source = tmp_path_factory.mktemp("unbroken-source") / "data"
     shutil.copytree(DATA_DIRS["pass-en"], source)
     edit(source / "project.yaml", "  name: Harbour Yard Management System", f"  name: {LONG_NAME}")
-    edit(source / "report.yaml", "summary: |\n", f"summary: |\n  The portal: {LONG_URL}\n\n")
+    edit(source / "report.yaml", "summary: |\n", f"summary: |\n  The portal: {LONG_URL}\n\n  ```\n  {LONG_URL}\n"
+         f"  {LOG_LINE}\n  ```\n\n")
     edit(source / "project.yaml", "  summary: |\n", f"  summary: |\n    Documentation: <{LONG_URL}>\n\n")
     assert len(LONG_URL) > 400
     return build_package("unbroken", tmp_path_factory, source=source)
@@ -550,7 +553,7 @@ def test_very_long_unbroken_text_wraps_inside_the_page(unbroken):
     outside = [o for file in files for o in characters_outside_the_page(unbroken.pdf(file))]
     assert outside == []
     report = squeeze(unbroken.text("04-report.pdf"))
-    assert squeeze(LONG_URL) in report and LONG_NAME in report
+    assert squeeze(LONG_URL) in report and LONG_NAME in report and squeeze(LOG_LINE) in report
 
 
 @pytest.mark.parametrize("name", PACKAGES)
