@@ -64,6 +64,7 @@ OPERATORS = {"<": Decimal.__lt__, "<=": Decimal.__le__, ">": Decimal.__gt__, ">=
              "==": Decimal.__eq__}
 
 SERVICE_HOURS = ("7x24", "5x8")
+SERVICE_YEARS_MAX = 10  # the longest service period planned: its maintenance calendar, records and reports
 CHANNEL_KINDS = ("phone", "email", "portal", "onsite", "other")
 FAULT_LEVELS = (1, 2, 3)
 MAINTENANCE_MONTHS = {"quarter": 3, "half_year": 6}  # preventive maintenance `every`
