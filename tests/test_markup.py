@@ -1,12 +1,12 @@
-"""Free text as Markdown (signoff/markup.py): lists read as the pull request shows them (GitHub's CommonMark), raw
-HTML printed as typed. (The guards against hostile text, brackets, nesting and quotes, are in test_corpus.py.)"""
+"""Free text as Markdown (signoff/markup.py): lists and code blocks read as the pull request shows them (GitHub's
+CommonMark), raw HTML printed as typed. (The guards against hostile text, brackets, nesting and quotes, are in test_corpus.py.)"""
 from __future__ import annotations
 
 import pytest
 
 from signoff.markup import render_markdown
 
-LISTS = [
+AS_GITHUB = [
     # a list right under a line of text: it was one paragraph, 本项目包括：- 一 - 二
     ("本项目包括：\n- 一\n- 二\n", "<p>本项目包括：</p>\n<ul>\n<li>一</li>\n<li>二</li>\n</ul>"),
     ("步骤如下：\n1. 一\n2. 二\n", "<p>步骤如下：</p>\n<ol>\n<li>一</li>\n<li>二</li>\n</ol>"),
@@ -39,11 +39,22 @@ LISTS = [
     ("示例：\n\n\tcode line", "<p>示例：</p>\n<pre><code>code line\n</code></pre>"),
     # three levels, two spaces each
     ("- a\n  - b\n    - c", "<ul>\n<li>a<ul>\n<li>b<ul>\n<li>c</li>\n</ul>\n</li>\n</ul>\n</li>\n</ul>"),
+    # a log pasted between fences right under a line of text: its lines as typed, nothing in it read as Markdown
+    ("日志如下：\n```\nERROR <timeout> & retry [x](y)\n- not a list\n> not a quote\n```\n之后",
+     "<p>日志如下：</p>\n<pre><code>ERROR &lt;timeout&gt; &amp; retry [x](y)\n- not a list\n&gt; not a quote\n"
+     "</code></pre>\n<p>之后</p>"),
+    # a numbered list inside a fence is not re-indented as a list (it split the block in two)
+    ("步骤：\n\n~~~\n  1. a\n  2. b\n~~~", "<p>步骤：</p>\n<pre><code>  1. a\n  2. b\n</code></pre>"),
+    # Chinese lines in a block stay lines
+    ("```\n第一行\n第二行\n```", "<pre><code>第一行\n第二行\n</code></pre>"),
+    # the info string gives no class or id: the theme's own classes (nb) are not the data's to set
+    ("```{.nb #x}\ncode\n```", "<pre><code>code\n</code></pre>"),
+    ("```text\ncode\n```", "<pre><code>code\n</code></pre>"),
 ]
 
 
-@pytest.mark.parametrize("text, html", LISTS, ids=[f"case{n}" for n in range(len(LISTS))])
-def test_lists_read_as_github_shows_them(text, html):
+@pytest.mark.parametrize("text, html", AS_GITHUB, ids=[f"case{n}" for n in range(len(AS_GITHUB))])
+def test_lists_and_code_blocks_read_as_github_shows_them(text, html):
     assert str(render_markdown(text)) == html
 
 
@@ -65,23 +76,3 @@ def test_a_text_after_one_nested_too_deep_is_read_as_before():
     render_markdown("- 1. " * 248)
     again = str(render_markdown("说明：\n\n  - 一\n  - 二"))
     assert again == expected == "<p>说明：</p>\n<ul>\n<li>一</li>\n<li>二</li>\n</ul>"
-
-
-FENCES = [
-    # a log pasted between fences right under a line of text: its lines as typed, nothing in it read as Markdown
-    ("日志如下：\n```\nERROR <timeout> & retry [x](y)\n- not a list\n> not a quote\n```\n之后",
-     "<p>日志如下：</p>\n<pre><code>ERROR &lt;timeout&gt; &amp; retry [x](y)\n- not a list\n&gt; not a quote\n"
-     "</code></pre>\n<p>之后</p>"),
-    # a numbered list inside a fence is not re-indented as a list (it split the block in two)
-    ("步骤：\n\n~~~\n  1. a\n  2. b\n~~~", "<p>步骤：</p>\n<pre><code>  1. a\n  2. b\n</code></pre>"),
-    # Chinese lines in a block stay lines
-    ("```\n第一行\n第二行\n```", "<pre><code>第一行\n第二行\n</code></pre>"),
-    # the info string gives no class or id: the theme's own classes (nb) are not the data's to set
-    ("```{.nb #x}\ncode\n```", "<pre><code>code\n</code></pre>"),
-    ("```text\ncode\n```", "<pre><code>code\n</code></pre>"),
-]
-
-
-@pytest.mark.parametrize("text, html", FENCES, ids=[f"case{n}" for n in range(len(FENCES))])
-def test_a_fenced_block_is_code_as_github_shows_it(text, html):
-    assert str(render_markdown(text)) == html
