@@ -1,5 +1,6 @@
 """Free text as Markdown (signoff/markup.py): lists and code blocks read as the pull request shows them (GitHub's
-CommonMark), raw HTML printed as typed. (The guards against hostile text, brackets, nesting and quotes, are in test_corpus.py.)"""
+CommonMark), raw HTML printed as typed. (The guards against hostile text, brackets, nesting and quotes, are in
+test_corpus.py.)"""
 from __future__ import annotations
 
 import pytest
