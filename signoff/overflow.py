@@ -4,10 +4,10 @@ render.keep_together keeps identifiers, dates and numbers with their units on on
 white-space: nowrap): "ZHYQ-2026-017-" / "CONF" is never printed. A token wider than the line it stands on (a
 record number made of the project code and the user's visit id, 26 characters, in a column a quarter of the page
 wide) then runs out of its cell, over the rule and into the next column; how wide a token prints is known only
-once it is laid out. So the layout is read back: each such span loses its nowrap (`<span class="wrap">`), and the
-document is laid out again. It then breaks where a line may (at a space, after a hyphen before a letter: "…-017-PM-"
-/ "PM-2027-Q1"), or as the last resort anywhere (the body's overflow-wrap). A token that fits its line, or runs
-only into its cell's padding, is kept whole as before; a document without one that does not is laid out once.
+once it is laid out. So the layout is read back: each such span loses its nowrap (`<span class="wrap">`) and may
+break after each of its hyphens, and the document is laid out again ("HYYY-2025-008-PM-PM-" / "2025-1"); a
+piece wider than the line breaks anywhere (the body's overflow-wrap). A token that fits its line, or runs only
+into its cell's padding, is kept whole as before; a document without one that does not is laid out once.
 """
 from __future__ import annotations
 
@@ -16,7 +16,13 @@ import itertools
 import re
 
 _OPEN = '<span class="nb">'
-_OPEN_TAG = re.compile(re.escape(_OPEN))
+_OPEN_TEXT = re.compile(re.escape(_OPEN) + r"(?P<text>[^<]*)")  # a span and the text it begins with
+# A line may break after a hyphen only before a letter (UAX #14: "-017-" / "PM", never "-" / "2027"), and never
+# before closing punctuation: `（ISS-NORTHCAMPUS-DATACENTRE-004）。` kept its last piece and the `）。` on one line,
+# over the rule. A zero-width space after each hyphen, slash or underscore of a token let wrap is a break there too
+# (it is not in the PDF's text).
+ZWSP = "\u200b"
+_AFTER_SEPARATOR = re.compile(r"(?<=[-/_])(?=\w)")
 TOLERANCE = 0.5  # CSS pixels: rounding in the layout, never a visible overflow
 
 
@@ -71,7 +77,12 @@ def _span_order(root) -> dict[int, int]:
 
 def breakable(html: str, spans: set[int]) -> str:
     """`html` with the kept-together spans `spans` (their order among its `<span class="nb">`, one inside another
-    counted too) free to wrap. What such a span holds is unchanged: a span kept together inside it stays whole
-    unless it is one of `spans` itself."""
+    counted too) free to wrap, also after each hyphen, slash and underscore. A span kept together inside such a one
+    stays whole unless it is one of `spans` itself."""
     count = itertools.count()
-    return _OPEN_TAG.sub(lambda match: '<span class="wrap">' if next(count) in spans else match[0], html)
+
+    def one(match: re.Match) -> str:
+        if next(count) not in spans:
+            return match[0]
+        return '<span class="wrap">' + _AFTER_SEPARATOR.sub(ZWSP, match["text"])
+    return _OPEN_TEXT.sub(one, html)

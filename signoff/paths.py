@@ -35,27 +35,57 @@ def _own_cache(instead_of: str) -> Path:
 
 
 def private_folder(folder: Path) -> bool:
-    """Whether `folder` is this user's alone: made if missing (mode 0700); a folder itself, not a link, that this
-    user owns. One of the user's that others could write to (made under a umask of 002, opened since) is closed
-    and emptied first: what it holds could be anyone's."""
+    """Whether `folder` is this user's alone: a folder itself, not a link, that this user owns and no one else can
+    write to, in a folder where no one else can swap it (not writable by all without the sticky bit). A missing one
+    is made (mode 0700), but only under a folder of this user's: root building with another user's HOME makes
+    nothing there. One of the user's that others could write to (made under a umask of 002, opened since) is moved
+    aside whole and a new one made in its place: what it held could be anyone's, and a folder another user put
+    inside it could not be emptied."""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
         info = os.lstat(folder)
+    except FileNotFoundError:
+        if not _ours(folder.parent):
+            return False
+        try:
+            folder.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            folder.mkdir(mode=0o700)
+            info = os.lstat(folder)
+        except OSError:
+            return False
     except OSError:
         return False
-    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid():
+    if not stat.S_ISDIR(info.st_mode) or info.st_uid != os.getuid() or _open_to_all(folder.parent):
         return False
     if info.st_mode & 0o022:
         try:
-            os.chmod(folder, 0o700, follow_symlinks=False)
-            for path in folder.iterdir():
-                if path.is_dir() and not path.is_symlink():
-                    shutil.rmtree(path)
-                else:
-                    path.unlink()
+            aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}-untrusted-", dir=folder.parent))
+            os.rename(folder, aside / folder.name)
+            folder.mkdir(mode=0o700)  # fails if someone made one in between
         except OSError:
             return False
+        shutil.rmtree(aside, ignore_errors=True)  # what cannot be removed stays aside, under no name Signoff reads
     return True
+
+
+def _open_to_all(folder: Path) -> bool:
+    """Whether anyone may rename what `folder` holds: writable by all and not sticky (/tmp is sticky)."""
+    try:
+        mode = os.stat(folder).st_mode
+    except OSError:
+        return True
+    return bool(mode & stat.S_IWOTH and not mode & stat.S_ISVTX)
+
+
+def _ours(folder: Path) -> bool:
+    """Whether the nearest existing folder at or above `folder` belongs to this user."""
+    for candidate in (folder, *folder.parents):
+        try:
+            return os.stat(candidate).st_uid == os.getuid()
+        except FileNotFoundError:
+            continue
+        except OSError:
+            return False
+    return False
 
 
 def outside(data_dir: Path, target: Path) -> bool:

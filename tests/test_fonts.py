@@ -152,6 +152,39 @@ def test_a_cache_others_may_write_to_is_closed_and_emptied_before_use(cache):
     assert not (root / "layout-seal.key").exists()
 
 
+def test_an_open_cache_that_cannot_be_emptied_is_never_trusted(cache, monkeypatch):
+    """A folder another user made inside one's open cache cannot be removed by its owner: closed first and then
+    emptied, the cache kept it, and the next look found a closed folder of one's own and trusted what was left."""
+    from signoff import paths
+
+    root = cache.parent
+    planted = root / "fonts"
+    planted.mkdir(parents=True)
+    (planted / "x.otf").write_bytes(b"OTTO planted")
+    (planted / "x.sha256").write_text(hashlib.sha256(b"OTTO planted").hexdigest())
+    os.chmod(root, 0o777)
+    monkeypatch.setattr(paths.shutil, "rmtree", lambda *args, **kwargs: None)  # removes nothing, as it could not
+    assert paths.cache_dir() == root and paths.cache_dir() == root
+    assert list(root.iterdir()) == [] and os.stat(root).st_mode & 0o777 == 0o700
+    aside = [path for path in root.parent.iterdir() if path.name.startswith(".signoff-untrusted-")]
+    assert [sorted(p.name for p in (a / "signoff" / "fonts").iterdir()) for a in aside] == [["x.otf", "x.sha256"]]
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="only root can build with another user's HOME")
+def test_root_with_another_users_home_makes_nothing_there(tmp_path, monkeypatch):
+    """`sudo make` without -H: root made the user's ~/.cache, and the cache in it, root's: the user's own builds
+    could then never cache, nor other programs write to ~/.cache."""
+    from signoff import paths
+
+    home = tmp_path / "alice"
+    home.mkdir()
+    os.chown(home, 65534, 65534)
+    monkeypatch.delenv("XDG_CACHE_HOME", raising=False)
+    monkeypatch.setenv("HOME", str(home))
+    assert not paths.cache_dir().is_relative_to(home)
+    assert list(home.iterdir()) == []
+
+
 @pytest.mark.parametrize("kind", ["a link", "another user's"])
 def test_a_cache_that_is_a_link_or_another_users_is_not_used(cache, tmp_path, kind):
     """~/.cache/signoff a link to another folder, or a folder another user owns: nothing in it is read or

@@ -666,16 +666,29 @@ def test_no_word_runs_over_a_table_rule(packages, name):
 def test_a_kept_together_number_wider_than_its_column_breaks_at_a_hyphen_instead(packages, data_copy, tmp_path):
     """A record number is kept on one line, but one made long by the user's visit id (ZHYQ-2026-017-PM-PM-2027-
     Q1-A, 29 characters) is wider than the service report's record column: it ran over the rule into the notice
-    column. Such a token is laid out again free to break at a hyphen; data/'s, which fit, stay whole."""
+    column. Such a token is laid out again free to break after a hyphen; data/'s, which fit, stay whole."""
     folder = data_copy("data")
     edit(folder / "visits.yaml", "  - id: 2027-Q1\n", "  - id: PM-2027-Q1-A\n")
     edit(folder / "visits.yaml", "follows: 2027-Q1/1", "follows: PM-2027-Q1-A/1")
     report = _built(folder, tmp_path, "service_report") / "14-service-report-2027Q1.pdf"
     assert _crossed(report) == []
     text = pages_of(report)[1]
-    assert "ZHYQ-2026-017-PM-PM-2027-Q1-A" not in text and re.search(r"ZHYQ-2026-017-PM-\n\s*PM-2027-Q1-A", text), text
+    assert re.search(r"ZHYQ-2026-017-PM-PM-\n\s*2027-Q1-A", text), text  # the windows table's, after a hyphen
     whole = pages_of(packages["data"].pdf("14-service-report-2027Q1.pdf"))[1]
     assert "ZHYQ-2026-017-PM-2027-Q1" in whole, whole  # the windows table's: 24 characters, and they fit
+
+
+def test_a_long_id_before_closing_punctuation_breaks_after_a_hyphen(data_copy, tmp_path):
+    """`（ISS-NORTHCAMPUS-DATACENTRE-004）。` (a 30-character id, within the limit) in the report's narrow remarks
+    column: let wrap, it still kept `DATACENTRE-004）。` on one line (no line breaks before closing punctuation,
+    nor after a hyphen before a digit), over the rule."""
+    folder = data_copy("data")
+    for path in folder.glob("*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8").replace("ISS-0", "ISS-NORTHCAMPUS-DATACENTRE-0"),
+                        encoding="utf-8")
+    report = _built(folder, tmp_path, "report") / "04-report.pdf"
+    assert _crossed(report) == []
+    assert "DATACENTRE-\n004）。" in "".join(pages_of(report))
 
 
 def _crossed(pdf_path: Path) -> list[tuple[str, int, str]]:

@@ -12,9 +12,11 @@ HTML = ('<td><span class="nb"><span class="nb">2027-01-12</span> 21:40</span></t
 
 @pytest.mark.parametrize("spans, expected", [
     (set(), HTML),
-    ({2}, HTML.replace('<span class="nb">ZHYQ', '<span class="wrap">ZHYQ')),
+    # free to break after each hyphen (a zero-width space)
+    ({2}, HTML.replace('<span class="nb">ZHYQ-2026-017-PM-PM-2027-Q1',
+                       '<span class="wrap">ZHYQ-\u200b2026-\u200b017-\u200bPM-\u200bPM-\u200b2027-\u200bQ1')),
     # the inner span of two is the second in document order, as in the laid-out tree
-    ({1}, HTML.replace('<span class="nb">2027', '<span class="wrap">2027')),
+    ({1}, HTML.replace('<span class="nb">2027-01-12', '<span class="wrap">2027-\u200b01-\u200b12')),
     ({0}, HTML.replace('<td><span class="nb"><span', '<td><span class="wrap"><span')),  # the inner one stays whole
 ], ids=["none", "the third", "one inside another", "one holding another"])
 def test_the_spans_let_break_are_those_counted_in_document_order(spans, expected):

@@ -197,7 +197,7 @@ CASES = [
          ['pass-en/service.yaml:4:6: error: end: the service period 2026-12-14 to 2999-12-31 is longer than 10 years, the longest Signoff plans (its maintenance calendar and reports)']),
     ('notice_zero', 'pass-en',
          [('service.yaml', '    every: quarter\n', '    every: quarter\n    notice_working_days: 0\n')],
-         ["pass-en/service.yaml:32:26: error: maintenance.preventive.notice_working_days: 0 is less than 1: with 0 the planned date is the window's first day, which may be a weekend or a public holiday"]),
+         ["pass-en/service.yaml:32:26: error: maintenance.preventive.notice_working_days: 0 is less than 1: a visit is planned that many working days into its window, and 0 would put it on the window's first day, which may be a weekend or a public holiday"]),
     ('holiday_and_workday', 'pass-en',
          [('project.yaml', 'workdays: [2027-02-20,', 'workdays: [2027-01-01, 2027-02-20,')],
          ['pass-en/project.yaml:113:14: error: calendar.workdays[0]: 2027-01-01 is also listed under calendar.holidays: a day is either a holiday or a working day']),
