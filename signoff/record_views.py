@@ -225,7 +225,7 @@ def period_name(labels: Words, period, every: str) -> str:
 
 def service_report_view(facts, period, labels, long_date) -> dict:
     """The sentences of one period's after-sales service report."""
-    labels = words = _shared(facts, labels, long_date)
+    labels = _shared(facts, labels, long_date)
     compliance = facts["compliance"]
     name = period_name(labels, period, compliance.report_every)
     faults = {f.id: f for f in facts["faults"]}
@@ -236,10 +236,10 @@ def service_report_view(facts, period, labels, long_date) -> dict:
         labels["summary"],
         # an interim report tells what happened up to its cut-off, not "to 31 January" on 29 January
         start=long_date(period.start), end=long_date(period.end if period.ended else compliance.as_of),
-        faults=_count(words, "summary_faults", len(mine), l1=counts["1"], l2=counts["2"], l3=counts["3"]),
-        windows=_count(words, "summary_windows", len(period.windows)),
-        done=_count(words, "summary_done", sum(w.status in ("done", "late") for w in period.windows)),
-        running=_count(words, "summary_running", len(period.running)))
+        faults=_count(labels, "summary_faults", len(mine), l1=counts["1"], l2=counts["2"], l3=counts["3"]),
+        windows=_count(labels, "summary_windows", len(period.windows)),
+        done=_count(labels, "summary_done", sum(w.status in ("done", "late") for w in period.windows)),
+        running=_count(labels, "summary_running", len(period.running)))
     rows = []
     for figures in period.levels:
         level = next(l for l in facts["service"]["levels"] if l["level"] == figures.level)
@@ -289,15 +289,15 @@ def service_report_view(facts, period, labels, long_date) -> dict:
             "summary_clock": summary + labels["sentence_sep"] + labels["clock"][compliance.hours],
             "provisional": labels["provisional_dates"] if provisional else "",
             "findings": _finding_rows(facts, labels, period.open_findings),
-            "no_misses": _no_misses(words, period), "improvements": _improvements(words, period),
+            "no_misses": _no_misses(labels, period), "improvements": _improvements(labels, period),
             "L": labels.labels}
 
 
-def _count(words: Words, key: str, n: int, **values) -> str:
+def _count(labels: Words, key: str, n: int, **values) -> str:
     """A counted phrase of the summary by Babel's plural category, or its `_none` variant for nothing."""
     if n == 0:
-        return words.entry(f"{key}_none")
-    return words.say(key, n, n=n, **values)
+        return labels.entry(f"{key}_none")
+    return labels.say(key, n, n=n, **values)
 
 
 def _miss_reason(labels, miss, as_of: str) -> str:
@@ -330,22 +330,21 @@ def _counted_and_running(period) -> tuple[int, int]:
     return counted, len(set(period.faults) & set(period.running))
 
 
-def _no_misses(words: Words, period) -> str:
+def _no_misses(labels: Words, period) -> str:
     """What the report says where its table of misses would be: that nothing was missed, never that every ticket
     met its targets when none was reported or its targets have not come due."""
     counted, running = _counted_and_running(period)
     if not period.faults:
-        return words["no_misses_no_tickets"]
+        return labels["no_misses_no_tickets"]
     if not counted:
-        return words["no_misses_running"]
-    return words.say("no_misses_some_running", running, n=running) if running else words["no_misses"]
+        return labels["no_misses_running"]
+    return labels.say("no_misses_some_running", running, n=running) if running else labels["no_misses"]
 
 
-def _improvements(words: Words, period) -> list[str]:
+def _improvements(labels: Words, period) -> list[str]:
     """八、改进建议: one line per kind of shortfall the period shows; nothing invented beyond the records. An
     overdue target is one to fulfil first; the open findings are cited by the record that lists them, one line
     per record (and one more for those past their due date on the report's)."""
-    labels = words
     out = []
     for miss in period.misses:
         if miss.exemption:
@@ -363,8 +362,8 @@ def _improvements(words: Words, period) -> list[str]:
     for (kind, number, late), findings in records.items():
         dues = sorted({f.due for f in findings if f.due})
         key = "improve_finding_overdue" if late else "improve_finding" if dues else "improve_finding_undated"
-        out.append(words.say(key, len(findings), record=record_ref(labels, kind, number), n=len(findings),
-                             dues=words.join(dues)))
+        out.append(labels.say(key, len(findings), record=record_ref(labels, kind, number), n=len(findings),
+                             dues=labels.join(dues)))
     if any(w.status in ("missed", "late") for w in period.windows):
         out.append(labels["improve_window"])
     counted, running = _counted_and_running(period)
