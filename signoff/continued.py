@@ -71,12 +71,11 @@ def add_marks(html: str, spans: dict[str, int]) -> str:
     return html
 
 
-def lay_out_with_marks(render, html: str, stop_if_tall: bool = False, first=None):
+def lay_out_with_marks(render, html: str, stop_if_tall: bool = False):
     """`render(html)` → a WeasyPrint document; the document with every continued row marked, the HTML it was laid
     out from, and whether it has such a row (when not: one layout of the HTML as given). With `stop_if_tall`, a
-    document that has one is returned unmarked after its first layout (a chunk that will not be used). `first`:
-    the document already laid out from `html`, when there is one."""
-    document = first if first is not None else render(html)
+    document that has one is returned unmarked after its first layout (a chunk that will not be used)."""
+    document = render(html)
     spans = rows_by_pages(document)
     if not spans:
         return document, html, False

@@ -26,19 +26,23 @@ _AFTER_SEPARATOR = re.compile(r"(?<=[-/_])(?=\w)")
 TOLERANCE = 0.5  # CSS pixels: rounding in the layout, never a visible overflow
 
 
-def lay_out_fitted(render, html: str):
-    """`render(html)` → a WeasyPrint document; the document laid out with every kept-together span that does not
-    fit its line made breakable, and the HTML it was laid out from (the HTML as given, laid out once, when all fit)."""
-    document = render(html)
-    if _OPEN not in html:
-        return document, html
-    wide = overflowing(document)
-    if not wide:
-        return document, html
-    html = breakable(html, wide)
-    del document
-    gc.collect()  # a layout is full of reference cycles, and pdf.py lays out with the collector off
-    return render(html), html
+def fitted(render):
+    """`render(html)` → a WeasyPrint document, as `render`, but with every kept-together span its first layout found
+    too wide for its line let wrap, in that layout (laid out again) and in every later one. The later ones
+    (continued.py's) lay the same spans out again: their changes touch rows and marks, never a span's text."""
+    wide: set[int] | None = None
+
+    def run(html: str):
+        nonlocal wide
+        if wide is None:
+            document = render(html)
+            wide = overflowing(document) if _OPEN in html else set()
+            if not wide:
+                return document
+            del document
+            gc.collect()  # a layout is full of reference cycles, and pdf.py lays out with the collector off
+        return render(breakable(html, wide)) if wide else render(html)
+    return run
 
 
 def overflowing(document) -> set[int]:
@@ -62,7 +66,8 @@ def overflowing(document) -> set[int]:
                     and box.position_x + box.margin_width() > limit + TOLERANCE):
                 if order is None:
                     order = _span_order(pages[0]._page_box.children[0].element)
-                found.add(order[id(element)])
+                if id(element) in order:  # (only a span is ever given the class)
+                    found.add(order[id(element)])
             if isinstance(box, boxes.ParentBox):
                 stack.extend((child, limit) for child in box.children)
     return found

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from .continued import lay_out_with_marks
-from .overflow import lay_out_fitted
+from .overflow import fitted
 from .embed import Layout
 from .errors import EnvironmentProblem, SignoffError
 
@@ -135,13 +135,11 @@ class Renderer:
                 return weasyprint.HTML(string=text, base_url=base_dir.resolve().as_uri() + "/",
                                        url_fetcher=self.fetcher).render(font_config=self.font_config, **options)
 
-            # Kept-together text wider than its column is let break (overflow.py), then rows taller than a page
-            # are marked where they continue. Where such a row breaks, and so its marks,
-            # depends on the pages around it: a chunk that holds one is not one to join from pieces (chunks.py lays
-            # the document out whole), so it is neither marked nor written.
-            first, html = lay_out_fitted(render, html)
-            document, _, tall = lay_out_with_marks(render, html, stop_if_tall=inspect is not None, first=first)
-            del first
+            # Kept-together text wider than its column is let wrap (overflow.py), and rows taller than a page are
+            # marked where they continue. Where such a row breaks, and so its marks, depends on the pages around
+            # it: a chunk that holds one is not one to join from pieces (chunks.py lays the document out whole), so
+            # it is neither marked nor written.
+            document, _, tall = lay_out_with_marks(fitted(render), html, stop_if_tall=inspect is not None)
             if inspect is not None:
                 captured["inspected"] = None if tall else inspect(document)
             pdf = b"" if inspect is not None and tall else document.write_pdf(finisher=capture, **options)

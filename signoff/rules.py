@@ -4,14 +4,13 @@
 reporting each problem at the value in the sources that breaks the rule."""
 from __future__ import annotations
 
-import datetime
-
 from .errors import Problem
 from .model import Facts
 from .sources import Source
 from .values import D, Duration
 from .vocab import (HANDOVER_WORKING_DAYS, KICKOFF_PARTS, MEETINGS_IN_WINDOW, REQUIRED_MATERIALS, REQUIRED_ROLES,
                     SERVICE_YEARS_MAX, roles_of)
+from .workdays import add_months
 
 
 class _Checker:
@@ -181,14 +180,6 @@ def _check_issues(c: _Checker, log: dict) -> None:
             c.both_parties("issues", at + ("reverification", k, "by"), round_["by"])
 
 
-def _years_after(day: datetime.date, years: int) -> datetime.date:
-    """The same day `years` later (29 February: the 28th in a year without one)."""
-    try:
-        return day.replace(year=day.year + years)
-    except ValueError:
-        return day.replace(year=day.year + years, day=28)
-
-
 def _check_service(c: _Checker, sources: dict) -> None:
     service = sources["service"].data
     c.person("service", ("lead",), service["lead"], "contractor")
@@ -197,8 +188,8 @@ def _check_service(c: _Checker, sources: dict) -> None:
         for k, key in enumerate(service.get(field) or []):
             c.person("service", (field, k), key, "contractor")
     c.date_order("service", ("end",), service["start"], service["end"], "the service ends before it starts")
-    if service["start"] is not None and service["end"] is not None and D(service["end"]) > _years_after(
-            D(service["start"]), SERVICE_YEARS_MAX):
+    if service["start"] is not None and service["end"] is not None and D(service["end"]) > add_months(
+            D(service["start"]), 12 * SERVICE_YEARS_MAX):
         c.error("service", ("end",), f"the service period {service['start']} to {service['end']} is longer than "
                 f"{SERVICE_YEARS_MAX} years, the longest Signoff plans (its maintenance calendar and reports)")
     meeting_id = service.get("handover_meeting")

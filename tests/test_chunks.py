@@ -177,10 +177,9 @@ def test_a_row_taller_than_a_page_lays_the_document_out_whole(sources, monkeypat
     _small_chunks(monkeypatch, len(chunks.long_tables(html).rows))
     monkeypatch.setattr(chunks, "PROBE", TALL_ROW + 2)  # the first layout, of rows 0-2, holds the tall row, and says so
     renders = []
-    for stage in ("lay_out_fitted", "lay_out_with_marks"):  # every layout pdf.py asks for goes through one
-        monkeypatch.setattr(pdf_module, stage, functools.partial(
-            lambda real, render, *rest, **options: real(lambda text: renders.append(1) or render(text), *rest,
-                                                        **options), getattr(pdf_module, stage)))
+    marks = pdf_module.lay_out_with_marks
+    monkeypatch.setattr(pdf_module, "lay_out_with_marks", lambda render, *rest, **options: marks(
+        lambda text: renders.append(1) or render(text), *rest, **options))
     joins: list[int] = []
     assert chunks.lay_out(html, chunks.plan(html), "issue_log", TEMPLATES_DIR, _serial(renderer, joins)) is None
     assert joins == [1] and renders == [1]  # the probe, laid out once (not marked, not written), and nothing after
