@@ -691,6 +691,20 @@ def test_a_long_id_before_closing_punctuation_breaks_after_a_hyphen(data_copy, t
     assert "DATACENTRE-\n004）。" in "".join(pages_of(report))
 
 
+def test_a_continuation_mark_wider_than_its_id_cell_stays_inside_it(data_copy, tmp_path):
+    """A row taller than a page carries its ID with （续） on the pages it continues on: a 30-character ID's mark
+    (bold, in the issue log's narrowest column) was kept from breaking inside it, and ran over the rule."""
+    folder = data_copy("data")
+    for path in folder.glob("*.yaml"):
+        path.write_text(path.read_text(encoding="utf-8").replace("ISS-0", "ISS-NORTHCAMPUS-DATACENTRE-0"),
+                        encoding="utf-8")
+    edit(folder / "issues.yaml", "description: 8 位新能源车牌在东区 1 号入口识别失败 7 次 / 20 次，需人工抬杆。",
+         'description: "' + "车牌识别失败，需人工抬杆放行。" * 80 + '"')
+    log = _built(folder, tmp_path, "issue_log") / "03-issue-log.pdf"
+    assert "（续）" in "".join(pages_of(log))
+    assert _crossed(log) == []
+
+
 def _crossed(pdf_path: Path) -> list[tuple[str, int, str]]:
     """(file, page, word) of every word whose box a vertical rule spanning its line crosses."""
     crossed = []
