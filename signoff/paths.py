@@ -40,7 +40,8 @@ def private_folder(folder: Path) -> bool:
     is made (mode 0700), but only under a folder of this user's: root building with another user's HOME makes
     nothing there. One of the user's that others could write to (made under a umask of 002, opened since) is moved
     aside whole and a new one made in its place: what it held could be anyone's, and a folder another user put
-    inside it could not be emptied."""
+    inside it could not be emptied. (Of two builds that find it open at once, the second may move the new one the
+    first made: it puts it back.)"""
     try:
         info = os.lstat(folder)
     except FileNotFoundError:
@@ -60,10 +61,17 @@ def private_folder(folder: Path) -> bool:
         try:
             aside = Path(tempfile.mkdtemp(prefix=f".{folder.name}-untrusted-", dir=folder.parent))
             os.rename(folder, aside / folder.name)
-            folder.mkdir(mode=0o700)  # fails if someone made one in between
+            moved = os.lstat(aside / folder.name)
+            if (moved.st_dev, moved.st_ino) != (info.st_dev, info.st_ino):
+                # another build moved the open folder first and made a new one, now in use: it goes back
+                os.rename(aside / folder.name, folder)
+            else:
+                folder.mkdir(mode=0o700)  # fails if someone made one in between
+            info = os.lstat(folder)
         except OSError:
             return False
         shutil.rmtree(aside, ignore_errors=True)  # what cannot be removed stays aside, under no name Signoff reads
+        return stat.S_ISDIR(info.st_mode) and info.st_uid == os.getuid() and not info.st_mode & 0o022
     return True
 
 

@@ -170,6 +170,27 @@ def test_an_open_cache_that_cannot_be_emptied_is_never_trusted(cache, monkeypatc
     assert [sorted(p.name for p in (a / "signoff" / "fonts").iterdir()) for a in aside] == [["x.otf", "x.sha256"]]
 
 
+def test_two_builds_that_find_the_cache_open_at_once_keep_the_one_the_first_made(cache, monkeypatch):
+    """Both see the open folder; the first moves it aside and makes a new one, and fills it. The second, moving
+    "the open folder" aside after that, moved the first's new one, with the subsets that build was reading."""
+    from signoff import paths
+
+    root = cache.parent
+    root.mkdir(parents=True)
+    os.chmod(root, 0o777)
+    real = paths.tempfile.mkdtemp
+
+    def first_build_meanwhile(**options):  # the first build's whole move, between the second's look and its move
+        os.rename(root, Path(real(**options)) / "gone")
+        root.mkdir(mode=0o700)
+        (root / "in-use").write_text("the first build's")
+        return real(**options)
+
+    monkeypatch.setattr(paths.tempfile, "mkdtemp", first_build_meanwhile)
+    assert paths.private_folder(root)
+    assert (root / "in-use").read_text() == "the first build's" and os.stat(root).st_mode & 0o777 == 0o700
+
+
 @pytest.mark.skipif(os.getuid() != 0, reason="only root can build with another user's HOME")
 def test_root_with_another_users_home_makes_nothing_there(tmp_path, monkeypatch):
     """`sudo make` without -H: root made the user's ~/.cache, and the cache in it, root's: the user's own builds
