@@ -16,13 +16,20 @@ import itertools
 import re
 
 _OPEN = '<span class="nb">'
-_OPEN_TEXT = re.compile(re.escape(_OPEN) + r"(?P<text>[^<]*)")  # a span and the text it begins with
+# A span and the text it begins with; when that is all it holds, also whether closing punctuation follows it.
+_CLOSING = ")]}）」』】〕〉》〗〙〛、。，．,.;:!?！？；：”’%％"
+_OPEN_TEXT = re.compile(re.escape(_OPEN) + r"(?P<text>[^<]*)(?P<closed></span>[" + re.escape(_CLOSING) + "])?")
 # A line may break after a hyphen only before a letter (UAX #14: "-017-" / "PM", never "-" / "2027"), and never
 # before closing punctuation: `（ISS-NORTHCAMPUS-DATACENTRE-004）。` kept its last piece and the `）。` on one line,
 # over the rule. A zero-width space after each hyphen, slash or underscore of a token let wrap is a break there too
 # (it is not in the PDF's text).
 ZWSP = "\u200b"
 _AFTER_SEPARATOR = re.compile(r"(?<=[-/_])(?=\w)")
+# The last piece of a token let wrap, before closing punctuation, and longer than this: it may break before its
+# last character too. WeasyPrint breaks a piece wider than its line anywhere, but only to fit the piece alone: the
+# punctuation, which no line may begin with, then ran over the rule (`（ISS-04NORTHCAMPUSDATACENTREB）。` printed
+# `…DATACENTREB）。`); now `…DATACENTRE` / `B）。`. A shorter piece (`-004）。`) moves to the next line whole.
+LAST_PIECE = 6
 TOLERANCE = 0.5  # CSS pixels: rounding in the layout, never a visible overflow
 
 
@@ -89,5 +96,8 @@ def breakable(html: str, spans: set[int]) -> str:
     def one(match: re.Match) -> str:
         if next(count) not in spans:
             return match[0]
-        return '<span class="wrap">' + _AFTER_SEPARATOR.sub(ZWSP, match["text"])
+        text = _AFTER_SEPARATOR.sub(ZWSP, match["text"])
+        if match["closed"] and len(re.split(r"[-/_]", match["text"])[-1]) > LAST_PIECE:
+            text = text[:-1] + ZWSP + text[-1]
+        return '<span class="wrap">' + text + (match["closed"] or "")
     return _OPEN_TEXT.sub(one, html)

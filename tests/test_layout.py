@@ -691,6 +691,19 @@ def test_a_long_id_before_closing_punctuation_breaks_after_a_hyphen(data_copy, t
     assert "DATACENTRE-\n004）。" in "".join(pages_of(report))
 
 
+def test_a_long_id_without_a_hyphen_near_its_end_keeps_closing_punctuation_off_the_rule(data_copy, tmp_path):
+    """`（ISS-04NORTHCAMPUSDATACENTREB）。` in the agreement's narrow column of the latest test: its last piece, 24
+    characters without a hyphen, was broken only to fit alone, and the `）。` that no line begins with ran over the
+    rule. Now `…DATACENTRE` / `B）。`."""
+    folder = data_copy("data")
+    for path in folder.glob("*.yaml"):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(re.sub(r"ISS-0(\d\d)", r"ISS-\1NORTHCAMPUSDATACENTREB", text), encoding="utf-8")
+    agreement = _built(folder, tmp_path, "agreement") / "08-agreement.pdf"
+    assert _crossed(agreement) == []
+    assert "DATACENTRE\nB）。" in "".join(pages_of(agreement))
+
+
 def test_a_continuation_mark_wider_than_its_id_cell_stays_inside_it(data_copy, tmp_path):
     """A row taller than a page carries its ID with （续） on the pages it continues on: a 30-character ID's mark
     (bold, in the issue log's narrowest column) was kept from breaking inside it, and ran over the rule."""

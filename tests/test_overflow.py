@@ -21,3 +21,18 @@ HTML = ('<td><span class="nb"><span class="nb">2027-01-12</span> 21:40</span></t
 ], ids=["none", "the third", "one inside another", "one holding another"])
 def test_the_spans_let_break_are_those_counted_in_document_order(spans, expected):
     assert breakable(HTML, spans) == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    # a last piece of more than six characters before closing punctuation: a break before its last character too
+    ("（<span class=\"nb\">ISS-04NORTHCAMPUSDATACENTREB</span>）。",
+     "（<span class=\"wrap\">ISS-\u200b04NORTHCAMPUSDATACENTRE\u200bB</span>）。"),
+    # a short one moves to the next line whole, after the hyphen
+    ("（<span class=\"nb\">ISS-NORTHCAMPUS-DATACENTRE-004</span>）。",
+     "（<span class=\"wrap\">ISS-\u200bNORTHCAMPUS-\u200bDATACENTRE-\u200b004</span>）。"),
+    # no punctuation after it: nothing to keep off the rule
+    ("<span class=\"nb\">ISS-04NORTHCAMPUSDATACENTREB</span> 已关闭",
+     "<span class=\"wrap\">ISS-\u200b04NORTHCAMPUSDATACENTREB</span> 已关闭"),
+], ids=["long last piece", "short last piece", "no punctuation"])
+def test_a_long_last_piece_before_closing_punctuation_may_break_before_its_last_character(text, expected):
+    assert breakable(text, {0}) == expected
