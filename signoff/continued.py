@@ -21,6 +21,8 @@ import re
 
 from markupsafe import escape as _escape  # as the templates (Jinja) escape the mark in the attribute
 
+from .overflow import with_breaks
+
 ATTR = "data-cont"
 _SLOT = '<i class="cont"></i>'
 
@@ -66,7 +68,8 @@ def add_marks(html: str, spans: dict[str, int]) -> str:
         slot = html.find(_SLOT, match.end())
         if slot < 0:
             continue
-        marks = f'<span class="cont-mark">{_escape(mark)}</span>' * (pages - 1)
+        # A mark wider than its cell breaks after a hyphen before it breaks inside a word: ISS-NORTHCAMPUS-…
+        marks = f'<span class="cont-mark">{with_breaks(str(_escape(mark)))}</span>' * (pages - 1)
         html = html[:slot] + marks + html[slot + len(_SLOT):]
     return html
 

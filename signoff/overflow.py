@@ -33,6 +33,11 @@ LAST_PIECE = 6
 TOLERANCE = 0.5  # CSS pixels: rounding in the layout, never a visible overflow
 
 
+def with_breaks(text: str) -> str:
+    """`text` free to break after each hyphen, slash and underscore too (a zero-width space there)."""
+    return _AFTER_SEPARATOR.sub(ZWSP, text)
+
+
 def fitted(render):
     """`render(html)` → a WeasyPrint document, as `render`, but with every kept-together span its first layout found
     too wide for its line let wrap, in that layout (laid out again) and in every later one. The later ones
@@ -96,7 +101,7 @@ def breakable(html: str, spans: set[int]) -> str:
     def one(match: re.Match) -> str:
         if next(count) not in spans:
             return match[0]
-        text = _AFTER_SEPARATOR.sub(ZWSP, match["text"])
+        text = with_breaks(match["text"])
         if match["closed"] and len(re.split(r"[-/_]", match["text"])[-1]) > LAST_PIECE:
             text = text[:-1] + ZWSP + text[-1]
         return '<span class="wrap">' + text + (match["closed"] or "")
