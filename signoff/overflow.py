@@ -21,10 +21,11 @@ _CLOSING = ")]}）」』】〕〉》〗〙〛、。，．,.;:!?！？；：”�
 _OPEN_TEXT = re.compile(re.escape(_OPEN) + r"(?P<text>[^<]*)(?P<closed></span>[" + re.escape(_CLOSING) + "])?")
 # A line may break after a hyphen only before a letter (UAX #14: "-017-" / "PM", never "-" / "2027"), and never
 # before closing punctuation: `（ISS-NORTHCAMPUS-DATACENTRE-004）。` kept its last piece and the `）。` on one line,
-# over the rule. A zero-width space after each hyphen, slash or underscore of a token let wrap is a break there too
+# over the rule. A zero-width space after each separator (hyphen, slash, dot …) of a token let wrap is a break there too
 # (it is not in the PDF's text).
 ZWSP = "\u200b"
-_AFTER_SEPARATOR = re.compile(r"(?<=[-/_])(?=\w)")
+_SEPARATORS = "-/_.@+?=－／＿．"  # not &, # or ;: never inside an entity (&#39;) of the escaped text
+_AFTER_SEPARATOR = re.compile(rf"(?<=[{re.escape(_SEPARATORS)}])(?=\w)")
 # The last piece of a token let wrap, before closing punctuation, and longer than this: it may break before its
 # last character too. WeasyPrint breaks a piece wider than its line anywhere, but only to fit the piece alone: the
 # punctuation, which no line may begin with, then ran over the rule (`（ISS-04NORTHCAMPUSDATACENTREB）。` printed
@@ -34,7 +35,8 @@ TOLERANCE = 0.5  # CSS pixels: rounding in the layout, never a visible overflow
 
 
 def with_breaks(text: str) -> str:
-    """`text` free to break after each hyphen, slash and underscore too (a zero-width space there)."""
+    """`text` free to break after each hyphen, slash, underscore, dot, @, +, ? and = too (a zero-width space
+    there): where an identifier, a version, an address or a path breaks best."""
     return _AFTER_SEPARATOR.sub(ZWSP, text)
 
 
@@ -94,7 +96,7 @@ def _span_order(root) -> dict[int, int]:
 
 def breakable(html: str, spans: set[int]) -> str:
     """`html` with the kept-together spans `spans` (their order among its `<span class="nb">`, one inside another
-    counted too) free to wrap, also after each hyphen, slash and underscore. A span kept together inside such a one
+    counted too) free to wrap, also after each separator (`with_breaks`). A span kept together inside such a one
     stays whole unless it is one of `spans` itself."""
     count = itertools.count()
 
@@ -102,7 +104,7 @@ def breakable(html: str, spans: set[int]) -> str:
         if next(count) not in spans:
             return match[0]
         text = with_breaks(match["text"])
-        if match["closed"] and len(re.split(r"[-/_]", match["text"])[-1]) > LAST_PIECE:
+        if match["closed"] and len(re.split(f"[{re.escape(_SEPARATORS)}]", match["text"])[-1]) > LAST_PIECE:
             text = text[:-1] + ZWSP + text[-1]
         return '<span class="wrap">' + text + (match["closed"] or "")
     return _OPEN_TEXT.sub(one, html)

@@ -187,15 +187,15 @@ def _next_window(facts, visit):
 def visit_view(facts, visit, labels) -> dict:
     """What the maintenance record and the inspection report print beyond the visit's own fields."""
     labels = _shared(facts, labels)
-    plan = facts["service"]["maintenance"][visit.kind] or {}
     later = _next_window(facts, visit)
     return {
         "window": _window_text(labels, visit.window),
         "planned": _marked(visit.window.planned, visit.window.provisional),
         "notice_planned": _marked(visit.window.notice, visit.window.provisional),
         "notice_late": visit.notice_status == "late",
-        "notice": labels.fill(labels["notice_status"][visit.notice_status],
-            sent=visit.notice_sent, due=visit.notice_due, days=plan.get("notice_working_days", 3)),
+        "notice": labels.fill(labels.entry_of(labels["notice_status"][visit.notice_status], visit.notice_days),
+                              sent=visit.notice_sent, due=_marked(visit.notice_due, visit.notice_due_provisional),
+                              days=visit.notice_days),
         "time": labels.fill(labels["time_range"], start=visit.start,
                             end=visit.end[11:] if visit.end[:10] == visit.start[:10] else visit.end),
         "engineers": _names(facts, visit.engineers, labels),
@@ -205,8 +205,8 @@ def visit_view(facts, visit, labels) -> dict:
             for c in visit.item_counts),
         "next": labels["next_none"] if later is None else _marked(later.planned, later.provisional),
         "window_status": labels["window_status"][visit.window.status],
-        "provisional": labels["provisional_dates"] if visit.window.provisional or later and later.provisional
-        else "",
+        "provisional": (labels["provisional_dates"] if visit.window.provisional or visit.notice_due_provisional
+                        or later and later.provisional else ""),
         "findings": _finding_rows(facts, labels, visit.findings),
         "L": labels.labels,
     }

@@ -143,6 +143,8 @@ class Visit(Record):
     window: Window
     notice_sent: str
     notice_due: str            # the latest on-time notice date: notice_working_days working days before start
+    notice_due_provisional: bool  # counted through a year whose holidays are not published yet
+    notice_days: int           # the plan's notice_working_days
     notice_status: str         # on_time | late
     start: str
     end: str
@@ -260,11 +262,15 @@ def _visits(raw_visits, maintenance, faults, service_raw, calendar, as_of, code,
         window = next(w for w in windows if w.kind == kind and w.number == raw["window"])
         later = [w for w in windows if w.kind == kind and w.number == raw["window"] + 1]
         notice_days = (plan.get(kind) or {}).get("notice_working_days", 3)
-        notice_due = calendar.add(parse_date(raw["start"][:10]), -notice_days).date
+        counted = calendar.add(parse_date(raw["start"][:10]), -notice_days)
+        notice_due = counted.date
         on_time = parse_date(raw["notice_sent"]) <= notice_due
         if not on_time:
             warn(sources, "visits", ("visits", n, "notice_sent"), f"{raw['id']}: notice sent {raw['notice_sent']}, "
-                  f"later than {notice_due.isoformat()} ({notice_days} working days before the visit)", warnings)
+                  f"later than {notice_due.isoformat()} ({notice_days} working day{'' if notice_days == 1 else 's'} "
+                  "before the visit)" + (", which is counted through a year whose official holiday calendar is not "
+                                         "known yet (weekends alone) and is marked provisional" if counted.provisional
+                                         else ""), warnings)
         items = tuple(Item(text_of(i["item"]), text_of(i.get("method")), text_of(i.get("standard")),
                            text_of(i.get("measured")), i["status"]) for i in raw.get("items") or [])
         number = f"{code}-{VISIT_PREFIX[kind]}-{raw['id']}"
@@ -273,6 +279,7 @@ def _visits(raw_visits, maintenance, faults, service_raw, calendar, as_of, code,
         visits.append(Visit(
             id=raw["id"], number=number, kind=kind, window=window,
             notice_sent=raw["notice_sent"], notice_due=notice_due.isoformat(),
+            notice_due_provisional=counted.provisional, notice_days=notice_days,
             notice_status="on_time" if on_time else "late", start=raw["start"], end=raw["end"],
             engineers=tuple(raw["engineers"]), witness=raw.get("witness"),
             tasks=tuple(Task(text_of(t["task"]), t["result"], t.get("note")) for t in raw.get("tasks") or []),

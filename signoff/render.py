@@ -17,6 +17,7 @@ from .paths import TEMPLATES_DIR, cache_dir, open_regular, private_folder, prune
 from .provenance import Provenance
 from .sources import read_project_yaml
 from .markup import render_markdown
+from .overflow import with_breaks
 from .vocab import DEFAULT_WORKING_HOURS
 from .wording import document_words, fill, opening, put_name
 
@@ -261,18 +262,27 @@ _UNITS = ("%|‰|℃|毫秒|秒|分钟|小时|个工作日|工作日|天|周|个
 # What a reader never sees broken over two lines (issue 13): standard numbers, dates and times, phone numbers,
 # numbers with their units, identifiers, and the legal-form ending of a company name. Longer tokens (a URL, a hash)
 # are left to wrap, so that nothing runs off the page.
-_UNBROKEN = re.compile("(?<![A-Za-z0-9])(?:" + "|".join((
+# Letters and digits, half-width and full-width (a Chinese text may type Ｖ１．２ or ＨＴ－２０２５－０８８), and the
+# separators inside an identifier or a version (2.10.0-rc.3+build.20261118).
+_ALNUM = "A-Za-z0-9Ａ-Ｚａ-ｚ０-９"
+_JOINS = "-_./+－＿．／"
+# A web address, up to the space, tag, quote, Chinese text or closing punctuation after it (not its own last . , ; :)
+_URL = (rf"(?:https?|ftp)://[^\s<>\"'{_CJK}，。；：、）」』]*"
+        rf"[^\s<>\"'{_CJK}，。；：、）」』.,;:!?)\]]")
+_UNBROKEN = re.compile(f"(?<![{_ALNUM}])(?:" + "|".join((
     r"(?:GB|GB/T|GB/Z|ISO|IEC|ISO/IEC|YD/T|JR/T|SJ/T)\s?\d+(?:[.-]\d+)*(?::\d{4})?",
     r"\d{4}\s?年\s?\d{1,2}\s?月(?:\s?\d{1,2}\s?日)?",
     rf"\d{{1,2}} (?:{_MONTHS}) \d{{4}}",
     r"\d{4}-\d{2}-\d{2}(?:\s\d{1,2}:\d{2})?",
     r"\d{1,2}:\d{2}(?:\s?[–—-]\s?\d{1,2}:\d{2})?",
     r"\+?\d{2,4}(?:[ -]\d{3,4}){1,3}(?![\d.])",
-    rf"(?:[≤≥<>=]\s?)?\d+(?:\.\d+)?\s?(?:{_UNITS})",
-    r"[A-Za-z0-9]+(?:[-_./][A-Za-z0-9]+)+",
+    rf"(?:[≤≥<>=＜＞＝]\s?)?\d+(?:[.．]\d+)?\s?(?:{_UNITS})",
+    _URL,
+    r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",  # an e-mail address
+    rf"[{_ALNUM}]+(?:[{_JOINS}][{_ALNUM}]+)+",
     rf"[{_CJK}]{{1,2}}(?:股份有限公司|有限责任公司|有限公司|公司)",
     r"[A-Za-z]+ (?:Co\., Ltd\.|Co\., Limited|Ltd\.|Limited|Inc\.|LLC|GmbH|PLC)",
-)) + ")(?![A-Za-z0-9])")
+)) + f")(?![{_ALNUM}])")
 _TAG = re.compile(r"(<[^>]*>)")
 LONGEST_UNBROKEN = 32  # characters: a longer token may break, as a URL must on a narrow page
 
@@ -319,7 +329,7 @@ def _nobreak(match: re.Match) -> str:
     if match.re.groupindex.get("name") and match["name"]:  # what it holds is kept together too: "Co., Ltd."
         return f'<span class="nh">{_UNBROKEN.sub(_nobreak, token)}</span>'
 
-    if len(token) > LONGEST_UNBROKEN:
-        return token
+    if len(token) > LONGEST_UNBROKEN:  # it may wrap, after a separator first, and is never hyphenated: a hyphen
+        return f'<span class="nh">{with_breaks(token)}</span>'  # put into an address or a path would be copied
     return f'<span class="nb">{token}</span>'
 

@@ -106,6 +106,8 @@ def fill(text: str, locale: str, **values) -> str:
     for n, part in enumerate(parts):
         if n % 2 == 1 and n > 2 and not parts[n - 1]:  # a value right after a value
             part = after_name(parts[n - 2], part)
+        if n % 2 == 1 and _in_title_marks(part) and parts[n - 1].endswith("《") and parts[n + 1].startswith("》"):
+            part = part[1:-1]  # a contract's name typed 《…》, put inside the catalog's own: 《《…》》
         if n % 2 == 0:
             part = _SPACE_BY_PUNCT.sub("", part if n == 0 else after_name(parts[n - 1], part))
             if n > 0 and parts[n - 1][-1] in _FULL_WIDTH_PUNCT:
@@ -114,6 +116,12 @@ def fill(text: str, locale: str, **values) -> str:
                 part = part.rstrip(" ")
         out.append(part)
     return "".join(out)
+
+
+def _in_title_marks(value: str) -> bool:
+    """Whether `value` is one title in its own 《》 (《合同》, not 《甲》与《乙》)."""
+    return len(value) > 2 and value[0] == "《" and value[-1] == "》" and "《" not in value[1:-1] \
+        and "》" not in value[1:-1]
 
 
 class Words:
@@ -426,13 +434,15 @@ def _service_guide(w: Words, f, output) -> dict:
         "response": [w.say("within", time=_duration(w, level["response_time"])) for level in s["levels"]],
         "examples": [_examples(w, level) for level in s["levels"]],
         "resolution": [w.say("within", time=_duration(w, level["resolution_time"])) for level in s["levels"]],
-        "preventive": w.say("preventive", every=w.labels["every"][maint["preventive"]["every"]],
+        "preventive": w.say("preventive", maint["preventive"]["notice_working_days"],
+                            every=w.labels["every"][maint["preventive"]["every"]],
                             days=maint["preventive"]["notice_working_days"]),
         "calendar_intro": w.say("calendar_intro", start=w.date(s["start"]), end=w.date(s["end"])),
         "window_range": {kind: [w.say("window_range", start=x["start"], end=x["end"]) for x in windows]
                          for kind, windows in (("preventive", f["maintenance"]["preventive"]),
                                                ("inspection", f["maintenance"]["inspection"] or []))},
-        "inspection": (w.say("inspection", frequency=w.labels["per_year"][str(inspection["per_year"])],
+        "inspection": (w.say("inspection", inspection["notice_working_days"],
+                             frequency=w.labels["per_year"][str(inspection["per_year"])],
                              days=inspection["notice_working_days"]) if inspection else None),
         "maintenance_note": (w.say("provisional_note", years=w.join(f["maintenance"]["uncovered_years"]))
                              if f["maintenance"]["uncovered_years"] else None),

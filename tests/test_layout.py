@@ -704,6 +704,23 @@ def test_a_long_id_without_a_hyphen_near_its_end_keeps_closing_punctuation_off_t
     assert "DATACENTRE\nB）。" in "".join(pages_of(agreement))
 
 
+ADDRESSES = ("https://certification.northwind-interop.example.org/registry/public?view=full",
+             "certification-notices@northwind-interop.example.org", "var/lib/portal/exports/registry_full_export.csv")
+
+
+def test_an_address_an_e_mail_or_a_path_is_never_hyphenated(data_copy, tmp_path):
+    """English cells hyphenate: a web address printed `https://certific‐ation.northwind-in‐terop…`, a path
+    `…/re‐gistry_full_export…` (found by a reader); copied from the page, neither works. They now wrap after a
+    separator (or anywhere), with nothing added."""
+    folder = data_copy("pass-en")
+    edit(folder / "issues.yaml", "both were given slot B-14-03.",
+         f"both were given slot B-14-03. See {ADDRESSES[0]}, mail {ADDRESSES[1]}, log /{ADDRESSES[2]}.")
+    text = "".join(pages_of(_built(folder, tmp_path, "issue_log") / "03-issue-log.pdf"))
+    joined = text.replace("\n", "")
+    assert all(address in joined for address in ADDRESSES), text
+    assert "\u2010" not in joined.split("See ", 1)[1].split(".csv", 1)[0]  # the hyphen a line break adds
+
+
 def test_a_continuation_mark_wider_than_its_id_cell_stays_inside_it(data_copy, tmp_path):
     """A row taller than a page carries its ID with （续） on the pages it continues on: a 30-character ID's mark
     (bold, in the issue log's narrowest column) was kept from breaking inside it, and ran over the rule."""

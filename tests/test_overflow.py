@@ -36,3 +36,9 @@ def test_the_spans_let_break_are_those_counted_in_document_order(spans, expected
 ], ids=["long last piece", "short last piece", "no punctuation"])
 def test_a_long_last_piece_before_closing_punctuation_may_break_before_its_last_character(text, expected):
     assert breakable(text, {0}) == expected
+
+
+def test_breaks_never_go_inside_an_entity_of_the_escaped_text():
+    """The span's text is HTML: `&#39;` (an apostrophe as Jinja escapes it) broken after its `#` printed `&#39;`."""
+    assert breakable('<span class="nb">R-2&#39;s&amp;x.y</span>', {0}) == (
+        '<span class="wrap">R-\u200b2&#39;s&amp;x.\u200by</span>')

@@ -175,7 +175,8 @@ def test_late_notice_and_missed_window_are_warnings(data_copy):
     edit(folder / "faults.yaml", "as_of: 2027-02-26", "as_of: 2027-05-24")
     warnings = [p.format().split(str(folder) + "/", 1)[-1] for p in check_data(folder).warnings]
     assert "visits.yaml:6:18: warning: visits[0].notice_sent: 2027-Q1: notice sent 2027-01-18, later than " \
-           "2027-01-15 (3 working days before the visit)" in warnings
+           "2027-01-15 (3 working days before the visit), which is counted through a year whose official holiday " \
+           "calendar is not known yet (weekends alone) and is marked provisional" in warnings
     assert "service.yaml:35:5: warning: maintenance.preventive: preventive window 2 (2027-02-23 to 2027-05-22) " \
            "ended with no visit" in warnings
     # GZ-2027-005: 8 wd due 2027-03-04 10:00 has passed; 2027-02-22 10:00 → 2027-05-25 00:00 is 91 d 14 h = 2198 h.

@@ -1,6 +1,7 @@
 """The HTML of a document (signoff/render.py): its compiled templates' cache in ~/.cache/signoff is untrusted. A
 damaged file, a link or a named pipe in it is no cache (the template compiled again), never a traceback or a
-build that waits for ever; a cache folder others may write to is not used at all (what it holds is code)."""
+build that waits for ever; a cache folder others may write to is not used at all (what it holds is code). And what
+its text keeps on one line (`keep_together`)."""
 from __future__ import annotations
 
 import os
@@ -91,3 +92,21 @@ def test_the_compiled_templates_kept_are_bounded(tmp_path, monkeypatch):
             render.make_environment(tmp_path / "checkout0").get_template(TEMPLATE)
     assert len(list(folder.iterdir())) == 3
     assert first.exists()  # the one used again stays; those of the second and third checkouts went
+
+
+@pytest.mark.parametrize("text, expected", [
+    # full-width letters and digits, as a Chinese text may type them: kept together as their half-width forms are
+    ("合同 ＨＴ－２０２５－０８８ 版本 Ｖ１．２", '合同 <span class="nb">ＨＴ－２０２５－０８８</span> 版本 <span class="nb">Ｖ１．２</span>'),
+    ("偏差≤０．５℃", '偏差<span class="nb">≤０．５℃</span>'),
+    # a version with its build: one token, not "2.10.0-rc." / "3+build."
+    ("version 2.10.0-rc.3+build.20261118", 'version <span class="nb">2.10.0-rc.3+build.20261118</span>'),
+    # an e-mail address whole, not "support@" and a kept-together domain
+    ("mail support@shuzhi.example.com.", 'mail <span class="nb">support@shuzhi.example.com</span>.'),
+    # a web address longer than 32 characters: never hyphenated, free to break after its separators
+    ("at https://support.shuzhi.example.com/portal.",
+     'at <span class="nh">https://\u200bsupport.\u200bshuzhi.\u200bexample.\u200bcom/\u200bportal</span>.'),
+], ids=["full-width", "full-width measure", "version", "e-mail", "address"])
+def test_what_is_kept_together(text, expected):
+    from signoff.render import keep_together
+
+    assert keep_together(f"<body><p>{text}</p></body>") == f"<body><p>{expected}</p></body>"

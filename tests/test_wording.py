@@ -73,6 +73,36 @@ def test_english_counts_take_the_plural_form_of_their_number(count, expected):
     assert words("en", "agreement").say("issues_intro", count, count=count) == expected
 
 
+def test_a_title_typed_in_its_own_book_title_marks_is_not_marked_twice():
+    """contract_name: 《犇鑫物流园区仓储管理系统建设合同》, as Chinese users type it, printed 《《…》》 in the
+    agreement (found by a reader); two titles in one value keep their marks inside the catalog's."""
+    w = words("zh-CN", "agreement")
+    intro = w.say("intro_named", name="《犇鑫仓储合同》", contract="HT-1", start="1月1日", end="1月9日")
+    assert intro.startswith("甲乙双方依据《犇鑫仓储合同》（合同编号：HT-1）")
+    assert w.fill("《{name}》", name="《甲》与《乙》") == "《《甲》与《乙》》"
+    assert w.fill("《{name}》", name="犇鑫仓储合同") == "《犇鑫仓储合同》"
+
+
+def test_a_notice_of_one_working_day_is_worded_in_the_singular(data_copy):
+    """notice_working_days: 1 printed "notifies the customer 1 working days before" (found by a reader)."""
+    from conftest import edit
+    from signoff import pipeline
+    from signoff.documents import plan_outputs
+    from signoff.render import with_parties
+    from signoff.wording import document_words
+
+    folder = data_copy("pass-en")
+    edit(folder / "service.yaml", "    every: quarter\n", "    every: quarter\n    notice_working_days: 1\n")
+    facts = pipeline.check(folder).facts
+    output = next(o for o in plan_outputs(facts) if o.document.key == "service_guide")
+    labels = with_parties(load_labels("en", "service_guide"), "the Customer", "the Supplier")
+    texts = document_words("service_guide", facts, output, labels, "en", lambda value: long_date(value, "en"))
+    assert " one working day before the planned date;" in texts["preventive"]
+    assert " 3 working days before the planned date," in texts["inspection"]  # the default
+    notice = words("en", "records").labels["notice_status"]["late"]
+    assert words("en", "records").entry_of(notice, 1).endswith("one working day ahead)")
+
+
 @pytest.mark.parametrize("count", [1, 2])
 def test_chinese_has_one_form_for_every_number(count):
     assert words("zh-CN", "agreement").say("issues_intro", count, count=count) == f"本协议所列遗留问题共 {count} 项："
