@@ -99,7 +99,10 @@ def _refuse_to_bundle(data_dir: Path, allow_dirty: bool) -> None:
 
     from signoff.init import placeholders
 
+    from signoff.bundle import data_members
+
     facts = check(data_dir).facts
+    data_members(data_dir)  # a file it could not carry, found before the build rather than after
     if not allow_dirty and find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"]).draft:
         raise BundleError(f"{data_dir} or the templates have uncommitted changes: commit them, "
                           "or bundle a draft with --allow-dirty (make bundle ALLOW_DIRTY=1)")

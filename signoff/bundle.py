@@ -82,19 +82,43 @@ def write_bundle(data_dir: Path, out_dir: Path, pdf_paths: list[Path], facts: di
     return target
 
 
-def _data_files(data_dir: Path) -> list[tuple[str, bytes]]:
-    """Every file of the data folder, by relative POSIX path, sorted; a symbolic link is refused."""
-    files = []
+def data_members(data_dir: Path) -> list[tuple[str, Path]]:
+    """Every file of the data folder a bundle carries, by relative POSIX path, sorted: each one a member name and
+    size that `verify` accepts, checked before anything is read (BundleError otherwise; a symbolic link or a
+    named pipe is refused)."""
+    found, total = [], 0
     for path in sorted(data_dir.rglob("*")):
         relative = path.relative_to(data_dir).as_posix()
         if path.is_symlink():
-            raise BundleError(f"{path}: a symbolic link cannot be bundled; put the file itself in the data folder")
+            raise BundleError(f"{shown(str(path))}: a symbolic link cannot be bundled; put the file itself in the "
+                              "data folder")
         if "__pycache__" in path.parts or _is_git(relative) or path.is_dir():  # a bundle carries no repository
             continue
         if not path.is_file():
-            raise BundleError(f"{path}: not a regular file")
-        files.append((relative, path.read_bytes()))
-    return sorted(files)
+            raise BundleError(f"{shown(str(path))}: not a regular file")
+        name = f"data/{relative}"
+        problem = member_problem(name)
+        if problem:
+            raise BundleError(f"{shown(str(path))}: cannot be bundled: {problem}; rename it or move it out of the "
+                              "data folder")
+        size, limit = path.stat().st_size, _limit(name)
+        total += size
+        if size > limit or total > MAX_TOTAL:
+            raise BundleError(f"{path}: {size:,} bytes; a bundle holds at most {limit:,} bytes a file and "
+                              f"{MAX_TOTAL:,} in all (verify refuses more): move it out of the data folder")
+        found.append((relative, path))
+    return found
+
+
+def _data_files(data_dir: Path) -> list[tuple[str, bytes]]:
+    """Every file of the data folder a bundle carries (`data_members`), by relative POSIX path, with its bytes."""
+    files = []
+    for relative, path in data_members(data_dir):
+        data = path.read_bytes()
+        if len(data) > _limit(f"data/{relative}"):  # grown since it was looked at
+            raise BundleError(f"{path}: changed while it was bundled")
+        files.append((relative, data))
+    return files
 
 
 def _sha256(data: bytes) -> str:
@@ -138,7 +162,9 @@ MAX_ASSET = 64 * 1024 * 1024
 MAX_PDF = 256 * 1024 * 1024
 MAX_MANIFEST = 16 * 1024 * 1024
 MAX_TOTAL = 2 * 1024 * 1024 * 1024
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# control characters, the line and paragraph separators (splitlines() breaks SHA256SUMS there) and the bytes of a
+# file name that is not UTF-8 (Python's surrogate escapes)
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]")
 _HEX64 = re.compile(r"[0-9a-f]{64}\Z")
 _SHORT = re.compile(r"[0-9a-f]{7}\Z")
 _FULL = re.compile(r"[0-9a-f]{40}\Z")
@@ -161,7 +187,7 @@ def member_problem(name: str) -> str | None:
     if len(name) > MAX_NAME:
         return f"a member name of {len(name)} characters; the limit is {MAX_NAME}"
     if _CONTROL.search(name) or "\\" in name:
-        return "a member name with a control character or backslash"
+        return "a member name with a control character, a line separator, a byte that is not UTF-8 or a backslash"
     if name.startswith("pdf/"):
         from .cache import is_output_file
 

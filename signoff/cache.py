@@ -93,7 +93,7 @@ def _tree_digest(*folders: Path) -> str:
     h = hashlib.sha256()
     for folder in folders:
         for path in sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
-            h.update(str(path.relative_to(folder)).encode() + b"\0" + hashlib.sha256(path.read_bytes()).digest())
+            h.update(os.fsencode(path.relative_to(folder)) + b"\0" + hashlib.sha256(path.read_bytes()).digest())
     return h.hexdigest()
 
 
@@ -106,8 +106,9 @@ def _data_digest(data_dir: Path) -> str:
     if assets.is_dir() and not assets.is_symlink():
         files += sorted(p for p in assets.rglob("*") if p.is_file())
     for path in files:
-        h.update(str(path.relative_to(data_dir)).encode() + b"\0" + (
-            b"link:" + os.readlink(path).encode() if path.is_symlink() else _file_sha256(path)))
+        # a name as the file system's bytes: one that is not UTF-8 (café in Latin-1) is no traceback
+        h.update(os.fsencode(path.relative_to(data_dir)) + b"\0" + (
+            b"link:" + os.fsencode(os.readlink(path)) if path.is_symlink() else _file_sha256(path)))
     return h.hexdigest()
 
 

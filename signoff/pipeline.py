@@ -69,6 +69,8 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
         checked = check(data_dir)
         report(checked.warnings)
         provenance = provenance or find_provenance(data_dir, TEMPLATES_DIR, checked.facts["report"]["date"])
+        if provenance.note:
+            say(f"signoff: warning: {provenance.note}")
         lock.acquire()
         state = cache.read_state(out_dir)
 

@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import datetime
 import os
+import re
+import shlex
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,6 +23,7 @@ class Provenance:
     commit: str | None  # short hash
     full_commit: str | None
     epoch: int  # SOURCE_DATE_EPOCH: every timestamp inside the output
+    note: str | None = None  # what the user should know about where the epoch came from (a shallow clone)
 
     @property
     def draft(self) -> bool:
@@ -30,14 +33,36 @@ class Provenance:
         return {"state": self.state, "commit": self.commit, "full_commit": self.full_commit, "epoch": self.epoch}
 
 
+# Paths given to git are paths, never patterns: a data folder named `d*` matched its sibling `dzz` too.
+_GIT_ENV = {"GIT_LITERAL_PATHSPECS": "1"}
+
+
 def git(cwd: Path, *args: str) -> str | None:
     try:
         # no file-system monitor: a repository's config names one as a command, and `git status` runs it
         result = subprocess.run(["git", "-c", "core.fsmonitor=false", *args], cwd=cwd, capture_output=True,
-                                text=True, check=False)
+                                text=True, check=False, env={**os.environ, **_GIT_ENV})
     except OSError:
         return None
     return result.stdout.strip() if result.returncode == 0 else None
+
+
+def refuse_foreign_repository(cwd: Path) -> None:
+    """An EnvironmentProblem when git will not look at the repository holding `cwd` because another user owns it
+    ("dubious ownership"): the folder is not "not under version control", and a build that said so would print
+    no commit and no DRAFT mark for changes it could not see."""
+    try:
+        result = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=cwd, capture_output=True, text=True,
+                                check=False, env={**os.environ, **_GIT_ENV, "LC_ALL": "C", "LANGUAGE": ""})
+    except OSError:
+        return
+    if result.returncode != 0 and "dubious ownership" in result.stderr:
+        found = re.search(r"repository at '([^']*)'", result.stderr)
+        where = found[1] if found else str(cwd)
+        raise EnvironmentProblem(
+            f"git refuses the repository at {where}: another user owns it, so which commit the data comes from and "
+            f"whether it has uncommitted changes cannot be known; if you trust it, run: git config --global --add "
+            f"safe.directory {shlex.quote(where)} (or build from a clone of your own)")
 
 
 def find_provenance(data_dir: Path, templates_dir: Path, report_date: str) -> Provenance:
@@ -49,6 +74,7 @@ def find_provenance(data_dir: Path, templates_dir: Path, report_date: str) -> Pr
     data_dir = data_dir.resolve()
     top = git(data_dir, "rev-parse", "--show-toplevel")
     if not top:
+        refuse_foreign_repository(data_dir)
         return Provenance("untracked", None, None, _default_epoch(report_date))
     commit = git(data_dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}")
     templates_dir = templates_dir.resolve()
@@ -59,14 +85,32 @@ def find_provenance(data_dir: Path, templates_dir: Path, report_date: str) -> Pr
     if not commit:
         return Provenance("dirty", None, None, _default_epoch(report_date))
     dirty = dirty or _uncommitted(data_dir, paths)
-    epoch = _epoch_from_env()
+    epoch, note = _epoch_from_env(), None
     if epoch is None:
-        last = git(data_dir, "log", "-1", "--format=%ct", "--", *paths)
-        epoch = int(last) if last else int(git(data_dir, "log", "-1", "--format=%ct") or 0)
+        last = git(data_dir, "log", "-1", "--format=%H %ct", "--", *paths) or git(data_dir, "log", "-1",
+                                                                                "--format=%H %ct")
+        last_commit, _, seconds = (last or " 0").partition(" ")
+        epoch = int(seconds or 0)
         if not 0 <= epoch <= LAST_EPOCH:  # a commit dated in the year 11476 (git allows it)
             raise EnvironmentProblem(f"the last commit of {data_dir} is dated at {epoch} seconds from 1970, a time "
                                      "a PDF cannot carry; set SOURCE_DATE_EPOCH")
-    return Provenance("dirty" if dirty else "committed", commit[:7], commit, epoch)
+        if last_commit in _shallow_boundary(data_dir):
+            note = (f"{top} is a shallow clone and the last change to the data or the templates is older than its "
+                    f"history: the documents carry the date of commit {last_commit[:7]}, where the clone's history "
+                    "begins, so their bytes differ from a full clone's; run git fetch --unshallow (or set "
+                    "SOURCE_DATE_EPOCH) for the same bytes")
+    return Provenance("dirty" if dirty else "committed", commit[:7], commit, epoch, note)
+
+
+def _shallow_boundary(data_dir: Path) -> set[str]:
+    """The commits where a shallow clone's history is cut off (git makes each look as if it added every file)."""
+    if git(data_dir, "rev-parse", "--is-shallow-repository") != "true":
+        return set()
+    shallow = git(data_dir, "rev-parse", "--git-path", "shallow")
+    try:
+        return set((data_dir / shallow).read_text(encoding="ascii").split()) if shallow else set()
+    except (OSError, UnicodeDecodeError):
+        return set()
 
 
 def _uncommitted(cwd: Path, paths: list[str]) -> bool:

@@ -13,7 +13,7 @@ import tarfile
 import tempfile
 from pathlib import Path
 
-from .provenance import git
+from .provenance import git, refuse_foreign_repository
 from .errors import EnvironmentProblem, SignoffError, UsageError
 
 CODE_ROOT = Path(__file__).resolve().parent.parent
@@ -24,6 +24,7 @@ def diff_report(base_rev: str, data_dir: Path, only: tuple[str, ...] = ()) -> st
     data_dir = data_dir.resolve()
     top = git(data_dir, "rev-parse", "--show-toplevel")
     if top is None:
+        refuse_foreign_repository(data_dir)
         raise UsageError(f"{data_dir} is not in a git repository: there is no revision to compare with")
     top_dir = Path(top)
     commit = git(top_dir, "rev-parse", "--verify", "--quiet", f"{base_rev}^{{commit}}")

@@ -1,6 +1,7 @@
 """The archive bundle: reproducible from two clones, verified member by member, refused when dirty."""
 import io
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -227,6 +228,27 @@ def test_symlink_in_data_is_refused(tmp_path, built):
     pdf, _ = built["a"]
     with pytest.raises(BundleError, match="symbolic link"):
         bundle_of(data, ROOT / "templates", tmp_path / "o", [pdf])
+
+
+@pytest.mark.parametrize("name, size, message", [
+    (b"assets/caf\xe9.png", 1, r"caf\\udce9\.png: cannot be bundled: a member name with .* a byte that is not UTF-8"),
+    ("notes\u2028x.txt".encode(), 1, r"notes\\u2028x\.txt: cannot be bundled: a member name with .* a line separator"),
+    (b"contract-scan.pdf", 9_000_000, r"contract-scan\.pdf: 9,000,000 bytes; a bundle holds at most 8,388,608 bytes"),
+], ids=["latin-1 name", "line separator", "too large"])
+def test_a_file_verify_would_refuse_is_not_bundled(tmp_path, name, size, message):
+    """`bundle` wrote bundles its own `verify` refused (a data file over 8 MiB, a name that splits SHA256SUMS), and
+    a file name that is not UTF-8 ended the build in a UnicodeEncodeError (found by an attacker). Now the bundle
+    command refuses, naming the file, before it builds anything; the build itself is not concerned."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIRS["pass-en"], data)
+    with open(os.fsencode(data) + b"/" + name, "wb") as stream:
+        stream.truncate(size)
+    out = tmp_path / "out"
+    result = run_build("bundle", "--data", str(data), "--out", str(out), "--allow-dirty")
+    assert result.returncode == 1 and re.search(message, result.stderr), result.stderr
+    assert not out.exists()  # refused before the build
+    built = run_build("build", "--data", str(data), "--out", str(out), "--only", "acceptance_letter")
+    assert built.returncode == 0, built.stderr
 
 
 def test_untracked_bundle_name(tmp_path, built):

@@ -1,4 +1,5 @@
 """Provenance on every page (SPEC §8): the commit, uncommitted changes marked DRAFT, a folder outside git."""
+import os
 import shutil
 import subprocess
 
@@ -138,3 +139,75 @@ def test_a_commit_dated_past_the_year_9999_is_an_environment_error(tmp_path):
     assert done.stderr.splitlines()[-1] == (f"signoff: error: the last commit of {repo / 'data'} is dated at "
                                            "300000000000 seconds from 1970, a time a PDF cannot carry; set "
                                            "SOURCE_DATE_EPOCH")
+
+
+def _two_commits(repo):
+    """pass-en's data committed on 2026-12-11, then a commit that changes only a README on 2027-01-05."""
+    repo.mkdir()
+    shutil.copytree(DATA_DIRS["pass-en"], repo / "data")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "data")
+    (repo / "README.md").write_text("notes\n")
+    git(repo, "add", ".")
+    later = "2027-01-05T10:00:00+00:00"
+    git(repo, "commit", "-qm", "readme", env={"GIT_AUTHOR_DATE": later, "GIT_COMMITTER_DATE": later})
+    return repo
+
+
+def test_a_shallow_clone_says_its_date_is_not_the_full_clones(tmp_path, monkeypatch):
+    """`git clone --depth 1` of a commit that changed only a README: the last commit touching the data looked like
+    the one the history begins at, so the PDFs carried its date, and other bytes than a full clone's, silently
+    (found by an attacker)."""
+    from signoff.paths import TEMPLATES_DIR
+    from signoff.provenance import find_provenance
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    repo = _two_commits(tmp_path / "repo")
+    full, shallow = tmp_path / "full", tmp_path / "shallow"
+    git(tmp_path, "clone", "-q", str(repo), str(full))
+    git(tmp_path, "clone", "-q", "--depth", "1", f"file://{repo}", str(shallow))
+    whole = find_provenance(full / "data", TEMPLATES_DIR, "2026-12-01")
+    cut = find_provenance(shallow / "data", TEMPLATES_DIR, "2026-12-01")
+    assert (whole.epoch, whole.note) == (1796983200, None)  # 2026-12-11 10:00 UTC
+    assert cut.epoch == 1799143200 and cut.note.startswith(f"{shallow} is a shallow clone")  # 2027-01-05 10:00
+    assert whole.commit == cut.commit
+    done = run_build("build", "--data", str(shallow / "data"), "--out", str(tmp_path / "out"), "--only",
+                     "acceptance_letter", env={"SOURCE_DATE_EPOCH": ""})
+    assert done.returncode == 0 and "signoff: warning: " + cut.note in done.stderr, done.stderr
+
+
+def test_a_data_folder_named_like_a_pattern_is_that_folder_only(tmp_path):
+    """--data 'd*': git read the name as a pattern, so a change in the sibling folder dzz/ made the build a
+    DRAFT (found by an attacker)."""
+    from signoff.paths import TEMPLATES_DIR
+    from signoff.provenance import find_provenance
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copytree(DATA_DIRS["pass-en"], repo / "d*")
+    (repo / "dzz").mkdir()
+    (repo / "dzz" / "notes.txt").write_text("one\n")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", ".")
+    git(repo, "commit", "-qm", "data")
+    (repo / "dzz" / "notes.txt").write_text("two\n")
+    assert find_provenance(repo / "d*", TEMPLATES_DIR, "2026-12-01").state == "committed"
+    (repo / "d*" / "notes.txt").write_text("mine\n")
+    assert find_provenance(repo / "d*", TEMPLATES_DIR, "2026-12-01").state == "dirty"
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="only root can give a repository to another user")
+def test_a_repository_git_refuses_to_read_is_an_error_not_untracked(tmp_path):
+    """A checkout another user owns: git refuses it ("dubious ownership"), and the build said "not under version
+    control", with no DRAFT mark for the changes it could not see (found by an attacker). It is exit 3."""
+    repo = _two_commits(tmp_path / "repo")
+    (repo / "data" / "notes.txt").write_text("uncommitted\n")
+    subprocess.run(["chown", "-R", "65534:65534", str(repo)], check=True)
+    done = run_build("build", "--data", str(repo / "data"), "--out", str(tmp_path / "out"), "--only",
+                     "acceptance_letter", env={"GIT_CONFIG_GLOBAL": os.devnull, "GIT_CONFIG_NOSYSTEM": "1"})
+    assert done.returncode == 3 and not (tmp_path / "out").exists(), done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        f"signoff: error: git refuses the repository at {repo}: another user owns it, so which commit the data comes "
+        f"from and whether it has uncommitted changes cannot be known; if you trust it, run: git config --global "
+        f"--add safe.directory {repo} (or build from a clone of your own)")
