@@ -106,6 +106,38 @@ class _ListStarts(Preprocessor):
         return out
 
 
+# Seven or more `#` make no heading on GitHub (CommonMark allows six): Python-Markdown printed `####### x` as a
+# heading "# x" and twenty `#` as nothing at all. The first one is escaped, so the line prints as typed.
+_NOT_A_HEADING = re.compile(r"^( {0,3})#(?=#{6})")
+
+
+class _Hashes(Preprocessor):
+    def run(self, lines):
+        return [_NOT_A_HEADING.sub(r"\1\\#", line) for line in lines]
+
+
+MAX_INLINE = 200
+_INLINE_TAGS = {"em", "strong", "code", "a", "span", "br"}
+_LEAF_BLOCKS = {"p", "li", "td", "th", "h1", "h2", "h3", "h4", "h5", "h6"}
+
+
+class _InlineGuard(Treeprocessor):
+    """A block holding more than MAX_INLINE inline elements is printed as its plain text: `*a*` typed 6,300 times
+    with nothing between made as many <em>, which WeasyPrint took minutes to lay out, as one word it cannot break
+    between boxes, off the page."""
+
+    def run(self, root):
+        for block in root.iter():
+            if block.tag not in _LEAF_BLOCKS or len(block) == 0:
+                continue
+            inline = [e for e in block.iter() if e is not block]
+            if len(inline) > MAX_INLINE and all(e.tag in _INLINE_TAGS for e in inline):
+                text, tail, attrib = "".join(block.itertext()), block.tail, dict(block.attrib)
+                block.clear()
+                block.text, block.tail = text, tail
+                block.attrib.update(attrib)
+
+
 class _Literal(markdown.Extension):
     """Raw HTML and entities are text: the parts of Python-Markdown that pass them through are removed. Lists
     are read as GitHub shows them (above), and a fenced block (``` or ~~~) is code, as there."""
@@ -114,10 +146,12 @@ class _Literal(markdown.Extension):
         md.preprocessors.deregister("html_block")
         # after normalize_whitespace (30) and fenced_code (20), which has put each fenced block away by then
         md.preprocessors.register(_ListStarts(md), "list_starts", 19)
+        md.preprocessors.register(_Hashes(md), "hashes", 18)
         md.inlinePatterns.deregister("html")
         md.inlinePatterns.deregister("entity")
         md.treeprocessors.register(_LinkGuard(md), "link_guard", 0)
         md.treeprocessors.register(_DepthGuard(md), "depth_guard", -1)  # after the link guard
+        md.treeprocessors.register(_InlineGuard(md), "inline_guard", -2)
 
 
 def _new_markdown() -> markdown.Markdown:

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import difflib
-import io
 import json
 import os
 import re
 import shutil
 import subprocess
 import sys
-import tarfile
 import tempfile
 from pathlib import Path
 
@@ -74,45 +72,58 @@ def markdown_text(text: str) -> str:
 
 
 def _export(top_dir: Path, commit: str, target: Path) -> None:
-    """The tree of `commit` in `target`, without touching the repository (no worktree, no checkout)."""
-    result = subprocess.run(["git", "archive", "--format=tar", commit], cwd=top_dir, capture_output=True)
-    if result.returncode != 0:
-        raise SignoffError(f"git archive {commit[:7]} failed: {result.stderr.decode(errors='replace').strip()}")
+    """The tree of `commit` in `target` as git stores it, without touching the repository (no worktree, no
+    checkout): read blob by blob (`ls-tree`, `cat-file`), never through `git archive`, which applies the tree's
+    .gitattributes (export-ignore left a data file out of the base, export-subst and eol rewrote others, and a
+    filter runs a command of the repository's config). Regular files and folders only: links and submodules are
+    left out (a build reads only regular files), and a path that would leave `target` is refused."""
+    label = commit[:7]
+    listing = subprocess.run(["git", "-c", "core.fsmonitor=false", "ls-tree", "-r", "-z", "--full-tree", commit],
+                             cwd=top_dir, capture_output=True)
+    if listing.returncode != 0:
+        raise SignoffError(f"git ls-tree {label} failed: {listing.stderr.decode(errors='replace').strip()}")
+    files = []
+    for record in filter(None, listing.stdout.split(b"\0")):
+        meta, _, raw_name = record.partition(b"\t")
+        mode, kind, sha = (meta.split(b" ") + [b"", b""])[:3]
+        name = os.fsdecode(raw_name)
+        if name.startswith("/") or "\\" in name or any(part in ("", ".", "..") for part in name.split("/")):
+            raise SignoffError(f"{label} has a path outside its tree: {name!r}")
+        if kind == b"blob" and mode in (b"100644", b"100755"):
+            files.append((name, sha, mode == b"100755"))
     target.mkdir(parents=True)
-    if not git(top_dir, "ls-tree", commit):  # an empty tree: git writes a header that tarfile cannot read
-        return
-    extract_tree(result.stdout, target, commit[:7])
+    with tempfile.TemporaryFile() as wanted:
+        wanted.write(b"".join(sha + b"\n" for _, sha, _ in files))
+        wanted.seek(0)
+        with subprocess.Popen(["git", "cat-file", "--batch"], cwd=top_dir, stdin=wanted, stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL) as batch:
+            try:
+                for name, sha, executable in files:
+                    _write_blob(batch.stdout, target / name, sha, executable, label)
+            finally:
+                batch.stdout.close()
+                batch.kill()
 
 
-def extract_tree(archive: bytes, target: Path, label: str) -> None:
-    """Unpack a `git archive` tar into `target`: its regular files and folders only, never outside `target`."""
-    with tarfile.open(fileobj=io.BytesIO(archive)) as tar:
-        members = _safe_members(tar, label)
-        if hasattr(tarfile, "data_filter"):
-            tar.extractall(target, members=members, filter="data")
-        else:  # Python before 3.11.4 (Debian 12 ships 3.11.2): the members were checked above instead
-            tar.extractall(target, members=members)
-
-
-def _safe_members(tar: tarfile.TarFile, label: str) -> list[tarfile.TarInfo]:
-    """The regular files and folders of a `git archive` tar, each a plain relative path; anything else refused.
-
-    Symbolic links are left out (a build reads only regular files; SPEC §4 data files must be regular files), so
-    that extraction can never write or read outside the target, whichever Python runs it."""
-    members = []
-    for member in tar.getmembers():
-        if member.type in (tarfile.XGLTYPE, tarfile.XHDTYPE):
-            continue  # a pax header (git archive's commit id), not a file
-        parts = member.name.split("/")
-        if member.name.startswith("/") or "\\" in member.name or ".." in parts:
-            raise SignoffError(f"git archive {label} has a member outside its tree: {member.name!r}")
-        if member.issym() or member.islnk():
-            continue
-        if not (member.isreg() or member.isdir()):
-            raise SignoffError(f"git archive {label} has a member that is not a file: {member.name!r}")
-        member.mode = 0o755 if member.isdir() or member.mode & 0o100 else 0o644
-        members.append(member)
-    return members
+def _write_blob(stream, path: Path, sha: bytes, executable: bool, label: str) -> None:
+    """The next object of `git cat-file --batch` written to `path`, a new file (never through one already there)."""
+    header = stream.readline().split()
+    if len(header) != 3 or header[0] != sha or header[1] != b"blob" or not header[2].isdigit():
+        raise SignoffError(f"git cat-file {label}: {sha.decode()} is not the blob its tree names")
+    remaining = int(header[2])
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "xb") as out:
+            while remaining:
+                chunk = stream.read(min(remaining, 1 << 20))
+                if not chunk:
+                    raise SignoffError(f"git cat-file {label}: {path.name} ended early")
+                out.write(chunk)
+                remaining -= len(chunk)
+        os.chmod(path, 0o755 if executable else 0o644)
+    except OSError as exc:  # a tree naming one path twice, or a file where it has a folder
+        raise SignoffError(f"{label}: cannot write {path.name} of its tree ({exc.strerror or exc})") from exc
+    stream.read(1)  # the newline after each object
 
 
 def _build(build_py: Path, data_dir: Path, out_dir: Path, only: tuple[str, ...], ceiling: Path,

@@ -77,3 +77,22 @@ def test_a_text_after_one_nested_too_deep_is_read_as_before():
     render_markdown("- 1. " * 248)
     again = str(render_markdown("说明：\n\n  - 一\n  - 二"))
     assert again == expected == "<p>说明：</p>\n<ul>\n<li>一</li>\n<li>二</li>\n</ul>"
+
+
+def test_thousands_of_adjacent_emphases_print_as_plain_text():
+    """`*a*` 6,300 times (19 KB, within the limit) made 6,300 <em> with nothing between them: WeasyPrint took
+    minutes to lay the issue log out and printed the line off the page, as one word it cannot break between boxes
+    (found by an attacker). Past 200 inline elements a block is its plain text, which wraps."""
+    from signoff.markup import MAX_INLINE
+
+    html = str(render_markdown("*a*" * 6300))
+    assert html.startswith("<p>" + "a" * 6000) and html.endswith("</p>") and "<" not in html[3:-4]
+    few = "*a* " * MAX_INLINE
+    assert str(render_markdown(few)).count("<em>") == MAX_INLINE  # emphasis as usual up to the limit
+
+
+@pytest.mark.parametrize("text, html", [("####### x", "<p>####### x</p>"), ("#" * 20, "<p>" + "#" * 20 + "</p>"),
+                                        ("###### six", "<h6>six</h6>")])
+def test_seven_hashes_or_more_make_no_heading(text, html):
+    """As on GitHub: `####### x` was a heading "# x", and twenty `#` printed nothing (found by an attacker)."""
+    assert str(render_markdown(text)) == html

@@ -1,5 +1,7 @@
 """The review report: facts that changed in words, and each document's text diff, between two revisions."""
+import os
 import shutil
+import subprocess
 
 import pytest
 
@@ -97,3 +99,58 @@ def test_markdown_text_keeps_every_line_one_line():
     from signoff.review import markdown_text
 
     assert markdown_text("a\n# heading\r<b>&amp;") == "a\\\\n# heading\\\\r\\<b\\>\\&amp;"
+
+
+# --- the base revision's tree (review._export): as git stores it, never through git archive ---------------------
+
+def _git(cwd, *args, data: bytes | None = None) -> bytes:
+    from test_bundle import GIT_ENV
+
+    return subprocess.run(["git", *args], cwd=cwd, input=data, capture_output=True, check=True,
+                          env={**os.environ, **GIT_ENV}).stdout.strip()
+
+
+def test_the_base_tree_is_the_commits_files_whatever_its_gitattributes_say(tmp_path):
+    """diff took the base from `git archive`, which applies .gitattributes: `delivery.yaml export-ignore` made an
+    unchanged delivery checklist "new" (found by an attacker); export-subst and eol rewrote files too."""
+    from signoff.review import _export
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    files = {"data/delivery.yaml": b"hardware: []\n", "data/note.txt": b"$Format:%H$\n", "data/lf.yaml": b"a: 1\n",
+             ".gitattributes": b"data/delivery.yaml export-ignore\nnote.txt export-subst\n*.yaml text eol=crlf\n",
+             "tool.sh": b"#!/bin/sh\n"}
+    for name, content in files.items():
+        (repo / name).parent.mkdir(parents=True, exist_ok=True)
+        (repo / name).write_bytes(content)
+    (repo / "tool.sh").chmod(0o755)
+    (repo / "data" / "link.yaml").symlink_to("/etc/passwd")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "base")
+    _export(repo, _git(repo, "rev-parse", "HEAD").decode(), tmp_path / "tree")
+    found = {p.relative_to(tmp_path / "tree").as_posix(): p.read_bytes()
+             for p in (tmp_path / "tree").rglob("*") if p.is_file() or p.is_symlink()}
+    assert found == files  # every file, byte for byte; the link left out
+    assert (tmp_path / "tree" / "tool.sh").stat().st_mode & 0o777 == 0o755
+    assert (tmp_path / "tree" / "data" / "lf.yaml").stat().st_mode & 0o777 == 0o644
+
+
+@pytest.mark.parametrize("name", ["..", "sub/..", "a\\b"])
+def test_a_crafted_tree_with_a_path_outside_it_is_refused(tmp_path, name):
+    """git itself stores a tree entry named `..` (`git mktree` takes one); nothing is written outside the target."""
+    from signoff.errors import SignoffError
+    from signoff.review import _export
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    _git(repo, "init", "-q", "-b", "main")
+    blob = _git(repo, "hash-object", "-w", "--stdin", data=b"escaped\n").decode()
+    *folders, last = name.split("/")
+    tree = _git(repo, "mktree", data=f"100644 blob {blob}\t{last}\n".encode()).decode()
+    for folder in reversed(folders):
+        tree = _git(repo, "mktree", data=f"040000 tree {tree}\t{folder}\n".encode()).decode()
+    commit = _git(repo, "commit-tree", tree, "-m", "crafted").decode()
+    with pytest.raises(SignoffError, match="has a path outside its tree"):
+        _export(repo, commit, tmp_path / "out" / "tree")
+    assert not list(tmp_path.glob("out/**/escaped")) and not (tmp_path / "out" / "tree").exists()

@@ -2,13 +2,11 @@
 from __future__ import annotations
 
 import ast
-import io
 import json
 import re
 import shutil
 import subprocess
 import sys
-import tarfile
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -16,59 +14,6 @@ import pytest
 import yaml
 
 from conftest import ROOT
-from signoff.errors import SignoffError
-from signoff.review import extract_tree
-
-
-def tar_of(*members: tuple[str, bytes | str | None, str]) -> bytes:
-    """A tar archive: (name, content or link target, kind) with kind 'file', 'dir', 'sym', 'hard' or 'fifo'."""
-    buffer = io.BytesIO()
-    with tarfile.open(fileobj=buffer, mode="w", format=tarfile.PAX_FORMAT) as tar:
-        for name, content, kind in members:
-            info = tarfile.TarInfo(name)
-            if kind == "file":
-                info.size = len(content)
-                info.mode = 0o664
-                tar.addfile(info, io.BytesIO(content))
-                continue
-            info.type = {"dir": tarfile.DIRTYPE, "sym": tarfile.SYMTYPE, "hard": tarfile.LNKTYPE,
-                         "fifo": tarfile.FIFOTYPE}[kind]
-            if kind in ("sym", "hard"):
-                info.linkname = content
-            tar.addfile(info)
-    return buffer.getvalue()
-
-
-@pytest.fixture(params=["filter", "fallback"])
-def python_tarfile(request, monkeypatch):
-    """Both ways of extracting: with tarfile's data filter (3.11.4+) and without it, as on Debian 12's 3.11.2."""
-    if request.param == "fallback":
-        monkeypatch.delattr(tarfile, "data_filter", raising=False)
-    elif not hasattr(tarfile, "data_filter"):
-        pytest.skip("this Python has no tarfile data filter (before 3.11.4): only the fallback can run")
-    return request.param
-
-
-def test_extract_tree_writes_files_and_folders_and_leaves_links_out(tmp_path, python_tarfile):
-    archive = tar_of(("data", None, "dir"), ("data/project.yaml", b"project: {}\n", "file"),
-                     ("data/link.yaml", "/etc/passwd", "sym"), ("data/hard.yaml", "data/project.yaml", "hard"))
-    extract_tree(archive, tmp_path / "tree", "abc1234")
-    assert sorted(p.relative_to(tmp_path / "tree").as_posix() for p in (tmp_path / "tree").rglob("*")) == [
-        "data", "data/project.yaml"]
-    assert (tmp_path / "tree" / "data" / "project.yaml").read_bytes() == b"project: {}\n"
-
-
-@pytest.mark.parametrize("name", ["../escape.yaml", "/tmp/escape.yaml", "data/../../escape.yaml",
-                                  "data\\..\\escape.yaml"])
-def test_extract_tree_refuses_a_member_outside_the_tree(tmp_path, python_tarfile, name):
-    with pytest.raises(SignoffError, match="outside its tree"):
-        extract_tree(tar_of((name, b"x", "file")), tmp_path / "tree", "abc1234")
-    assert not (tmp_path / "escape.yaml").exists() and not list(tmp_path.rglob("escape.yaml"))
-
-
-def test_extract_tree_refuses_a_device_or_fifo(tmp_path, python_tarfile):
-    with pytest.raises(SignoffError, match="not a file: 'pipe'"):
-        extract_tree(tar_of(("pipe", None, "fifo")), tmp_path / "tree", "abc1234")
 
 
 # Standard-library names that arrived after Python 3.11.2 (Debian 12), with the version that added them.
