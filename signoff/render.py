@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 from babel.dates import format_date
 
 from .documents import Output
@@ -266,6 +266,9 @@ _UNITS = ("%|‰|℃|毫秒|秒|分钟|小时|个工作日|工作日|天|周|个
 # separators inside an identifier or a version (2.10.0-rc.3+build.20261118).
 _ALNUM = "A-Za-z0-9Ａ-Ｚａ-ｚ０-９"
 _JOINS = "-_./+－＿．／"
+# The legal-form ending of a company name, with the word before it
+_LEGAL_FORMS = (rf"[{_CJK}]{{1,2}}(?:股份有限公司|有限责任公司|有限公司|公司)",
+                r"[A-Za-z]+ (?:Co\., Ltd\.|Co\., Limited|Ltd\.|Limited|Inc\.|LLC|GmbH|PLC)")
 # A web address, up to the space, tag, quote, Chinese text or closing punctuation after it (not its own last . , ; :)
 _URL = (rf"(?:https?|ftp)://[^\s<>\"'{_CJK}，。；：、）」』]*"
         rf"[^\s<>\"'{_CJK}，。；：、）」』.,;:!?)\]]")
@@ -280,11 +283,27 @@ _UNBROKEN = re.compile(f"(?<![{_ALNUM}])(?:" + "|".join((
     _URL,
     r"[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",  # an e-mail address
     rf"[{_ALNUM}]+(?:[{_JOINS}][{_ALNUM}]+)+",
-    rf"[{_CJK}]{{1,2}}(?:股份有限公司|有限责任公司|有限公司|公司)",
-    r"[A-Za-z]+ (?:Co\., Ltd\.|Co\., Limited|Ltd\.|Limited|Inc\.|LLC|GmbH|PLC)",
+    *_LEGAL_FORMS,
 )) + f")(?![{_ALNUM}])")
+_LEGAL_FORM = re.compile(f"(?<![{_ALNUM}])(?:" + "|".join(_LEGAL_FORMS) + f")(?![{_ALNUM}])")
 _TAG = re.compile(r"(<[^>]*>)")
 LONGEST_UNBROKEN = 32  # characters: a longer token may break, as a URL must on a narrow page
+
+
+# A name written in Chinese with a middle dot (阿依古丽·买买提, a minority or a transcribed name) breaks only after
+# the dot, never inside a part and never before the dot: "阿依古 / 丽·买 / 买提" split it in a narrow column.
+_DOTTED = re.compile(f"[{_CJK}][·・][{_CJK}]")
+_AFTER_DOT = re.compile("(?<=[·・])")
+
+
+@lru_cache(maxsize=32)
+def _dotted_names(names: tuple[str, ...]) -> re.Pattern | None:
+    dotted = sorted({n for n in names if _DOTTED.search(n)}, key=len, reverse=True)
+    return re.compile("|".join(map(re.escape, dotted))) if dotted else None
+
+
+def _dotted_name(match: re.Match) -> str:
+    return "".join(f'<span class="nb">{part}</span>' for part in _AFTER_DOT.split(match[0]))
 
 
 def keep_together(html: str, names: tuple[str, ...] = ()) -> str:
@@ -295,12 +314,17 @@ def keep_together(html: str, names: tuple[str, ...] = ()) -> str:
     start = html.find("<body")
     if start < 0:
         return html
-    pattern = _unbroken_with(tuple(sorted({n for n in names if n and _LATIN.search(n)}, key=len, reverse=True)))
+    # as the templates print them (Jinja escapes "O'Sullivan" as O&#39;Sullivan): the name is found in the HTML text
+    pattern = _unbroken_with(tuple(sorted({str(escape(n)) for n in names if n and _LATIN.search(n)}, key=len,
+                                          reverse=True)))
+    dotted = _dotted_names(tuple(n for n in names if n))
     parts = _TAG.split(html[start:])
     for index in range(0, len(parts), 2):  # even parts are text, odd ones tags
         text = parts[index]
         if text.strip():
             parts[index] = pattern.sub(_nobreak, text)
+            if dotted:
+                parts[index] = dotted.sub(_dotted_name, parts[index])
             if index + 1 < len(parts) and _BLOCK_END.match(parts[index + 1]):
                 parts[index] = _LAST_TWO.sub(r'<span class="nb">\1</span>', parts[index])
     return html[:start] + "".join(parts)
@@ -326,8 +350,10 @@ def _unbroken_with(names: tuple[str, ...]) -> re.Pattern:
 
 def _nobreak(match: re.Match) -> str:
     token = match[0]
-    if match.re.groupindex.get("name") and match["name"]:  # what it holds is kept together too: "Co., Ltd."
-        return f'<span class="nh">{_UNBROKEN.sub(_nobreak, token)}</span>'
+    if match.re.groupindex.get("name") and match["name"]:  # its legal-form ending is kept together: "Co., Ltd."
+        # but not its hyphenated parts: "Oberhauser-Wittgenstein" kept whole could not follow "Anna-Katharina" on a
+        # narrow cell's line, and WeasyPrint then broke the name inside a word ("Anna-Katharina O / berhauser-")
+        return f'<span class="nh">{_LEGAL_FORM.sub(_nobreak, token)}</span>'
 
     if len(token) > LONGEST_UNBROKEN:  # it may wrap, after a separator first, and is never hyphenated: a hyphen
         return f'<span class="nh">{with_breaks(token)}</span>'  # put into an address or a path would be copied

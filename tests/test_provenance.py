@@ -180,21 +180,22 @@ def test_a_shallow_clone_says_its_date_is_not_the_full_clones(tmp_path, monkeypa
 def test_a_data_folder_named_like_a_pattern_is_that_folder_only(tmp_path):
     """--data 'd*': git read the name as a pattern, so a change in the sibling folder dzz/ made the build a
     DRAFT (found by an attacker)."""
-    from signoff.paths import TEMPLATES_DIR
     from signoff.provenance import find_provenance
 
     repo = tmp_path / "repo"
     repo.mkdir()
     shutil.copytree(DATA_DIRS["pass-en"], repo / "d*")
+    (repo / "templates").mkdir()  # the templates committed with the data: this checkout's own state does not count
+    (repo / "templates" / "base.html.j2").write_text("{% block body %}{% endblock %}\n")
     (repo / "dzz").mkdir()
     (repo / "dzz" / "notes.txt").write_text("one\n")
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "data")
     (repo / "dzz" / "notes.txt").write_text("two\n")
-    assert find_provenance(repo / "d*", TEMPLATES_DIR, "2026-12-01").state == "committed"
+    assert find_provenance(repo / "d*", repo / "templates", "2026-12-01").state == "committed"
     (repo / "d*" / "notes.txt").write_text("mine\n")
-    assert find_provenance(repo / "d*", TEMPLATES_DIR, "2026-12-01").state == "dirty"
+    assert find_provenance(repo / "d*", repo / "templates", "2026-12-01").state == "dirty"
 
 
 @pytest.mark.skipif(os.getuid() != 0, reason="only root can give a repository to another user")

@@ -608,3 +608,15 @@ def test_a_working_interval_closes_at_24_00_at_the_latest(data_copy):
     found = problems(folder)
     assert "service.yaml:10:17: error: working_hours[0]: '13:30-24:30' is not an interval HH:MM-HH:MM of one day " \
         "(it may close at 24:00, not later)" in found, found
+
+
+def test_an_unknown_tester_does_not_hide_an_unknown_fault_reporter(data_copy):
+    """check reported the acceptance files' references, and only once those were right the service records'
+    rules: a new user fixed one mistake and met the next (found by a reader). Both come in one run."""
+    folder = data_copy("data")
+    edit(folder / "results.yaml", "tester: chenjing", "tester: liyu")
+    edit(folder / "faults.yaml", "reporter: chenjing", "reporter: zhang_kun")
+    found = [p for p in problems(folder) if ": error: " in p]
+    assert found == [
+        "faults.yaml:8:15: error: faults[0].reporter: 'zhang_kun' is not a person defined under people in project.yaml",
+        "results.yaml:8:13: error: tests[0].tester: 'liyu' is not a person defined under people in project.yaml"]

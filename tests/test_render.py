@@ -110,3 +110,21 @@ def test_what_is_kept_together(text, expected):
     from signoff.render import keep_together
 
     assert keep_together(f"<body><p>{text}</p></body>") == f"<body><p>{expected}</p></body>"
+
+
+def test_a_name_breaks_at_its_spaces_and_hyphens_never_inside_a_word():
+    """A name's hyphenated parts were kept whole inside it: "Oberhauser-Wittgenstein" could not follow
+    "Anna-Katharina" on a narrow cell's line and WeasyPrint broke the name inside a word ("Anna-Katharina O /
+    berhauser-"). A name with an apostrophe was not found at all (the HTML has O&#39;Sullivan) and was hyphenated.
+    A Chinese name with a middle dot breaks only after the dot (found by a reader)."""
+    from signoff.render import keep_together
+
+    names = ("Anna-Katharina Oberhauser-Wittgenstein", "Siobhan O'Sullivan-Nakamura", "Larkspur Harbour Co., Ltd.",
+             "阿依古丽·买买提")
+    html = ("<body><td>Anna-Katharina Oberhauser-Wittgenstein</td><td>Siobhan O&#39;Sullivan-Nakamura</td>"
+            "<td>Larkspur Harbour Co., Ltd.</td><td>组长阿依古丽·买买提主持</td></body>")
+    assert keep_together(html, names) == (
+        '<body><td><span class="nh">Anna-Katharina Oberhauser-Wittgenstein</span></td>'
+        '<td><span class="nh">Siobhan O&#39;Sullivan-Nakamura</span></td>'
+        '<td><span class="nh">Larkspur <span class="nb">Harbour Co., Ltd.</span></span></td>'
+        '<td>组长<span class="nb">阿依古丽·</span><span class="nb">买买提</span><span class="nb">主持</span></td></body>')
