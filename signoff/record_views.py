@@ -125,6 +125,7 @@ def fault_record_view(facts, fault, labels) -> dict:
         "level_reported": _level(facts, labels, fault.level_reported),
         "regrading": regrading,
         "engineers": _names(facts, fault.engineers, labels),
+        "parts": [_part(labels, p) for p in fault.parts],
         "events": events,
         "targets": [_target_view(facts, labels, fault, t) for t in (fault.response, fault.resolution)],
         "clock": clock,
@@ -137,6 +138,12 @@ def fault_record_view(facts, fault, labels) -> dict:
                            "label": labels["satisfaction"][key]} for key in SATISFACTION],
         "L": labels.labels,
     }
+
+
+def _part(labels, part) -> str:
+    """A part replaced, as the form prints it: 加密狗（序列号 SN-001） × 1 (full-width brackets in Chinese)."""
+    text = labels.fill(labels["part_serial"], name=part.name, serial=part.serial) if part.serial else part.name
+    return labels.fill(labels["part_quantity"], part=text, n=part.quantity) if part.quantity else text
 
 
 def _paused_label(labels, fault) -> str:
@@ -174,6 +181,8 @@ def _finding_rows(facts, labels, findings) -> list[dict]:
         rows.append({"text": x.text, "follows": follows, "severity": labels["severity"][x.severity],
                      "severity_key": x.severity, "fault": x.fault or "—",
                      "owner": facts["people"][x.owner]["name"] if x.owner else "—", "due": x.due or "—",
+                     # the service report has no ticket column: a finding a ticket deals with names it there
+                     "due_or_fault": x.due or (labels.fill(labels["due_by_fault"], id=x.fault) if x.fault else "—"),
                      "record": _capitalised(record_ref(labels, x.kind, x.record))})
     return rows
 

@@ -119,6 +119,9 @@ def load_sources(data_dir: Path) -> tuple[dict[str, Source], list[Problem]]:
             elif required:
                 problems.append(Problem(display_path(path), 1, 1, "", "the file is missing"))
             continue
+        if os.path.lexists(data_dir / f"{name}.yml"):  # an edit there would change nothing, silently
+            problems.append(Problem(display_path(data_dir / f"{name}.yml"), 1, 1, "",
+                                    f"beside {name}.yaml, which is the file read: merge it into {name}.yaml and remove it"))
         source, found = load_source(name, path)
         problems.extend(found)
         if source is not None:
@@ -153,6 +156,9 @@ def load_source(name: str, path: Path) -> tuple[Source | None, list[Problem]]:
     data_bytes = raw[3:] if raw.startswith(b"\xef\xbb\xbf") else raw
     if data_bytes.startswith((b"\xff\xfe", b"\xfe\xff")):
         return whole("the file is UTF-16; save it as UTF-8")
+    head = data_bytes[:4096]
+    if len(head) >= 2 and head.count(0) * 3 >= len(head):  # a NUL in every other byte: UTF-16 with no BOM
+        return whole("the file looks like UTF-16 or UTF-32 (every other byte is zero); save it as UTF-8")
     try:
         text = data_bytes.decode("utf-8")
     except UnicodeDecodeError as exc:

@@ -294,3 +294,14 @@ def test_an_exempted_miss_breaks_between_its_status_and_its_mark_inside_the_cell
     assert [w["text"] for w in status] == ["Missed", "(exempt)"]
     assert status[1]["top"] > status[0]["bottom"]  # on the next line
     assert all(w["x1"] < right for w in status), (status, right)
+
+
+def test_an_open_finding_a_ticket_deals_with_names_the_ticket_in_the_service_report(data_copy, tmp_path):
+    """A finding of severity fault may name its ticket instead of a due date (SPEC §10); the service report's open
+    items printed "—" there and no ticket (DOCUMENTS: linked fault or due date; found by a reader)."""
+    folder = data_copy("data")
+    edit(folder / "visits.yaml", "fault: GZ-2027-004, owner: wuming, due: 2027-03-10", "fault: GZ-2027-004, owner: wuming")
+    out = tmp_path / "out"
+    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "service_report")
+    assert done.returncode == 0, done.stderr
+    assert "相同的缺陷故障吴明随工单GZ-2027-004处理" in flat(out / "14-service-report-2027Q1.pdf")

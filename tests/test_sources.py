@@ -70,6 +70,11 @@ def test_encodings(tmp_path):
     assert problems == [] and source.data == {"a": 1}
     _, problems = load(tmp_path, "a: 1\n".encode("utf-16"))
     assert problems == ["1:1: : the file is UTF-16; save it as UTF-8"]
+    for encoding in ("utf-16-le", "utf-16-be", "utf-32-le"):  # no byte order mark: was 723 "control character" lines
+        _, problems = load(tmp_path, "project:\n  code: X-1\n".encode(encoding))
+        assert problems == ["1:1: : the file looks like UTF-16 or UTF-32 (every other byte is zero); save it as UTF-8"]
+    _, problems = load(tmp_path, b"a: 1\x00\nb: 2\n")  # one NUL in UTF-8 text is still named where it is
+    assert problems == ["1:5: : control character U+0000 is not allowed"]
     _, problems = load(tmp_path, "a: caf\xe9\n".encode("latin-1"))
     assert problems == ["1:7: : the file is not UTF-8 (byte 0xe9); save it as UTF-8"]
 
@@ -86,3 +91,23 @@ def test_limits(tmp_path):
     big.write_bytes(b"a: " + b"x" * (8 * 1024 * 1024) + b"\n")
     _, problems = load_source("project", big)
     assert [p.message for p in problems] == ["the file is 8,388,612 bytes; the limit is 8,388,608 (8 MiB)"]
+
+
+def test_a_yml_file_beside_its_yaml_is_an_error_and_alone_is_named(data_copy):
+    """report.yml beside report.yaml was silently ignored, and bundled (found by an attacker): an edit there
+    changed nothing. Alone, it is named for what it should be called."""
+    from signoff.errors import DataError
+    from signoff.validation import check_data
+
+    folder = data_copy("pass-en")
+    (folder / "report.yml").write_bytes((folder / "report.yaml").read_bytes())
+    with pytest.raises(DataError) as both:
+        check_data(folder)
+    assert [p.format() for p in both.value.problems] == [
+        f"{folder}/report.yml:1:1: error: beside report.yaml, which is the file read: merge it into report.yaml and "
+        "remove it"]
+    (folder / "report.yaml").unlink()
+    with pytest.raises(DataError) as alone:
+        check_data(folder)
+    assert [p.format() for p in alone.value.problems] == [
+        f"{folder}/report.yml:1:1: error: name the file report.yaml (with .yaml, not .yml)"]
