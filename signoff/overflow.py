@@ -1,4 +1,4 @@
-"""Kept-together text wider than its column: it wraps rather than run over the column's rule.
+"""Kept-together text wider than its column wraps rather than run over the column's rule; a one-sheet form fits.
 
 render.keep_together keeps identifiers, dates and numbers with their units on one line (`<span class="nb">`,
 white-space: nowrap): "ZHYQ-2026-017-" / "CONF" is never printed. A token wider than the line it stands on (a
@@ -8,6 +8,10 @@ once it is laid out. So the layout is read back: each such span loses its nowrap
 break after each of its hyphens, and the document is laid out again ("HYYY-2025-008-PM-PM-" / "2025-1"); a
 piece wider than the line breaks anywhere (the body's overflow-wrap). A token that fits its line, or runs only
 into its cell's padding, is kept whole as before; a document without one that does not is laid out once.
+
+A form meant to be one sheet (`data-fit="page"`: the blank fault form) that the layout puts on two, because the
+contacts printed under it are long, is laid out again with `data-fit="tight"`: the theme makes its writing boxes
+lower. A form that still does not fit keeps its second page (nothing is cut off).
 """
 from __future__ import annotations
 
@@ -40,16 +44,29 @@ def with_breaks(text: str) -> str:
     return _AFTER_SEPARATOR.sub(ZWSP, text)
 
 
+ONE_SHEET = 'data-fit="page"'
+_TIGHT = 'data-fit="tight"'
+
+
 def fitted(render):
     """`render(html)` → a WeasyPrint document, as `render`, but with every kept-together span its first layout found
-    too wide for its line let wrap, in that layout (laid out again) and in every later one. The later ones
-    (continued.py's) lay the same spans out again: their changes touch rows and marks, never a span's text."""
+    too wide for its line let wrap, in that layout (laid out again) and in every later one, and a one-sheet form
+    its first layout put on two pages tightened in every layout. The later ones (continued.py's) lay the same
+    spans out again: their changes touch rows and marks, never a span's text."""
     wide: set[int] | None = None
+    tight = False
 
     def run(html: str):
-        nonlocal wide
+        nonlocal wide, tight
+        if tight:
+            html = html.replace(ONE_SHEET, _TIGHT)
         if wide is None:
             document = render(html)
+            if ONE_SHEET in html and len(document.pages) > 1:
+                tight, html = True, html.replace(ONE_SHEET, _TIGHT)
+                del document
+                gc.collect()
+                document = render(html)
             wide = overflowing(document) if _OPEN in html else set()
             if not wide:
                 return document

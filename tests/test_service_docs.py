@@ -305,3 +305,18 @@ def test_an_open_finding_a_ticket_deals_with_names_the_ticket_in_the_service_rep
     done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "service_report")
     assert done.returncode == 0, done.stderr
     assert "相同的缺陷故障吴明随工单GZ-2027-004处理" in flat(out / "14-service-report-2027Q1.pdf")
+
+
+def test_the_blank_fault_form_stays_one_sheet_with_long_contacts(data_copy, tmp_path):
+    """Long contacts under the blank form (an e-mail address and a portal address of 60 and 90 characters) pushed
+    its last lines onto a second sheet (found by a reader): the form is laid out again with lower writing boxes."""
+    folder = data_copy("pass-en")
+    edit(folder / "service.yaml", "value: support@bluefin.example.com",
+         "value: northwind-interop-support@rmo-systems-integration.example.com.au")
+    edit(folder / "service.yaml", '"https://support.bluefin.example.com"',
+         '"https://support.rmo-systems-integration.example.com.au/servicedesk/customer/portal/17/create/1042"')
+    out = tmp_path / "out"
+    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "fault_form")
+    assert done.returncode == 0, done.stderr
+    form = pages(out / "10-fault-form.pdf")
+    assert len(form) == 1 and "This form is made in two copies" in form[0] and "portal/17/create/1042" in form[0]
