@@ -355,6 +355,11 @@ def _nobreak(match: re.Match) -> str:
         # narrow cell's line, and WeasyPrint then broke the name inside a word ("Anna-Katharina O / berhauser-")
         return f'<span class="nh">{_LEGAL_FORM.sub(_nobreak, token)}</span>'
 
+    if "-" in token and all(part.isalpha() and part.islower() for part in token.split("-")):
+        # a hyphenated word (follow-up, non-core) is ordinary text, which may break after its hyphen: an identifier
+        # has a digit, a capital or another separator (S-01, V1.2, var/lib/x.csv). Kept together beside a date
+        # kept together, `follow-up` made WeasyPrint break a line early, with room left on it.
+        return token
     if len(token) > LONGEST_UNBROKEN:  # it may wrap, after a separator first, and is never hyphenated: a hyphen
         return f'<span class="nh">{with_breaks(token)}</span>'  # put into an address or a path would be copied
     return f'<span class="nb">{token}</span>'

@@ -128,3 +128,14 @@ def test_a_name_breaks_at_its_spaces_and_hyphens_never_inside_a_word():
         '<td><span class="nh">Siobhan O&#39;Sullivan-Nakamura</span></td>'
         '<td><span class="nh">Larkspur <span class="nb">Harbour Co., Ltd.</span></span></td>'
         '<td>组长<span class="nb">阿依古丽·</span><span class="nb">买买提</span><span class="nb">主持</span></td></body>')
+
+
+def test_a_hyphenated_word_is_text_and_an_identifier_is_kept_together():
+    """`follow-up` kept together beside `15 January 2027` kept together made WeasyPrint break the report's
+    conclusion before "is deferred", with room left on the line (found by a reader): an identifier has a digit or
+    a capital; a hyphenated word may break after its hyphen as any text does."""
+    from signoff.render import keep_together
+
+    assert keep_together("<body><p>the follow-up of S-01, non-core, V1.2 and ISS-002</p></body>") == (
+        '<body><p>the follow-up of <span class="nb">S-01</span>, non-core, <span class="nb">V1.2</span> and '
+        '<span class="nb">ISS-002</span></p></body>')
