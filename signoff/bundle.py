@@ -96,6 +96,9 @@ def data_members(data_dir: Path) -> list[tuple[str, Path]]:
             continue
         if not path.is_file():
             raise BundleError(f"{shown(str(path))}: not a regular file")
+        if not os.access(path, os.R_OK):  # found before the build, not after it
+            raise BundleError(f"{shown(str(path))}: cannot be read (permission denied); a bundle carries every file "
+                              "of the data folder: make it readable or move it out")
         name = f"data/{relative}"
         problem = member_problem(name)
         if problem:

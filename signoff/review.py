@@ -47,8 +47,11 @@ def diff_report(base_rev: str, data_dir: Path, only: tuple[str, ...] = ()) -> st
         except OSError as exc:
             raise EnvironmentProblem(f"cannot copy the data folder for the review: {exc.filename or data_dir}: "
                                      f"{exc.strerror or exc}") from exc
+        # each side with its own code where the repository holds it (a project made by init); a side without it
+        # (a repository of data alone) is built with this tool, so the report shows what the data changed
         work_code = top_dir if (top_dir / "build.py").is_file() else CODE_ROOT
-        base = _build(base_tree / "build.py", base_tree / relative, tmp_dir / "base-out", only, tmp_dir, base_rev)
+        base_code = base_tree if (base_tree / "build.py").is_file() else CODE_ROOT
+        base = _build(base_code / "build.py", base_tree / relative, tmp_dir / "base-out", only, tmp_dir, base_rev)
         work = _build(work_code / "build.py", work_data, tmp_dir / "work-out", only, tmp_dir, "the working tree")
         lines = [f"# Review: {markdown_text(base_rev)} ({commit[:7]}) → working tree", "", "## Facts that changed",
                  ""]

@@ -251,6 +251,19 @@ def test_a_file_verify_would_refuse_is_not_bundled(tmp_path, name, size, message
     assert built.returncode == 0, built.stderr
 
 
+@pytest.mark.skipif(os.getuid() == 0, reason="root reads a file of mode 000")
+def test_an_unreadable_data_file_is_refused_before_the_build(tmp_path):
+    """bundle built every PDF, then failed on an extra file it could not read (found by an attacker)."""
+    data = tmp_path / "data"
+    shutil.copytree(DATA_DIRS["pass-en"], data)
+    (data / "private.txt").write_text("x")
+    (data / "private.txt").chmod(0)
+    out = tmp_path / "out"
+    result = run_build("bundle", "--data", str(data), "--out", str(out), "--allow-dirty")
+    assert result.returncode == 1 and "private.txt: cannot be read (permission denied)" in result.stderr
+    assert not out.exists()
+
+
 def test_untracked_bundle_name(tmp_path, built):
     data = tmp_path / "data"
     shutil.copytree(DATA_DIRS["pass-en"], data)

@@ -154,3 +154,17 @@ def test_a_crafted_tree_with_a_path_outside_it_is_refused(tmp_path, name):
     with pytest.raises(SignoffError, match="has a path outside its tree"):
         _export(repo, commit, tmp_path / "out" / "tree")
     assert not list(tmp_path.glob("out/**/escaped")) and not (tmp_path / "out" / "tree").exists()
+
+
+def test_a_repository_of_data_alone_is_reviewed_with_this_tool(tmp_path):
+    """diff on a data repository kept apart from the tool failed with "HEAD has no build.py to build with" (found
+    by an attacker): both sides are built with this checkout's code, so the report shows what the data changed."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    shutil.copytree(DATA_DIRS["pass-en"], repo / "data")
+    _git(repo, "init", "-q", "-b", "main")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "data")
+    edit(repo / "data" / "criteria.yaml", "title: ", "title: Renamed ", 1)
+    report = diff_report("HEAD", repo / "data", only=("confirmation",))
+    assert "### 01-confirmation.pdf: changed" in report and "Renamed" in report
