@@ -108,7 +108,8 @@ class _ListStarts(Preprocessor):
 
 # Seven or more `#` make no heading on GitHub (CommonMark allows six): Python-Markdown printed `####### x` as a
 # heading "# x" and twenty `#` as nothing at all. The first one is escaped, so the line prints as typed.
-_NOT_A_HEADING = re.compile(r"^( {0,3})#(?=#{6})")
+_NOT_A_HEADING = re.compile(  # in a quote or a list item too; never in code (four spaces)
+    r"^( {0,3}(?:(?:>[ ]?)+[ ]{0,3})?(?:(?:[-*+]|\d{1,9}[.)])[ ]+)?)#(?=#{6})")
 
 
 class _Hashes(Preprocessor):

@@ -125,6 +125,7 @@ def _uncommitted(cwd: Path, paths: list[str]) -> bool:
 def _templates_dirty(templates_dir: Path) -> bool:
     """Templates in a repository of their own (Signoff's checkout, the data elsewhere): uncommitted there."""
     if not git(templates_dir, "rev-parse", "--show-toplevel"):
+        refuse_foreign_repository(templates_dir)  # a checkout git will not read may have changes it cannot see
         return False  # an installed copy: nothing to compare with
     if not git(templates_dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"):
         return True

@@ -92,6 +92,8 @@ def _export(top_dir: Path, commit: str, target: Path) -> None:
         name = os.fsdecode(raw_name)
         if name.startswith("/") or "\\" in name or any(part in ("", ".", "..") for part in name.split("/")):
             raise SignoffError(f"{label} has a path outside its tree: {name!r}")
+        if any(part.lower() == ".git" for part in name.split("/")):  # git refuses to check one out: its config runs
+            raise SignoffError(f"{label} has a .git folder in its tree: {name!r}")  # commands (core.fsmonitor)
         if kind == b"blob" and mode in (b"100644", b"100755"):
             files.append((name, sha, mode == b"100755"))
     target.mkdir(parents=True)

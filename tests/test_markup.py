@@ -91,8 +91,11 @@ def test_thousands_of_adjacent_emphases_print_as_plain_text():
     assert str(render_markdown(few)).count("<em>") == MAX_INLINE  # emphasis as usual up to the limit
 
 
-@pytest.mark.parametrize("text, html", [("####### x", "<p>####### x</p>"), ("#" * 20, "<p>" + "#" * 20 + "</p>"),
-                                        ("###### six", "<h6>six</h6>")])
+@pytest.mark.parametrize("text, html", [
+    ("####### x", "<p>####### x</p>"), ("#" * 20, "<p>" + "#" * 20 + "</p>"), ("###### six", "<h6>six</h6>"),
+    ("> ####### quoted", "<blockquote>\n<p>####### quoted</p>\n</blockquote>"),
+    ("- ####### item", "<ul>\n<li>####### item</li>\n</ul>"),
+    ("    ####### code", "<pre><code>####### code\n</code></pre>")])  # code as typed, no backslash
 def test_seven_hashes_or_more_make_no_heading(text, html):
     """As on GitHub: `####### x` was a heading "# x", and twenty `#` printed nothing (found by an attacker)."""
     assert str(render_markdown(text)) == html

@@ -212,3 +212,22 @@ def test_a_repository_git_refuses_to_read_is_an_error_not_untracked(tmp_path):
         f"signoff: error: git refuses the repository at {repo}: another user owns it, so which commit the data comes "
         f"from and whether it has uncommitted changes cannot be known; if you trust it, run: git config --global "
         f"--add safe.directory {repo} (or build from a clone of your own)")
+
+
+@pytest.mark.skipif(os.getuid() != 0, reason="only root can give a repository to another user")
+def test_a_templates_checkout_git_refuses_to_read_is_an_error(tmp_path, monkeypatch):
+    """The templates in a checkout another user owns were taken for an installed copy: edits there printed no
+    DRAFT mark (found by a reviewer). Like the data's repository, it is an error saying what to run."""
+    from signoff.errors import EnvironmentProblem
+    from signoff.provenance import find_provenance
+
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    data = _two_commits(tmp_path / "data-repo") / "data"
+    code = tmp_path / "code"
+    (code / "templates").mkdir(parents=True)
+    (code / "templates" / "base.html.j2").write_text("edited\n")
+    git(code, "init", "-q", "-b", "main")
+    subprocess.run(["chown", "-R", "65534:65534", str(code)], check=True)
+    with pytest.raises(EnvironmentProblem, match=f"git refuses the repository at {code}: another user owns it"):
+        find_provenance(data, code / "templates", "2026-12-01")

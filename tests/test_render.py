@@ -139,3 +139,17 @@ def test_a_hyphenated_word_is_text_and_an_identifier_is_kept_together():
     assert keep_together("<body><p>the follow-up of S-01, non-core, V1.2 and ISS-002</p></body>") == (
         '<body><p>the follow-up of <span class="nb">S-01</span>, non-core, <span class="nb">V1.2</span> and '
         '<span class="nb">ISS-002</span></p></body>')
+
+
+@pytest.mark.parametrize("text, expected", [
+    # the text is HTML: a quote (&#39;) ends the address and is printed whole, not `&#39` and a stray `;`
+    ("Link &#39;https://x.org/a&#39; fails", 'Link &#39;<span class="nb">https://x.org/a</span>&#39; fails'),
+    ("at https://x.org/?a=1&amp;b=2&amp;.", 'at <span class="nb">https://x.org/?a=1&amp;b=2</span>&amp;.'),
+    ("https://x.org/y—word", '<span class="nb">https://x.org/y</span>—word'),
+], ids=["quoted", "query", "dash"])
+def test_a_web_address_ends_where_the_escaped_text_says(text, expected):
+    """Found by a reviewer: the address pattern cut `&#39;` and `&amp;` before their `;`, which then printed."""
+    from signoff.render import keep_together
+
+    assert keep_together(f"<body><p>{text}</p></body>") == f"<body><p>{expected}</p></body>"
+

@@ -136,9 +136,11 @@ def test_the_base_tree_is_the_commits_files_whatever_its_gitattributes_say(tmp_p
     assert (tmp_path / "tree" / "data" / "lf.yaml").stat().st_mode & 0o777 == 0o644
 
 
-@pytest.mark.parametrize("name", ["..", "sub/..", "a\\b"])
+@pytest.mark.parametrize("name", ["..", "sub/..", "a\\b", ".git/config", "data/.GIT/config"])
 def test_a_crafted_tree_with_a_path_outside_it_is_refused(tmp_path, name):
-    """git itself stores a tree entry named `..` (`git mktree` takes one); nothing is written outside the target."""
+    """git itself stores a tree entry named `..` (`git mktree` takes one); nothing is written outside the target.
+    Nor is a `.git` folder: the base copy would be a repository whose config (written by whoever made the commit)
+    the base's build then asks git about (found by a reviewer)."""
     from signoff.errors import SignoffError
     from signoff.review import _export
 
@@ -151,7 +153,7 @@ def test_a_crafted_tree_with_a_path_outside_it_is_refused(tmp_path, name):
     for folder in reversed(folders):
         tree = _git(repo, "mktree", data=f"040000 tree {tree}\t{folder}\n".encode()).decode()
     commit = _git(repo, "commit-tree", tree, "-m", "crafted").decode()
-    with pytest.raises(SignoffError, match="has a path outside its tree"):
+    with pytest.raises(SignoffError, match="has a path outside its tree|has a .git folder in its tree"):
         _export(repo, commit, tmp_path / "out" / "tree")
     assert not list(tmp_path.glob("out/**/escaped")) and not (tmp_path / "out" / "tree").exists()
 
