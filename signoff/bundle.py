@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import BundleError
-from .paths import NotRegularFile, open_regular
+from .paths import NotRegularFile, in_git_folder, leaves_folder, open_regular
 from .pdf import write_atomic
 from .provenance import Provenance
 
@@ -92,7 +92,7 @@ def data_members(data_dir: Path) -> list[tuple[str, Path]]:
         if path.is_symlink():
             raise BundleError(f"{shown(str(path))}: a symbolic link cannot be bundled; put the file itself in the "
                               "data folder")
-        if "__pycache__" in path.parts or _is_git(relative) or path.is_dir():  # a bundle carries no repository
+        if "__pycache__" in path.parts or in_git_folder(relative) or path.is_dir():  # a bundle carries no repository
             continue
         if not path.is_file():
             raise BundleError(f"{shown(str(path))}: not a regular file")
@@ -196,20 +196,15 @@ def member_problem(name: str) -> str | None:
 
         return None if is_output_file(name[4:]) else "not a PDF name a bundle writes (pdf/NN-….pdf)"
     if name.startswith("data/"):
-        if _is_git(name[5:]):  # a repository's config runs commands (core.fsmonitor) when git looks at it
+        if in_git_folder(name[5:]):
             return "not a data path a bundle writes (a .git folder)"
+        if leaves_folder(name[5:]):  # (a backslash is refused above)
+            return "not a data path a bundle writes (an empty, '.' or '..' segment)"
         for segment in name[5:].split("/"):
-            if segment in ("", ".", ".."):
-                return "not a data path a bundle writes (an empty, '.' or '..' segment)"
             if len(segment) > MAX_SEGMENT:
                 return f"a file or folder name of {len(segment)} characters; the limit is {MAX_SEGMENT}"
         return None
     return "not a member a bundle writes (manifest.json, SHA256SUMS, pdf/…, data/…)"
-
-
-def _is_git(relative: str) -> bool:
-    """Whether a path inside the data folder lies in a .git folder (of any case: some file systems fold it)."""
-    return any(segment.lower() == ".git" for segment in relative.split("/"))
 
 
 def _limit(name: str) -> int:

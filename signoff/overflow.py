@@ -29,7 +29,8 @@ _OPEN_TEXT = re.compile(re.escape(_OPEN) + r"(?P<text>[^<]*)(?P<closed></span>["
 # (it is not in the PDF's text).
 ZWSP = "\u200b"
 _SEPARATORS = "-/_.@+?=－／＿．"  # not &, # or ;: never inside an entity (&#39;) of the escaped text
-_AFTER_SEPARATOR = re.compile(rf"(?<=[{re.escape(_SEPARATORS)}])(?=\w)")
+_SEPARATOR = re.compile(f"[{re.escape(_SEPARATORS)}]")
+_AFTER_SEPARATOR = re.compile(rf"(?<={_SEPARATOR.pattern})(?=\w)")
 # The last piece of a token let wrap, before closing punctuation, and longer than this: it may break before its
 # last character too. WeasyPrint breaks a piece wider than its line anywhere, but only to fit the piece alone: the
 # punctuation, which no line may begin with, then ran over the rule (`（ISS-04NORTHCAMPUSDATACENTREB）。` printed
@@ -121,7 +122,7 @@ def breakable(html: str, spans: set[int]) -> str:
         if next(count) not in spans:
             return match[0]
         text = with_breaks(match["text"])
-        if match["closed"] and len(re.split(f"[{re.escape(_SEPARATORS)}]", match["text"])[-1]) > LAST_PIECE:
+        if match["closed"] and len(_SEPARATOR.split(match["text"])[-1]) > LAST_PIECE:
             text = text[:-1] + ZWSP + text[-1]
         return '<span class="wrap">' + text + (match["closed"] or "")
     return _OPEN_TEXT.sub(one, html)

@@ -105,6 +105,18 @@ def outside(data_dir: Path, target: Path) -> bool:
         return True  # unresolvable: the write itself says why
 
 
+def in_git_folder(relative: str) -> bool:
+    """Whether a relative path (of the data folder, a bundle, a git tree) lies in a .git folder, of any case (some
+    file systems fold it): a repository whose config runs commands (core.fsmonitor) when git looks at it."""
+    return any(segment.lower() == ".git" for segment in relative.split("/"))
+
+
+def leaves_folder(relative: str) -> bool:
+    """Whether a relative path read from a file (a bundle's member, a git tree's entry) could be written outside
+    the folder it is written under, or is no plain path: absolute, a backslash, an empty, `.` or `..` segment."""
+    return "\\" in relative or any(segment in ("", ".", "..") for segment in relative.split("/"))
+
+
 class NotRegularFile(OSError):
     """A folder, a named pipe or a device where a file was expected."""
 

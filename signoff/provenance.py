@@ -37,26 +37,26 @@ class Provenance:
 _GIT_ENV = {"GIT_LITERAL_PATHSPECS": "1"}
 
 
-def git(cwd: Path, *args: str) -> str | None:
+def _run_git(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess | None:
     try:
         # no file-system monitor: a repository's config names one as a command, and `git status` runs it
-        result = subprocess.run(["git", "-c", "core.fsmonitor=false", *args], cwd=cwd, capture_output=True,
-                                text=True, check=False, env={**os.environ, **_GIT_ENV})
+        return subprocess.run(["git", "-c", "core.fsmonitor=false", *args], cwd=cwd, capture_output=True,
+                              text=True, check=False, env={**os.environ, **_GIT_ENV, **env})
     except OSError:
         return None
-    return result.stdout.strip() if result.returncode == 0 else None
+
+
+def git(cwd: Path, *args: str) -> str | None:
+    result = _run_git(cwd, *args)
+    return result.stdout.strip() if result is not None and result.returncode == 0 else None
 
 
 def refuse_foreign_repository(cwd: Path) -> None:
     """An EnvironmentProblem when git will not look at the repository holding `cwd` because another user owns it
     ("dubious ownership"): the folder is not "not under version control", and a build that said so would print
     no commit and no DRAFT mark for changes it could not see."""
-    try:
-        result = subprocess.run(["git", "rev-parse", "--show-toplevel"], cwd=cwd, capture_output=True, text=True,
-                                check=False, env={**os.environ, **_GIT_ENV, "LC_ALL": "C", "LANGUAGE": ""})
-    except OSError:
-        return
-    if result.returncode != 0 and "dubious ownership" in result.stderr:
+    result = _run_git(cwd, "rev-parse", "--show-toplevel", LC_ALL="C", LANGUAGE="")  # git's words, untranslated
+    if result is not None and result.returncode != 0 and "dubious ownership" in result.stderr:
         found = re.search(r"repository at '([^']*)'", result.stderr)
         where = found[1] if found else str(cwd)
         raise EnvironmentProblem(

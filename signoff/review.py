@@ -11,6 +11,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from .paths import in_git_folder, leaves_folder
 from .provenance import git, refuse_foreign_repository
 from .errors import EnvironmentProblem, SignoffError, UsageError
 
@@ -90,10 +91,10 @@ def _export(top_dir: Path, commit: str, target: Path) -> None:
         meta, _, raw_name = record.partition(b"\t")
         mode, kind, sha = (meta.split(b" ") + [b"", b""])[:3]
         name = os.fsdecode(raw_name)
-        if name.startswith("/") or "\\" in name or any(part in ("", ".", "..") for part in name.split("/")):
+        if leaves_folder(name):
             raise SignoffError(f"{label} has a path outside its tree: {name!r}")
-        if any(part.lower() == ".git" for part in name.split("/")):  # git refuses to check one out: its config runs
-            raise SignoffError(f"{label} has a .git folder in its tree: {name!r}")  # commands (core.fsmonitor)
+        if in_git_folder(name):  # git refuses to check one out
+            raise SignoffError(f"{label} has a .git folder in its tree: {name!r}")
         if kind == b"blob" and mode in (b"100644", b"100755"):
             files.append((name, sha, mode == b"100755"))
     target.mkdir(parents=True)
