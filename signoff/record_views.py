@@ -248,7 +248,7 @@ def service_report_view(facts, period, labels, long_date) -> dict:
         faults=_count(labels, "summary_faults", len(mine), l1=counts["1"], l2=counts["2"], l3=counts["3"]),
         windows=_count(labels, "summary_windows", len(period.windows)),
         done=_count(labels, "summary_done", sum(w.status in ("done", "late") for w in period.windows)),
-        running=_count(labels, "summary_running", len(period.running)))
+        running=_count(labels, "summary_running", len(period.unresolved)))
     rows = []
     for figures in period.levels:
         level = next(l for l in facts["service"]["levels"] if l["level"] == figures.level)
@@ -259,6 +259,7 @@ def service_report_view(facts, period, labels, long_date) -> dict:
                          "exempted": target.exempted, "running": target.running, "rate": target.rate,
                          "average": target.average, "longest": target.longest,
                          "normal": labels["normal"][{True: "yes", False: "no", None: "none"}[target.normal]],
+                         "abnormal": target.normal is False,
                          "first": target.kind == "response"})
     misses = [{"fault": miss.fault,
                "ticket": labels.fill(labels["miss_ticket"], id=miss.fault, level=labels["level_no"][str(miss.level)]),
@@ -276,10 +277,15 @@ def service_report_view(facts, period, labels, long_date) -> dict:
                 "status": labels["window_status"][w.status], "visit": visits[w.visit].number if w.visit else "—",
                 "notice": next((labels["notice_short"][v.notice_status] for v in facts["visits"].visits
                                 if v.id == w.visit), "—")} for w in period.windows]
-    running_faults = [f for f in facts["faults"] if f.id in period.running]
-    pending = {f.id: f.resolution if f.resolution.status == "running" else f.response for f in running_faults}
+    # 遗留事项 lists every ticket not yet fulfilled on as_of: still running, or overdue (counted as a miss above,
+    # and still to be dealt with), each with the target it waits on
+    open_faults = [faults[i] for i in period.unresolved]
+    pending = {f.id: f.resolution if f.resolution.status in ("running", "overdue") else f.response
+               for f in open_faults}
     running = [{"id": f.id, "level": labels["level_no"][str(f.level)], "reported_at": f.reported_at,
-                "symptom": f.symptom, "due": _due(labels, pending[f.id])} for f in running_faults]
+                "symptom": f.symptom, "due": _due(labels, pending[f.id]), **_status(labels, pending[f.id]),
+                "overdue": pending[f.id].status == "overdue"}
+               for f in open_faults]
     rated = sum(c.count for c in period.satisfaction)
     satisfaction = [{"label": labels["satisfaction"][c.key], "count": c.count} for c in period.satisfaction]
     satisfied = sum(c.count for c in period.satisfaction if c.key in ("very_satisfied", "satisfied"))

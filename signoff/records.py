@@ -188,6 +188,7 @@ class Period(Record):
     visits: tuple[str, ...]
     open_findings: tuple[Finding, ...]
     running: tuple[str, ...]   # tickets with a running target on as_of
+    unresolved: tuple[str, ...]  # tickets with a target not fulfilled on as_of: running or overdue (its 遗留事项)
     satisfaction: tuple[Count, ...]
 
     @property
@@ -412,4 +413,6 @@ def _period(key, low, high, as_of, code, mine, levels: dict, visits: Visits, fau
         open_findings=findings,
         running=tuple(f.id for f in faults if f.reported_at[:10] <= high.isoformat()
                       and "running" in (f.response.status, f.resolution.status)),
+        unresolved=tuple(f.id for f in faults if f.reported_at[:10] <= high.isoformat()
+                         and {f.response.status, f.resolution.status} & {"running", "overdue"}),
         satisfaction=tuple(Count(s, satisfaction.count(s)) for s in SATISFACTION))

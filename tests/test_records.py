@@ -147,7 +147,7 @@ def test_data_quarter_derived_by_hand():
     # 2027Q1 level 1 resolution: the only ticket is exempted → nothing counted → "—", never 100 %.
     level1 = periods["2027Q1"].levels[0].resolution
     assert (level1.tickets, level1.exempted, level1.rate, level1.average) == (1, 1, "—", "—")
-    assert periods["2027Q1"].running == ("GZ-2027-005", "GZ-2027-006")
+    assert periods["2027Q1"].running == periods["2027Q1"].unresolved == ("GZ-2027-005", "GZ-2027-006")
     windows = [(w.kind, w.number, w.status) for w in facts["visits"].windows][:3]
     assert windows == [("preventive", 1, "done"), ("preventive", 2, "planned"), ("preventive", 3, "planned")]
     # Visit 2027-Q1 starts Wednesday 2027-01-20: 3 working days before it (weekends alone in 2027) is Friday 15 Jan;

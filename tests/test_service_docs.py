@@ -184,11 +184,11 @@ def test_summary_counts_in_plural_forms_and_states_windows_not_visits(outputs):
     # is done (the 19 Jan visit), the inspection planned; nothing running.
     dec = flat(out / "14-service-report-2026-12.pdf")
     assert "2faultswerereported(level1:0,level2:2,level3:0);2maintenanceandinspectionwindowsfallintheperiod." \
-           "Bythecut-off,oneofthemwasdone,andnoticketwasstillrunning." in dec
+           "Bythecut-off,oneofthemwasdone,andnoticketwasstillopen." in dec
     # 2027-01: four tickets, the same two windows, YMS-F-006 still running.
     jan = flat(out / "14-service-report-2027-01.pdf")
     assert "4faultswerereported(level1:1,level2:1,level3:2);2maintenanceandinspectionwindowsfallintheperiod." \
-           "Bythecut-off,oneofthemwasdone,andoneticketwasstillrunning." in jan
+           "Bythecut-off,oneofthemwasdone,andoneticketwasstillopen." in jan
     # data/ 2026Q4: 7 tickets; both windows of the quarter were served in 2027 (20 Jan, 24 Feb), so the report does
     # not say 2 visits were made in the quarter: 2 windows, both done by as_of; nothing running.
     _, out = outputs["data"]
@@ -327,3 +327,21 @@ def test_the_blank_fault_form_stays_one_sheet_with_long_contacts(data_copy, tmp_
         page = pdf.pages[0]
         right = page.width - 18 / 25.4 * 72 + 1  # the form's right margin is 18 mm
         assert [w["text"] for w in page.extract_words() if w["x1"] > right] == []
+
+
+def test_an_overdue_ticket_is_listed_among_the_open_items_with_its_status(data_copy, tmp_path):
+    """遗留事项 listed the tickets still running only: a ticket past its due time and not yet fulfilled, counted
+    as a miss, was not among the period's open items, as if it were done (found reading SPEC §10's "tickets still
+    running" against DOCUMENTS' 遗留事项). With as_of moved to 2027-03-10, GZ-2027-005 (level 3, 8 wd from 22 Feb
+    10:00: due 4 Mar 10:00, provisional) is overdue; GZ-2027-006 stays paused, waiting for the customer."""
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "as_of: 2027-02-26", "as_of: 2027-03-10")
+    out = tmp_path / "out"
+    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "service_report")
+    assert done.returncode == 0, done.stderr
+    q1 = out / "14-service-report-2027Q1.pdf"
+    text = flat(q1)
+    assert "仍在处理的工单2起" in text
+    assert ("（二）仍在处理的工单工单编号故障级别报修时间故障现象期限状态"
+            "GZ-2027-005三级2027-02-2210:00建议能耗报表增加分项计量字段2027-03-0410:00*已超时"
+            "GZ-2027-006二级2027-02-2508:05物业工单统计图表不显示暂停中（等待客户）处理中") in text
