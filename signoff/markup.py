@@ -217,8 +217,11 @@ def _tame_quotes(text: str) -> str:
 # print `平台 进行了`. After Markdown, a newline (with the blanks around it) inside running text is dropped when
 # it joins two CJK characters, or follows or precedes CJK punctuation (`。\nJMeter`); inline tags around it are
 # kept. Only the whitespace goes, so no markup can be made; text inside <pre> is left alone.
-_CJK = ("\u2E80-\u2FDF\u3000-\u303F\u3040-\u30FF\u3100-\u312F\u3190-\u31FF\u3400-\u4DBF"
-        "\u4E00-\u9FFF\uF900-\uFAFF\uFE30-\uFE4F\uFF00-\uFFEF\U00020000-\U0003134F")
+# The Han ideographs Chinese words and names are written in (unified, extension A, B to H, compatibility) and 〇;
+# render.py's rules for names and line ends use the same class.
+HAN = "\u3007\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U0003134F"
+_CJK = ("\u2E80-\u2FDF\u3000-\u303F\u3040-\u30FF\u3100-\u312F\u3190-\u31FF" + HAN
+        + "\uFE30-\uFE4F\uFF00-\uFFEF")
 _CJK_PUNCT = "\u3000-\u303F\uFE30-\uFE4F\uFF00-\uFF0F\uFF1A-\uFF20\uFF3B-\uFF40\uFF5B-\uFF65"
 _INLINE = r"(?:strong|em|code|a|span|b|i)"
 _SOFT_BREAK = re.compile(

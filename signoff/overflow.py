@@ -30,7 +30,8 @@ _OPEN_TEXT = re.compile(re.escape(_OPEN) + r"(?P<text>[^<]*)(?P<closed></span>["
 ZWSP = "\u200b"
 _SEPARATORS = "-/_.@+?=－／＿．"  # not &, # or ;: never inside an entity (&#39;) of the escaped text
 _SEPARATOR = re.compile(f"[{re.escape(_SEPARATORS)}]")
-_AFTER_SEPARATOR = re.compile(rf"(?<={_SEPARATOR.pattern})(?=\w)")
+# not after a separator a token starts with: the "/" of "/opt/…" is never left alone at a line's end
+_AFTER_SEPARATOR = re.compile(rf"(?<=\S{_SEPARATOR.pattern})(?=\w)")
 # The last piece of a token let wrap, before closing punctuation, and longer than this: it may break before its
 # last character too. WeasyPrint breaks a piece wider than its line anywhere, but only to fit the piece alone: the
 # punctuation, which no line may begin with, then ran over the rule (`（ISS-04NORTHCAMPUSDATACENTREB）。` printed

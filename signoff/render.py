@@ -16,7 +16,7 @@ from .documents import Output
 from .paths import TEMPLATES_DIR, cache_dir, open_regular, private_folder, prune, used
 from .provenance import Provenance
 from .sources import read_project_yaml
-from .markup import render_markdown
+from .markup import HAN, render_markdown
 from .overflow import with_breaks
 from .vocab import DEFAULT_WORKING_HOURS
 from .wording import document_words, fill, opening, put_name
@@ -256,7 +256,7 @@ def render_html(env: jinja2.Environment, facts: dict, output: Output, provenance
 
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_CJK = "\u4e00-\u9fff"
+_CJK = HAN  # every Han ideograph: 𠮷 (extension B) in 阿依𠮷丽·买买提 was not one
 _UNITS = ("%|‰|℃|毫秒|秒|分钟|小时|个工作日|工作日|天|周|个月|台|套|项|次|个|名|人|份|条|张|页|元|万|倍|"
           "[A-Za-zμ]{1,5}(?:/[A-Za-z]{1,3})?(?![A-Za-z])")
 # What a reader never sees broken over two lines (issue 13): standard numbers, dates and times, phone numbers,
@@ -285,6 +285,8 @@ _UNBROKEN = re.compile(f"(?<![{_ALNUM}])(?:" + "|".join((
     # an e-mail address, looked for only where a run of its characters begins (80,000 dashes were rescanned
     # from each of them: minutes)
     r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9][A-Za-z0-9._%+-]*@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+",
+    # an identifier, a version or a path, with the slash a path starts with ("/" alone ended a line before it)
+    rf"(?<![{_ALNUM}/])/[A-Za-z][{_ALNUM}]*(?:[{_JOINS}][{_ALNUM}]+)*",  # not "／2 小时": a number's, by its unit
     rf"[{_ALNUM}]+(?:[{_JOINS}][{_ALNUM}]+)+",
     *_LEGAL_FORMS,
 )) + f")(?![{_ALNUM}])")

@@ -105,7 +105,14 @@ def test_the_compiled_templates_kept_are_bounded(tmp_path, monkeypatch):
     # a web address longer than 32 characters: never hyphenated, free to break after its separators
     ("at https://support.shuzhi.example.com/portal.",
      'at <span class="nh">https://\u200bsupport.\u200bshuzhi.\u200bexample.\u200bcom/\u200bportal</span>.'),
-], ids=["full-width", "full-width measure", "version", "e-mail", "address"])
+    # a path with the slash it starts with ("/" was left to end a line before "var/log/…"), short or long (no break
+    # right after its first slash); a full-width slash before a measure is the measure's separator, not a path
+    ("日志 /var/log/signoff/app.log 与 /etc", '日志 <span class="nb">/var/log/signoff/app.log</span> 与 '
+                                              '<span class="nb">/etc</span>'),
+    ("in /opt/signoff/releases/2026-11/current/app.log",
+     'in <span class="nh">/opt/\u200bsignoff/\u200breleases/\u200b2026-\u200b11/\u200bcurrent/\u200bapp.\u200blog</span>'),
+    ("10 分钟／2 小时", '<span class="nb">10 分钟</span>／<span class="nb">2 小时</span>'),
+], ids=["full-width", "full-width measure", "version", "e-mail", "address", "path", "long path", "measures"])
 def test_what_is_kept_together(text, expected):
     from signoff.render import keep_together
 
@@ -153,3 +160,15 @@ def test_a_web_address_ends_where_the_escaped_text_says(text, expected):
 
     assert keep_together(f"<body><p>{text}</p></body>") == f"<body><p>{expected}</p></body>"
 
+
+
+def test_a_dotted_name_in_rare_characters_breaks_after_its_dot_only():
+    """render.py knew the Han ideographs of U+4E00–U+9FFF only: a name with a character of extension B or A
+    beside its dot (热𠮷·买买提, 㐱古丽·阿不都) was not found, and its line end not kept with it."""
+    from signoff.render import keep_together
+
+    names = ("热𠮷·买买提", "㐱古丽·阿不都")
+    html = "<body><td>组长热𠮷·买买提主持</td><td>组员㐱古丽·阿不都</td></body>"
+    assert keep_together(html, names) == (
+        '<body><td>组长<span class="nb">热𠮷·</span><span class="nb">买买提</span><span class="nb">主持</span></td>'
+        '<td>组员<span class="nb">㐱古丽·</span><span class="nb">阿不都</span></td></body>')
