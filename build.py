@@ -163,15 +163,19 @@ def main(argv: list[str] | None = None) -> int:
             pipeline.build(args.data, args.out, jobs=args.jobs, only=tuple(args.only), force=args.force,
                            report=_report, say=lambda line: print(line, file=sys.stderr))
         elif args.command == "bundle":
-            from signoff import bundle
+            from signoff import bundle, cache
             from signoff.cache import OutputLock
 
             _refuse_to_bundle(args.data, allow_dirty=args.allow_dirty)
             say = lambda line: print(line, file=sys.stderr)  # noqa: E731
             with OutputLock(args.out, say):  # the build and its bundle: no other build in between
+                # what the PDFs are built from, and the bundle must carry: a data file edited, or another commit
+                # checked out, while the package was built would bundle PDFs beside data they were not made from
+                inputs = cache.inputs_digest(args.data)
                 pipeline.build(args.data, args.out, jobs=os.cpu_count() or 1, only=(), force=False,
                                report=_report, say=say)
-                print(bundle.bundle_package(args.data, args.out, allow_dirty=args.allow_dirty), file=sys.stderr)
+                print(bundle.bundle_package(args.data, args.out, allow_dirty=args.allow_dirty, inputs=inputs),
+                      file=sys.stderr)
         elif args.command == "verify":
             from signoff import bundle
 

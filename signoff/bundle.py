@@ -11,6 +11,7 @@ import re
 import tempfile
 import zipfile
 import zlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,8 +34,9 @@ def bundle_name(code: str, provenance: Provenance) -> str:
 
 
 def write_bundle(data_dir: Path, out_dir: Path, pdf_paths: list[Path], facts: dict, provenance: Provenance,
-                 allow_dirty: bool) -> Path:
-    """Write `out_dir/{code}-acceptance-{commit}.zip` atomically; refuses uncommitted data unless allowed."""
+                 allow_dirty: bool, before_writing: Callable[[], None] = lambda: None) -> Path:
+    """Write `out_dir/{code}-acceptance-{commit}.zip` atomically; refuses uncommitted data unless allowed.
+    `before_writing()` runs once every member is read, and may refuse (bundle_package's check)."""
     if provenance.state == "dirty" and not allow_dirty:
         raise BundleError(f"{data_dir} or the templates have uncommitted changes: commit them, "
                           "or bundle a draft with --allow-dirty (make bundle ALLOW_DIRTY=1)")
@@ -44,6 +46,7 @@ def write_bundle(data_dir: Path, out_dir: Path, pdf_paths: list[Path], facts: di
             raise BundleError(f"{pdf_path} is missing: build the package first")
         members.append((f"pdf/{pdf_path.name}", pdf_path.read_bytes()))
     members += [(f"data/{name}", data) for name, data in _data_files(data_dir)]
+    before_writing()
     for name, _ in members:
         problem = member_problem(name)  # what `verify` accepts; sha256sum -c would need escapes for the rest
         if problem:
@@ -435,8 +438,11 @@ def _check_rebuild(manifest: dict, members: dict[str, _Member]) -> list[str]:
     return failures
 
 
-def bundle_package(data_dir: Path, out_dir: Path, allow_dirty: bool) -> Path:
-    """Bundle the package just built in `out_dir`: every PDF the facts call for, with the data behind it."""
+def bundle_package(data_dir: Path, out_dir: Path, allow_dirty: bool, inputs: str) -> Path:
+    """Bundle the package just built in `out_dir`: every PDF the facts call for, with the data behind it.
+    `inputs` is `cache.inputs_digest` taken before that build: when the data, the templates or the commit differ
+    from it once the data is read for the bundle, nothing is written (BundleError)."""
+    from .cache import inputs_digest
     from .documents import plan_outputs
     from .pipeline import check
     from .provenance import find_provenance
@@ -445,4 +451,9 @@ def bundle_package(data_dir: Path, out_dir: Path, allow_dirty: bool) -> Path:
     facts = check(data_dir).facts
     provenance = find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"])
     pdf_paths = [out_dir / output.file for output in plan_outputs(facts)]
-    return write_bundle(data_dir, out_dir, pdf_paths, facts, provenance, allow_dirty)
+
+    def unchanged() -> None:
+        if not inputs or inputs_digest(data_dir) != inputs:
+            raise BundleError(f"{data_dir} or the templates changed while the package was built (a file edited, "
+                              "another commit checked out): nothing bundled; run the bundle again")
+    return write_bundle(data_dir, out_dir, pdf_paths, facts, provenance, allow_dirty, before_writing=unchanged)

@@ -316,3 +316,33 @@ def test_bundle_command_end_to_end_archival_pdfs(built, full, tmp_path):
         fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
         rows = fonts.splitlines()[2:]
         assert rows and all(row.split()[-5] == "yes" for row in rows), f"{pdf.name}:\n{fonts}"
+
+
+@pytest.mark.parametrize("change", [False, True], ids=["unchanged", "edited during the build"])
+def test_data_edited_while_the_package_is_built_is_not_bundled(tmp_path, monkeypatch, capsys, change):
+    """bundle read the data again after its build: a file edited (or another commit checked out) meanwhile was
+    bundled beside PDFs not made from it, and verify --rebuild found it only later. (The package is cut to its
+    confirmation here, to build one document.)"""
+    import build
+    from signoff import documents, pipeline
+
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(DATA_DIRS["pass-en"], data)
+    real_build, real_plan = pipeline.build, documents.plan_outputs
+
+    def build_then_edit(data_dir, out_dir, **options):
+        real_build(data_dir, out_dir, **{**options, "only": ("confirmation",)})
+        if change:
+            (data / "report.yaml").write_text((data / "report.yaml").read_text() + "\n# edited\n")
+
+    monkeypatch.setattr(pipeline, "build", build_then_edit)
+    monkeypatch.setattr(documents, "plan_outputs",
+                        lambda facts, *only: [o for o in real_plan(facts, *only) if o.document.key == "confirmation"])
+    code = build.main(["bundle", "--data", str(data), "--out", str(out), "--allow-dirty"])
+    bundles = list(out.glob("*.zip"))
+    if not change:
+        assert code == 0 and len(bundles) == 1
+        return
+    assert code == 1 and bundles == []
+    assert (f"error: {data} or the templates changed while the package was built (a file edited, another commit "
+            "checked out): nothing bundled; run the bundle again") in capsys.readouterr().err
