@@ -40,8 +40,8 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--out", type=Path, default=Path("output"), metavar="DIR", help="output folder (default: output/)")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                    help="documents rendered in parallel (default: the number of cores)")
-    p.add_argument("--only", nargs="+", choices=DOCUMENT_KEYS, default=(), metavar="KEY",
-                   help="build only these documents: " + ", ".join(DOCUMENT_KEYS))
+    p.add_argument("--only", nargs="+", action="extend", choices=DOCUMENT_KEYS, default=None, metavar="KEY",
+                   help="build only these documents (--only may be repeated): " + ", ".join(DOCUMENT_KEYS))
     p.add_argument("--force", action="store_true", help="re-render every document, changed or not")
 
     p = commands.add_parser("check", help="validate the data only, the glyph check included")
@@ -160,7 +160,7 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "build":
             if args.jobs < 1:
                 raise UsageError("-j/--jobs takes a number of 1 or more")
-            pipeline.build(args.data, args.out, jobs=args.jobs, only=tuple(args.only), force=args.force,
+            pipeline.build(args.data, args.out, jobs=args.jobs, only=tuple(dict.fromkeys(args.only or ())), force=args.force,
                            report=_report, say=lambda line: print(line, file=sys.stderr))
         elif args.command == "bundle":
             from signoff import bundle, cache

@@ -97,6 +97,9 @@ def _subset(path: str, index: int, chars: frozenset[str]) -> bytes:
     # fontTools' default features are those HarfBuzz applies to horizontal text; all of them ('*') drew in
     # every vertical and alternate form of each character: twice the glyphs and ten times the time.
     options.notdef_outline = True
+    # ...and the proportional forms English sets its quotes and ellipsis in (theme.css: proportional-width); the
+    # default features keep only the full-width ones Chinese sets.
+    options.layout_features += ["pwid"]
     # Vertical metrics: no document is set vertically. Hints and bounding boxes are kept as the font has them:
     # dropping or recomputing them runs every charstring, most of the time a subset took.
     options.drop_tables += ["vhea", "vmtx", "VORG"]

@@ -157,3 +157,15 @@ def test_facts_are_utf8_whatever_the_locale_and_a_relative_cache_home_is_ignored
     done = run_build("check", "--data", str(DATA_DIRS["data"]), cwd=tmp_path, env={"XDG_CACHE_HOME": "rel"})
     assert done.returncode == 0, done.stderr
     assert not (tmp_path / "rel").exists()
+
+
+def test_only_given_twice_builds_both(tmp_path):
+    """`--only minutes --only confirmation` built the confirmation alone: the second --only replaced the first."""
+    out = tmp_path / "out"
+    result = run_build("build", "--data", str(DATA_DIRS["pass-en"]), "--out", str(out), "--only", "acceptance_letter",
+                       "--only", "rectification", "acceptance_letter")
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in out.glob("*.pdf")) == [
+        "07-rectification-ISS-001.pdf", "07-rectification-ISS-002.pdf", "07-rectification-ISS-003.pdf",
+        "09-acceptance-letter.pdf"]
+    assert result.stderr.count("rendered 09-acceptance-letter.pdf") == 1

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PIL import ImageChops
 
-from conftest import DATA_DIRS, once, page_images
+from conftest import DATA_DIRS, once, page_images, run_build
 from test_documents import build_package
 
 from signoff import fonts
@@ -276,3 +276,27 @@ def test_pages_are_pixel_identical_to_the_installed_fonts(tmp_path):
         "Signoff-Sans", "Signoff-Sans-Bold", "Signoff-Serif", "Signoff-Serif-Bold"}
     for number, (a, b) in enumerate(zip(installed, subset), 1):
         assert ImageChops.difference(a, b).getbbox() is None, f"page {number} differs"
+
+
+@pytest.mark.parametrize("name, proportional", [("pass-en", True), ("data", False)])
+def test_curly_quotes_are_proportional_in_english_and_full_width_in_chinese(name, proportional, data_copy, tmp_path):
+    """The theme's CJK fonts set “ ” ‘ ’ and … full-width, as Chinese does: typed in English they printed
+    'the  “Gateway”  Programme’ s' (found by a reader). English documents set the fonts' proportional forms (the
+    subsets keep them); Chinese ones keep the full-width forms. Measured in the PDF: a glyph's advance against its
+    font size, in the running header (a margin box, whose `font:` had reset the variant) and the body."""
+    import pdfplumber
+
+    from conftest import edit
+
+    folder = data_copy(name)
+    old = "Harbour Yard Management System" if name == "pass-en" else "智慧园区综合管理平台"
+    edit(folder / "project.yaml", f"  name: {old}", f"  name: {old} “Gateway” Programme’s…")
+    out = tmp_path / "out"
+    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "confirmation")
+    assert done.returncode == 0, done.stderr
+    with pdfplumber.open(out / "01-confirmation.pdf") as pdf:
+        chars = [c for c in pdf.pages[0].chars if c["text"] in "“”’"]  # (… is about 1 em wide either way)
+    assert len({round(c["top"]) for c in chars}) >= 3 and len(chars) >= 9  # the header, the title, the table
+    for c in chars:
+        share = c["width"] / c["size"]
+        assert (share < 0.6 if proportional else share > 0.9), (c["text"], round(c["top"]), share)
