@@ -12,19 +12,22 @@ from .paths import TEMPLATES_DIR, outside
 from .pdf import write_atomic
 from .provenance import find_provenance
 from .sources import read_project_yaml
-from .wording import fill
+from .wording import fill, with_parties
 
 PRODID = "-//Signoff//service calendar//EN"
 
 
-def _labels(locale: str) -> dict:
-    return read_project_yaml(TEMPLATES_DIR / "labels" / locale / "calendar.yaml")
+def _labels(facts) -> dict:
+    """The calendar's catalog, with the parties' short names for `{a}` / `{b}` (as the documents name them)."""
+    parties = facts["parties"]
+    return with_parties(read_project_yaml(TEMPLATES_DIR / "labels" / facts["project"]["locale"] / "calendar.yaml"),
+                        parties["customer"]["short"], parties["contractor"]["short"])
 
 
 def calendar_events(facts) -> list[dict]:
     """Every event of the calendar as {uid, date, summary, description}, in date order (then uid)."""
     locale = facts["project"]["locale"]
-    labels = _labels(locale)
+    labels = _labels(facts)
     code = facts["project"]["code"]
     events = []
 
@@ -66,7 +69,7 @@ def write_calendar(facts, epoch: int) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     locale = facts["project"]["locale"]
-    name = fill(_labels(locale)["name"], locale, project=facts["project"]["name"],
+    name = fill(_labels(facts)["name"], locale, project=facts["project"]["name"],
                 number=facts["service"]["number"] if facts.get("service") else "")
     cal.add("x-wr-calname", " ".join(name.split()))  # one line: a name typed over two ended in an AssertionError
     stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)

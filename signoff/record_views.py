@@ -8,7 +8,7 @@ from .clock import hours_minutes
 from .vocab import SATISFACTION, VERDICTS
 from .paths import TEMPLATES_DIR
 from .sources import read_project_yaml
-from .wording import Words
+from .wording import Words, with_parties
 
 
 @lru_cache(maxsize=None)
@@ -20,8 +20,6 @@ def _shared(facts, labels: dict, long_date=None) -> Words:
     """The document's labels with templates/labels/{locale}/records.yaml on top (its `status`, `result` and
     `severity` are the records' own, not the acceptance issues'), as one catalog: `labels[key]` a text,
     `labels.fill(text, **values)` a sentence."""
-    from .render import with_parties
-
     parties = facts["parties"]
     locale = facts["project"]["locale"]
     own = with_parties(_record_labels(locale), parties["customer"]["short"], parties["contractor"]["short"])

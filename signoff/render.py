@@ -19,7 +19,7 @@ from .sources import read_project_yaml
 from .markup import HAN, render_markdown
 from .overflow import with_breaks
 from .vocab import DEFAULT_WORKING_HOURS
-from .wording import document_words, fill, opening, put_name
+from .wording import document_words, fill, opening, put_name, with_parties
 
 LOCALES = ("zh-CN", "en")
 _DATE_PATTERNS = {"zh-CN": ("zh_CN", "y年M月d日"), "en": ("en_GB", "d MMMM y")}
@@ -38,18 +38,6 @@ def load_labels(locale: str, document: str, templates_dir: Path = TEMPLATES_DIR)
     own = folder / f"{document}.yaml"
     if own.exists():
         labels.update(read_project_yaml(own))
-    return labels
-
-
-def with_parties(labels, customer: str, contractor: str):
-    """The catalog with `{a}` / `{b}` replaced by the parties' own short names (甲方 / Party A / Customer, as the
-    data names them), so that no document mixes the catalog's names with the data's."""
-    if isinstance(labels, dict):
-        return {key: with_parties(value, customer, contractor) for key, value in labels.items()}
-    if isinstance(labels, list):
-        return [with_parties(value, customer, contractor) for value in labels]
-    if isinstance(labels, str):
-        return put_name(put_name(labels, "{a}", customer), "{b}", contractor)
     return labels
 
 

@@ -129,6 +129,11 @@ def load_sources(data_dir: Path) -> tuple[dict[str, Source], list[Problem]]:
     return sources, problems
 
 
+# What PyYAML was scanning when the file ended: a quote or a bracket left open
+_UNCLOSED = {"while scanning a quoted scalar": "the quoted text", "while parsing a flow mapping": "the { … }",
+             "while parsing a flow sequence": "the [ … ]", "while scanning a flow mapping": "the { … }"}
+
+
 def load_source(name: str, path: Path) -> tuple[Source | None, list[Problem]]:
     """Read one YAML file strictly; `None` when it cannot be read at all."""
     display = display_path(path)
@@ -189,8 +194,12 @@ def load_source(name: str, path: Path) -> tuple[Source | None, list[Problem]]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         message = " ".join(filter(None, [exc.context, exc.problem])) or "syntax error"
+        unclosed = _UNCLOSED.get(exc.context or "")
         if "maximum nesting depth" in message:  # libyaml stops at 1,000 levels, before we see the 33rd
             message = f"nesting deeper than {MAX_DEPTH} levels"
+        elif unclosed and exc.context_mark and exc.problem_mark and exc.problem_mark.index >= len(text.rstrip()):
+            # the error is where it was opened, not past the file's last line where the scanner gave up
+            mark, message = exc.context_mark, f"YAML syntax error: {unclosed} opened here is never closed"
         else:
             message = f"YAML syntax error: {message}"
         reader.problems.append(Problem(display, mark.line + 1, mark.column + 1, "", message))

@@ -72,10 +72,38 @@ def put_name(text: str, mark: str, name: str) -> str:
     return out
 
 
+def with_parties(labels, customer: str, contractor: str):
+    """The catalog with `{a}` / `{b}` replaced by the parties' own short names (甲方 / Party A / Customer, as the
+    data names them), so that no document mixes the catalog's names with the data's."""
+    if isinstance(labels, dict):
+        return {key: with_parties(value, customer, contractor) for key, value in labels.items()}
+    if isinstance(labels, list):
+        return [with_parties(value, customer, contractor) for value in labels]
+    if isinstance(labels, str):
+        return without_echo(put_name(put_name(labels, "{a}", customer), "{b}", contractor), (customer, contractor))
+    return labels
+
+
+def without_echo(text: str, names) -> str:
+    """`text` without a name's short form in brackets right after a name that is the same: a party named as its
+    short name (init's "Customer") printed "Customer (Customer)" and "甲方（甲方）"."""
+    for name in names:
+        if name:
+            text = text.replace(f"{name} ({name})", name).replace(f"{name}（{name}）", name)
+    return text
+
+
 def fill(text: str, locale: str, **values) -> str:
     """`text.format(**values)`; in Chinese without the catalog text's spaces beside full-width punctuation, its
     own or one beside a value that begins or ends with such punctuation, and without a 项目 doubled where a value
-    meets what follows it (`after_name`). The values are otherwise untouched."""
+    meets what follows it (`after_name`); a party's name not echoed by its short name (`without_echo`). The values
+    are otherwise untouched."""
+    filled = _filled(text, locale, **values)
+    parties = [values[key] for key in PARTY_VALUES if isinstance(values.get(key), str)]
+    return without_echo(filled, parties) if parties else filled
+
+
+def _filled(text: str, locale: str, **values) -> str:
     if locale != "zh-CN":
         if not any(f"{{{key}}}" in text for key in PARTY_VALUES):
             return text.format(**values)
@@ -211,7 +239,7 @@ def _confirmation(w: Words, f, output) -> dict:
     n = len(f["criteria"])
     return {"heading": w.say("heading", project=p["name"]), "intro": intro, "method": method,
             "continued": {c["id"]: w.say("continued", id=c["id"]) for c in f["criteria"]},
-            "statement": [w.fill(line, count=n) for line in w.labels["statement"]],
+            "statement": [w.fill(w.entry_of(line, n), count=n) for line in w.labels["statement"]],
             "metric": {c["id"]: _metric(w, c) for c in f["criteria"]},
             "conditions": {c["id"]: w.say("conditions", conditions=c["conditions"]) if c.get("conditions") else None
                            for c in f["criteria"]}}
@@ -282,6 +310,7 @@ def _issue_log(w: Words, f, output) -> dict:
             "overdue_line": (w.say("overdue_line", overdue, count=overdue, date=as_of) if overdue
                              else w.say("overdue_none", date=as_of)),
             "issue": issues, "sign_intro": w.say("sign_intro", date=as_of),
+            "deferred_intro": w.say("deferred_intro", f["counts"]["issues"]["deferred"]),
             "continued": {i["id"]: w.say("continued", id=i["id"]) for i in f["issues"]}}
 
 
@@ -353,6 +382,7 @@ def _report(w: Words, f, output) -> dict:
         "basis": [m for m in a["materials"] if m["kind"] in BASIS_KINDS],
         "reviewed": [m for m in a["materials"] if m.get("review") or m["from"] == REVIEWED_PARTY],
         "confirmation_doc": w.say("confirmation_doc", project=p["name"]),
+        "outstanding_intro": w.say("outstanding_intro", n_issues["deferred"]),
         "window": w.say("window_value", start=w.date(a["window"]["start"]), end=w.date(a["window"]["end"])),
         "no_summary": w.say("no_summary", contract=p["contract"]),
         "overall": _counts(w, "overall", counts["criteria"]),

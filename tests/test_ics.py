@@ -93,3 +93,15 @@ def test_the_calendar_is_never_written_into_the_data_folder_nor_ends_in_a_traceb
     assert done.returncode == 0, done.stderr
     calendar = icalendar.Calendar.from_ical((tmp_path / "c.ics").read_bytes())
     assert "智慧园区 综合管理平台" in str(calendar["x-wr-calname"])
+
+
+def test_a_notice_names_the_customer_as_the_data_does(data_copy, tmp_path):
+    """The notice events said "notify Party A today" whatever the data calls the customer (found by a reader)."""
+    folder = data_copy("pass-en")
+    edit(folder / "project.yaml", "    short: Party A", "    short: the Port Authority")
+    target = tmp_path / "a.ics"
+    done = run_build("calendar", "--data", str(folder), "--out", str(target))
+    assert done.returncode == 0, done.stderr
+    notices = [str(e["DESCRIPTION"]) for e in icalendar.Calendar.from_ical(target.read_bytes()).walk("VEVENT")
+               if str(e["UID"]).endswith("-notice@signoff")]
+    assert notices and all(n.endswith("; notify the Port Authority today.") for n in notices), notices

@@ -770,3 +770,15 @@ def test_chinese_names_of_three_and_four_characters_stay_on_one_line_in_the_grou
     # the group's rows, as pdftotext reads them: 序号 职务 姓名 单位 职务 职责, each cell whole
     assert ["2", "甲方项目负责人", "欧阳明远", "甲方"] in [line[:4] for line in lines], lines
     assert ["3", "甲方运维负责人", "赵立新", "甲方"] in [line[:4] for line in lines], lines
+
+
+def test_a_quantity_with_a_long_unit_wraps_inside_its_cell(data_copy, tmp_path):
+    """The delivery checklist's quantity cell never wrapped: "4 modules" ran over the Qty column's rule and the
+    warranty's "—" (found by a reader). It wraps at its space, and the column holds such a unit whole."""
+    folder = data_copy("pass-en")
+    text = (folder / "delivery.yaml").read_text(encoding="utf-8")
+    first = re.search(r"unit: (\w+)", text)[1]
+    (folder / "delivery.yaml").write_text(text.replace(f"unit: {first}", "unit: modules", 1), encoding="utf-8")
+    delivery = _built(folder, tmp_path, "delivery") / "05-delivery.pdf"
+    assert _crossed(delivery) == []
+    assert "\n2\nmodules\n" in "".join(pages_of(delivery))

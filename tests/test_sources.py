@@ -65,6 +65,17 @@ def test_syntax_error_has_position(tmp_path):
     assert problems[0].startswith("2:2: : YAML syntax error")
 
 
+@pytest.mark.parametrize("text, expected", [
+    ('a: 1\nb: "open\nc: 2\n', '2:4: : YAML syntax error: the quoted text opened here is never closed'),
+    ("a: {b: 1\n", "1:4: : YAML syntax error: the { … } opened here is never closed"),
+    ("a: [1, 2\n\n", "1:4: : YAML syntax error: the [ … ] opened here is never closed"),
+])
+def test_what_is_left_open_at_the_end_is_reported_where_it_opens(tmp_path, text, expected):
+    """An unclosed quote was reported past the file's last line (report.yaml:4:1 for a 3-line file)."""
+    _, problems = load(tmp_path, text)
+    assert problems == [expected]
+
+
 def test_encodings(tmp_path):
     source, problems = load(tmp_path, b"\xef\xbb\xbfa: 1\n")
     assert problems == [] and source.data == {"a": 1}

@@ -88,7 +88,7 @@ def test_a_notice_of_one_working_day_is_worded_in_the_singular(data_copy):
     from conftest import edit
     from signoff import pipeline
     from signoff.documents import plan_outputs
-    from signoff.render import with_parties
+    from signoff.wording import with_parties
     from signoff.wording import document_words
 
     folder = data_copy("pass-en")
@@ -310,3 +310,52 @@ def test_a_pass_is_worded_in_the_number_of_each(data_copy):
         "all 8 criteria passed and all 3 issues are closed"]
     assert _all_passed(1, 1) == "the criterion passed and the issue is closed"
     assert _all_passed(2, 0) == "all 2 criteria passed and no issue was found"
+
+
+def _document_words(facts, key: str, locale: str = "en") -> dict:
+    from signoff.documents import plan_outputs
+    from signoff.wording import document_words, with_parties
+
+    output = next(o for o in plan_outputs(facts) if o.document.key == key)
+    parties = facts["parties"]
+    labels = with_parties(load_labels(locale, key), parties["customer"]["short"], parties["contractor"]["short"])
+    return document_words(key, facts, output, labels, locale, lambda value: long_date(value, locale))
+
+
+def test_one_criterion_and_one_deferred_issue_are_worded_in_the_singular():
+    """One criterion printed "confirm the 1 acceptance criteria listed", one deferred issue "defer the following
+    issues" (found by a reader)."""
+    import dataclasses
+
+    from signoff import pipeline
+    from conftest import DATA_DIRS
+
+    facts = pipeline.check(DATA_DIRS["pass-en"]).facts
+    one = dataclasses.replace(facts, criteria=facts.criteria[:1], counts=dataclasses.replace(
+        facts.counts, issues=dataclasses.replace(facts.counts.issues, deferred=1)))
+    assert _document_words(one, "confirmation")["statement"][0].startswith(
+        "Both parties confirm the acceptance criterion listed in Attachment 1")
+    assert _document_words(facts, "confirmation")["statement"][0].startswith(
+        f"Both parties confirm the {len(facts.criteria)} acceptance criteria listed")
+    for key, field in (("issue_log", "deferred_intro"), ("report", "outstanding_intro")):
+        assert _document_words(one, key)[field].startswith("The parties agreed to defer the following issue; it is")
+        two = dataclasses.replace(one, counts=dataclasses.replace(
+            one.counts, issues=dataclasses.replace(one.counts.issues, deferred=2)))
+        assert _document_words(two, key)[field].startswith("The parties agreed to defer the following issues; each")
+
+
+@pytest.mark.parametrize("locale, text, names, expected", [
+    ("en", "{contractor} ({b}) serves {customer} ({a}).", ("Customer", "Supplier"), "Supplier serves Customer."),
+    ("en", "{contractor} ({b}) serves {customer} ({a}).", ("the Customer", "Supplier"),
+     "Supplier serves Harbour Authority (the Customer)."),
+    ("zh-CN", "{contractor}（{b}）向{customer}（{a}）提供服务。", ("甲方", "乙方"), "乙方向甲方提供服务。"),
+])
+def test_a_party_named_as_its_short_name_is_not_echoed(locale, text, names, expected):
+    """init names the parties by their short names: the guide printed "Customer (Customer)" (found by a reader)."""
+    from signoff.wording import fill, with_parties
+
+    customer, contractor = names
+    full = {"Customer": "Customer", "the Customer": "Harbour Authority", "甲方": "甲方"}[customer]
+    template = with_parties(text, customer, contractor)
+    assert fill(template, locale, customer=full, contractor=contractor) == expected
+    assert with_parties("Customer ({a})", "Customer", "B") == "Customer"
