@@ -268,7 +268,8 @@ _UNBROKEN = re.compile(f"(?<![{_ALNUM}])(?:" + "|".join((
     r"\d{4}-\d{2}-\d{2}(?:\s\d{1,2}:\d{2})?",
     r"\d{1,2}:\d{2}(?:\s?[–—-]\s?\d{1,2}:\d{2})?",
     r"\+?\d{2,4}(?:[ -]\d{3,4}){1,3}(?![\d.])",
-    rf"(?:[≤≥<>=＜＞＝]\s?)?\d+(?:[.．]\d+)?\s?(?:{_UNITS})",
+    # a number with its unit, thousands separators included ("p95 ≤ 2," / "500 ms" read as two numbers)
+    rf"(?:[≤≥<>=＜＞＝]\s?)?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:[.．]\d+)?\s?(?:{_UNITS})",
     _URL,
     # an e-mail address, looked for only where a run of its characters begins (80,000 dashes were rescanned
     # from each of them: minutes)

@@ -55,6 +55,7 @@ REASONS = ("core_failed", "core_issue_overdue", "untested", "open_issues", "nonc
 ISSUE_KINDS = ("functional", "performance", "documentation", "other")
 SEVERITIES = ("critical", "major", "minor")
 STATUSES = ("open", "closed", "deferred")
+CONCERNS = ("criterion", "material", "none")  # what an issue concerns (model.Concerns.kind), or nothing
 
 MEETING_KINDS = ("kickoff", "review", "handover", "other")
 KICKOFF_PARTS = ("process", "schedule", "test_methods", "disputes")  # what a kickoff meeting must state

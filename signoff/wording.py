@@ -546,6 +546,9 @@ def _agreement(w: Words, f, output) -> dict:
                        end=w.date(a["window"]["end"])),
         "issues_intro": w.say("issues_intro", len(deferred), count=len(deferred)),
         "concerns": {i["id"]: _concerns(w, i["concerns"]) for i in deferred},
+        # re-verified as its criterion says; a material's issue by reviewing the material again
+        "confirmation_default": {i["id"]: w.labels["confirmation_default"][i["concerns"]["kind"] if i["concerns"]
+                                                                          else "none"] for i in deferred},
         "not_core": {i["id"]: bool(i["concerns"] and i["concerns"]["kind"] == "criterion") for i in deferred},
         "id_title": {i["id"]: w.say("id_title", id=i["id"], title=i["title"]) for i in deferred},
         "responsible": {i["id"]: w.say("responsible_value", short=parties[i["responsible"]]["short"],

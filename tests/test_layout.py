@@ -782,3 +782,22 @@ def test_a_quantity_with_a_long_unit_wraps_inside_its_cell(data_copy, tmp_path):
     delivery = _built(folder, tmp_path, "delivery") / "05-delivery.pdf"
     assert _crossed(delivery) == []
     assert "\n2\nmodules\n" in "".join(pages_of(delivery))
+
+
+@pytest.mark.parametrize("lines", [6, 12, 18])
+def test_an_agreed_plan_starts_on_the_page_that_holds_its_rows(data_copy, tmp_path, lines):
+    """The agreement's plan of an issue (its heading and its rows) split over a page end left rows on the next page
+    that nothing there names (found by a reader): a plan that fits on a page is kept on one. With the first plan's
+    impact made longer, the second plan moves whole, wherever the page ends."""
+    folder = data_copy("data")
+    longer = "".join(f"  补充说明第{n}条：章节补充完成前如需灾备切换，由乙方工程师到场操作并记录。" for n in range(lines))
+    edit(folder / "issues.yaml", "impact: 不影响系统日常运行与数据备份恢复；",
+         f"impact: 不影响系统日常运行与数据备份恢复；{longer}")
+    agreement = _built(folder, tmp_path, "agreement") / "08-agreement.pdf"
+    pages = [re.sub(r"\s+", "", page) for page in pages_of(agreement)]
+    for issue in ("ISS-004", "ISS-009"):
+        heading = [n for n, page in enumerate(pages) if re.search(rf"（[一二三四五六七八九十]+）{issue}", page)]
+        assert len(heading) == 1, (issue, heading)
+        page = pages[heading[0]]
+        rows = page[re.search(rf"（[一二三四五六七八九十]+）{issue}", page).start():]
+        assert "问题描述" in rows and "协商确定日期" in rows, (issue, heading)

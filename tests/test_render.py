@@ -112,7 +112,10 @@ def test_the_compiled_templates_kept_are_bounded(tmp_path, monkeypatch):
     ("in /opt/signoff/releases/2026-11/current/app.log",
      'in <span class="nh">/opt/\u200bsignoff/\u200breleases/\u200b2026-\u200b11/\u200bcurrent/\u200bapp.\u200blog</span>'),
     ("10 分钟／2 小时", '<span class="nb">10 分钟</span>／<span class="nb">2 小时</span>'),
-], ids=["full-width", "full-width measure", "version", "e-mail", "address", "path", "long path", "measures"])
+    # thousands separators: "p95 ≤ 2," / "500 ms" read as two numbers (found by a reader)
+    ("p95 ≤ 2,500 ms; 1,250,000 rows", 'p95 <span class="nb">≤ 2,500 ms</span>; <span class="nb">1,250,000 rows</span>'),
+], ids=["full-width", "full-width measure", "version", "e-mail", "address", "path", "long path", "measures",
+        "thousands"])
 def test_what_is_kept_together(text, expected):
     from signoff.render import keep_together
 

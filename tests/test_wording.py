@@ -359,3 +359,20 @@ def test_a_party_named_as_its_short_name_is_not_echoed(locale, text, names, expe
     template = with_parties(text, customer, contractor)
     assert fill(template, locale, customer=full, contractor=contractor) == expected
     assert with_parties("Customer ({a})", "Customer", "B") == "Customer"
+
+
+def test_a_plan_without_its_own_confirmation_is_confirmed_as_what_the_issue_concerns():
+    """Every deferred issue without `confirmation` was to be "re-verified with the method of the criterion
+    concerned", one that concerns the runbook too (found by a reader): a material is reviewed again."""
+    import dataclasses
+
+    from signoff import pipeline
+    from conftest import DATA_DIRS
+
+    facts = pipeline.check(DATA_DIRS["data"]).facts
+    plain = dataclasses.replace(facts, issues=tuple(
+        dataclasses.replace(i, deferral=dataclasses.replace(i.deferral, confirmation=None)) if i.deferral else i
+        for i in facts.issues))
+    texts = _document_words(plain, "agreement", "zh-CN")["confirmation_default"]
+    assert texts == {"ISS-004": "补充验收时按相应验收标准的验收方法复验，复验通过即为完成。",  # F-06
+                     "ISS-009": "补充验收时对修改后的资料重新评审，评审通过即为完成。"}  # the user manual
