@@ -42,9 +42,11 @@ def write_bundle(data_dir: Path, out_dir: Path, pdf_paths: list[Path], facts: di
                           "or bundle a draft with --allow-dirty (make bundle ALLOW_DIRTY=1)")
     members: list[tuple[str, bytes]] = []
     for pdf_path in pdf_paths:
-        if not pdf_path.is_file():
-            raise BundleError(f"{pdf_path} is missing: build the package first")
-        members.append((f"pdf/{pdf_path.name}", pdf_path.read_bytes()))
+        try:
+            with open_regular(pdf_path) as stream:  # a link in a PDF's place is never followed out of the folder
+                members.append((f"pdf/{pdf_path.name}", stream.read()))
+        except OSError:
+            raise BundleError(f"{pdf_path} is missing or not a regular file: build the package first") from None
     members += [(f"data/{name}", data) for name, data in _data_files(data_dir)]
     before_writing()
     for name, _ in members:
@@ -442,7 +444,7 @@ def bundle_package(data_dir: Path, out_dir: Path, allow_dirty: bool, inputs: str
     """Bundle the package just built in `out_dir`: every PDF the facts call for, with the data behind it.
     `inputs` is `cache.inputs_digest` taken before that build: when the data, the templates or the commit differ
     from it once the data is read for the bundle, nothing is written (BundleError)."""
-    from .cache import inputs_digest
+    from .cache import inputs_digest, read_state
     from .documents import plan_outputs
     from .pipeline import check
     from .provenance import find_provenance
@@ -451,7 +453,11 @@ def bundle_package(data_dir: Path, out_dir: Path, allow_dirty: bool, inputs: str
     facts = check(data_dir).facts
     provenance = find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"])
     pdf_paths = [out_dir / output.file for output in plan_outputs(facts)]
-
+    state = read_state(out_dir)
+    foreign = [path.name for path in pdf_paths if path.exists() and not state.holds(out_dir, path.name)]
+    if foreign:  # the build just said they are up to date: changed since, under the lock, by no build
+        raise BundleError(f"{out_dir}: {', '.join(foreign)} not the PDF(s) the build wrote: nothing bundled; "
+                          "run the bundle again")
     def unchanged() -> None:
         if not inputs or inputs_digest(data_dir) != inputs:
             raise BundleError(f"{data_dir} or the templates changed while the package was built (a file edited, "

@@ -50,7 +50,7 @@ from typing import Callable
 
 from .embed import Layout
 from .errors import ERROR, WARNING, EnvironmentProblem, Problem
-from .paths import CODE_DIR, TEMPLATES_DIR, cache_dir, open_regular, read_cache, read_json_cache, write_cache
+from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir, open_regular, read_cache, read_json_cache, write_cache
 
 STATE_FILE = ".signoff-state.json"
 LAYOUT_DIR = ".signoff-layout"
@@ -121,7 +121,7 @@ def _file_sha256(path: Path) -> bytes:
 
 def _git_head_state(data_dir: Path) -> str:
     """What provenance depends on, cheaply: the commit and whether the work tree is clean."""
-    from .provenance import git
+    from .provenance import git, tool_paths
 
     state = []
     folders = [data_dir.resolve()]
@@ -132,18 +132,22 @@ def _git_head_state(data_dir: Path) -> str:
         paths = [folder]
         if folder != TEMPLATES_DIR:  # the templates count too, in the data's repository or in their own
             if top is not None and TEMPLATES_DIR.is_relative_to(top):
-                paths.append(TEMPLATES_DIR)
+                paths += tool_paths(TEMPLATES_DIR)
             else:
                 folders.append(TEMPLATES_DIR)
-        state += [head, git(folder, "status", "--porcelain", "--ignored=matching", "--untracked-files=all", "--",
-                            *map(str, paths)) or ""]
+        if folder == TEMPLATES_DIR:
+            paths = tool_paths(TEMPLATES_DIR)
+        status = git(folder, "status", "--porcelain", "--ignored=matching", "--untracked-files=all", "--",
+                     *map(str, paths)) or ""
+        # Python's caches come and go as modules are first imported: never a change (as provenance._uncommitted)
+        state += [head, "\n".join(line for line in status.splitlines() if "__pycache__/" not in line)]
     return "\n".join(state)
 
 
 def inputs_digest(data_dir: Path) -> str:
     """Everything a build's outputs can depend on, as one digest."""
     try:
-        inputs = _data_digest(data_dir) + _tree_digest(TEMPLATES_DIR, CODE_DIR) + json.dumps(
+        inputs = _data_digest(data_dir) + _tree_digest(TEMPLATES_DIR, CODE_DIR, SCHEMA_DIR) + json.dumps(
             [str(data_dir.resolve()), os.environ.get("SOURCE_DATE_EPOCH"), _git_head_state(data_dir),
              _font_state()])
     except (OSError, RuntimeError):  # an unreadable file or a symbolic-link loop: no shortcut, the check says why
@@ -209,13 +213,29 @@ def document_digest(key: str, attachments: list[tuple[str, bytes]]) -> str:
 
 @dataclass(frozen=True)
 class State:
-    """What the last build of an output folder left: its inputs, each output's digest, its warnings."""
+    """What the last build of an output folder left: its inputs, each output's digest, its warnings, and the
+    SHA-256 of each PDF it wrote (`pdfs`): a PDF that is not the one written (a build killed between its renames,
+    a file or a link put in its place) is built again, never taken as up to date."""
     inputs: str | None = None
     outputs: dict[str, str] = field(default_factory=dict)
     warnings: tuple[Problem, ...] = ()
+    pdfs: dict[str, str] = field(default_factory=dict)
 
     def up_to_date(self, inputs: str, out_dir: Path) -> bool:
-        return bool(inputs) and self.inputs == inputs and all((out_dir / name).is_file() for name in self.outputs)
+        return bool(inputs) and self.inputs == inputs and all(self.holds(out_dir, name) for name in self.outputs)
+
+    def holds(self, out_dir: Path, name: str) -> bool:
+        """Whether `out_dir/name` is a regular file with the bytes this state's build wrote there."""
+        return name in self.pdfs and file_sha256(out_dir / name) == self.pdfs[name]
+
+
+def file_sha256(path: Path) -> str | None:
+    """The SHA-256 of a regular file (no link followed), or None when there is none."""
+    try:
+        with open_regular(path) as stream:
+            return hashlib.file_digest(stream, "sha256").hexdigest()
+    except OSError:
+        return None
 
 
 _PROBLEM_FIELDS = {"file": str, "line": int, "col": int, "path": str, "message": str, "severity": str}
@@ -233,19 +253,21 @@ def read_state(out_dir: Path) -> State:
     """The state file of `out_dir`; an empty state (a full build) when it is missing or of the wrong shape."""
     try:
         record = read_json_cache(out_dir / STATE_FILE)  # no link followed, no named pipe waited on
-        inputs, outputs, warnings = record["inputs"], record["outputs"], record["warnings"]
+        inputs, outputs, warnings, pdfs = record["inputs"], record["outputs"], record["warnings"], record["pdfs"]
         if not (inputs is None or isinstance(inputs, str)) or not isinstance(outputs, dict) \
-                or not isinstance(warnings, list):
+                or not isinstance(warnings, list) or not isinstance(pdfs, dict):
             raise ValueError("wrong shape")
-        if not all(is_output_file(name) and isinstance(value, str) for name, value in outputs.items()):
+        if not all(is_output_file(name) and isinstance(value, str) for name, value in (*outputs.items(),
+                                                                                       *pdfs.items())):
             raise ValueError("an output the naming scheme does not produce")
-        return State(inputs, dict(outputs), tuple(_problem(w) for w in warnings))
+        return State(inputs, dict(outputs), tuple(_problem(w) for w in warnings), dict(pdfs))
     except (ValueError, TypeError, KeyError):  # (None, for no file or no JSON, is a TypeError)
         return State()
 
 
 def state_bytes(state: State) -> bytes:
-    record = {"inputs": state.inputs, "outputs": state.outputs, "warnings": [vars(w) for w in state.warnings]}
+    record = {"inputs": state.inputs, "outputs": state.outputs, "warnings": [vars(w) for w in state.warnings],
+              "pdfs": state.pdfs}
     return json.dumps(record, indent=1, sort_keys=True).encode()
 
 
@@ -435,11 +457,26 @@ class Scratch:
         return partial
 
     def commit(self) -> None:
-        for partial, target in self.renames.items():
-            try:
-                os.replace(partial, target)
-            except OSError as exc:
-                raise EnvironmentProblem(f"cannot write {target}: {exc.strerror or exc}") from exc
+        """Every rename, with Ctrl-C and SIGTERM held until the last is done: an interrupted build leaves the
+        previous documents or the new ones, never some of each (a kill that cannot be held is found by the next
+        build: State.holds). The signal is then handled as it would have been."""
+        import signal
+        import threading
+
+        pending: list[int] = []
+        held = (signal.SIGINT, signal.SIGTERM) if threading.current_thread() is threading.main_thread() else ()
+        previous = {signum: signal.signal(signum, lambda signum, frame: pending.append(signum)) for signum in held}
+        try:
+            for partial, target in self.renames.items():
+                try:
+                    os.replace(partial, target)
+                except OSError as exc:
+                    raise EnvironmentProblem(f"cannot write {target}: {exc.strerror or exc}") from exc
+        finally:
+            for signum, handler in previous.items():
+                signal.signal(signum, handler)
+            if pending:
+                signal.raise_signal(pending[0])
 
     def __enter__(self) -> Scratch:
         return self

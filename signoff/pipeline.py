@@ -81,7 +81,7 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
         digests = {file: cache.document_digest(key, attachments) for file, _, attachments, key in pieces}
         changed = []
         for file, html, attachments, key in pieces:
-            if not force and state.outputs.get(file) == digests[file] and (out_dir / file).is_file():
+            if not force and state.outputs.get(file) == digests[file] and state.holds(out_dir, file):
                 say(f"  unchanged {file}")
             else:
                 changed.append((file, html, attachments, key))
@@ -90,12 +90,18 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
         allowed = [TEMPLATES_DIR, data_dir / "assets", *fonts.folders]
         written = _produce(changed, out_dir, layouts, allowed, provenance.epoch, jobs, force, say)
 
+        # what the PDFs were made from: data changed while this build read it (a checkout while it waited for the
+        # lock) is not what the next build may take as up to date
+        if inputs and cache.inputs_digest(data_dir) != inputs:
+            inputs = ""
+        pdfs = {file: cache.file_sha256(out_dir / file) for file in digests}
+        pdfs = {file: sha for file, sha in pdfs.items() if sha}
         if not only:
             cache.remove_stale(out_dir, set(state.outputs) - set(digests), say)
-            new_state = cache.State(inputs or None, digests, tuple(checked.warnings))
+            new_state = cache.State(inputs or None, digests, tuple(checked.warnings), pdfs)
             layouts.prune({key for _, _, _, key in pieces})
         else:
-            new_state = cache.State(None, {**state.outputs, **digests}, ())
+            new_state = cache.State(None, {**state.outputs, **digests}, (), {**state.pdfs, **pdfs})
         write_atomic(out_dir / cache.STATE_FILE, cache.state_bytes(new_state))
     say(f"built {len(written)} document(s), {len(pieces) - len(written)} unchanged, in {out_dir}")
     return written
@@ -258,7 +264,9 @@ def _produce(changed, out_dir: Path, layouts: cache.LayoutCache, allowed: list[P
 
             context = multiprocessing.get_context("fork")
             try:
-                pool = ProcessPoolExecutor(jobs if long else min(jobs, len(fresh)), mp_context=context,
+                # -j beyond the cores forks workers that only wait (each some 25 MB): at most the cores, or 2
+                workers = min(jobs, max(2, os.cpu_count() or 1))
+                pool = ProcessPoolExecutor(workers if long else min(workers, len(fresh)), mp_context=context,
                                            initializer=_pool_worker_init, initargs=(allowed,))
             except OSError as exc:  # no POSIX semaphores: a container or chroot without a writable /dev/shm
                 raise EnvironmentProblem(f"cannot start parallel renderers ({exc.strerror or exc}): make /dev/shm "

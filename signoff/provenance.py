@@ -81,7 +81,7 @@ def find_provenance(data_dir: Path, templates_dir: Path, report_date: str) -> Pr
     paths = [str(data_dir)]
     dirty = _templates_dirty(templates_dir) if not templates_dir.is_relative_to(Path(top)) else False
     if templates_dir.is_relative_to(Path(top)):
-        paths.append(str(templates_dir))
+        paths += tool_paths(templates_dir)
     if not commit:
         return Provenance("dirty", None, None, _default_epoch(report_date))
     dirty = dirty or _uncommitted(data_dir, paths)
@@ -113,6 +113,15 @@ def _shallow_boundary(data_dir: Path) -> set[str]:
         return set()
 
 
+def tool_paths(templates_dir: Path) -> list[str]:
+    """What a build reads of the tool itself, in the checkout of `templates_dir`: the templates, and beside them
+    the schemas, the code and build.py (an edited fault-level table or module makes other documents than the
+    commit's: uncommitted, as edited templates are)."""
+    root = templates_dir.parent
+    return [str(templates_dir)] + [str(root / name) for name in ("schemas", "signoff", "build.py")
+                                   if (root / name).exists()]
+
+
 def _uncommitted(cwd: Path, paths: list[str]) -> bool:
     """Whether anything under `paths` differs from the commit: changed, untracked or ignored (a bundle would
     carry it), Python's caches aside. A status git cannot give counts as uncommitted."""
@@ -129,7 +138,7 @@ def _templates_dirty(templates_dir: Path) -> bool:
         return False  # an installed copy: nothing to compare with
     if not git(templates_dir, "rev-parse", "--verify", "--quiet", "HEAD^{commit}"):
         return True
-    return _uncommitted(templates_dir, [str(templates_dir)])
+    return _uncommitted(templates_dir, tool_paths(templates_dir))
 
 
 def _default_epoch(report_date: str) -> int:

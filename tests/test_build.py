@@ -1,6 +1,8 @@
 """build.py end to end: exit codes, errors on standard error, output untouched by bad data, incremental builds."""
 import json
 
+import pytest
+
 from pypdf import PdfReader
 
 from conftest import DATA_DIRS, edit, pages_of, run_build
@@ -169,3 +171,53 @@ def test_only_given_twice_builds_both(tmp_path):
         "07-rectification-ISS-001.pdf", "07-rectification-ISS-002.pdf", "07-rectification-ISS-003.pdf",
         "09-acceptance-letter.pdf"]
     assert result.stderr.count("rendered 09-acceptance-letter.pdf") == 1
+
+
+@pytest.mark.parametrize("replacement", ["link", "file"])
+def test_a_pdf_put_in_place_of_one_the_build_wrote_is_built_again(tmp_path, replacement):
+    """The state file said which documents were up to date, and any file under a PDF's name passed: a link to
+    /etc/hostname, or a PDF left by a build killed between its renames, was \"up to date\" and bundled (found by
+    an attacker). The state keeps each PDF's SHA-256; one that differs is made again."""
+    out = tmp_path / "out"
+    args = ("build", "--data", str(DATA_DIRS["pass-en"]), "--out", str(out), "--only", "acceptance_letter")
+    first = run_build(*args)
+    assert first.returncode == 0, first.stderr
+    letter = out / "09-acceptance-letter.pdf"
+    original = letter.read_bytes()
+    again = run_build(*args)
+    assert "unchanged 09-acceptance-letter.pdf" in again.stderr
+    other = tmp_path / "other.pdf"
+    other.write_bytes(original[:-10] + b"%%EOF\n\n\n\n")
+    letter.unlink()
+    if replacement == "link":
+        letter.symlink_to(other)
+    else:
+        letter.write_bytes(other.read_bytes())
+    third = run_build(*args)
+    assert third.returncode == 0, third.stderr
+    assert "unchanged 09-acceptance-letter.pdf" not in third.stderr
+    assert not letter.is_symlink() and letter.read_bytes() == original
+
+
+def test_data_changed_while_a_build_reads_it_is_never_taken_as_up_to_date(data_copy, tmp_path, monkeypatch):
+    """A build that waited for the lock while the data was swapped recorded the digest of the data before the
+    swap beside PDFs of the data after it; swapped back, the next build said "nothing changed" (found by an
+    attacker). The digest is taken again once everything is read: when it differs, the next build checks."""
+    from signoff import pipeline
+
+    folder = data_copy("pass-en")
+    out = tmp_path / "out"
+    real = pipeline._html
+
+    def html_then_edit(*args, **kwargs):
+        pieces = real(*args, **kwargs)
+        edit(folder / "report.yaml", "summary: |", "summary: |\n  Edited while the build ran.\n")
+        return pieces
+
+    monkeypatch.setattr(pipeline, "_html", html_then_edit)
+    pipeline.build(folder, out, jobs=1, only=(), force=False, report=lambda p: None, say=lambda line: None)
+    monkeypatch.setattr(pipeline, "_html", real)
+    edit(folder / "report.yaml", "summary: |\n  Edited while the build ran.\n", "summary: |")  # as it was read
+    said = []
+    pipeline.build(folder, out, jobs=1, only=(), force=False, report=lambda p: None, say=said.append)
+    assert not any(line.startswith("nothing changed") for line in said), said

@@ -43,6 +43,19 @@ def test_uncommitted_data_marks_every_page_draft(repo, tmp_path):
     assert all(f"Source: commit {commit} with uncommitted changes" in page and "DRAFT" in page for page in pages)
 
 
+@pytest.mark.parametrize("path", ["schemas/fault_levels.yaml", "signoff/vocab.py", "build.py"])
+def test_an_edited_schema_or_module_of_the_tool_marks_every_page_draft(repo, tmp_path, path):
+    """Only the data and the templates counted: a fault-level table edited in schemas/ printed other promises
+    under the plain commit, and the bundle carried them as the commit's (found by an attacker)."""
+    dirty = tmp_path / "dirty"
+    subprocess.run(["git", "clone", "-q", str(repo), str(dirty)], check=True)
+    commit = git(dirty, "rev-parse", "--short=7", "HEAD")
+    with open(dirty / path, "a", encoding="utf-8") as stream:
+        stream.write("\n# edited\n")
+    pages = built_pages(dirty)
+    assert all(f"Source: commit {commit} with uncommitted changes" in page and "DRAFT" in page for page in pages)
+
+
 def test_a_folder_outside_git_says_so(tmp_path):
     code = tmp_path / "code"
     shutil.copytree(make_repo(tmp_path / "repo"), code, ignore=shutil.ignore_patterns(".git"))

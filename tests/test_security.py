@@ -612,3 +612,29 @@ def test_bundle_holds_the_lock_from_its_build_to_its_zip(tmp_path):
                        report=lambda problems: None, say=lambda line: None)
         assert locked()  # the build is over, the lock is still held: bundle_package runs under it
     assert not locked()
+
+
+def test_ctrl_c_during_the_renames_waits_until_the_last(tmp_path, monkeypatch):
+    """A Ctrl-C between two renames of a build's commit left PDFs of two builds side by side (found by an
+    attacker): the signals are held until every rename is done, then the interrupt is raised."""
+    import signal
+
+    from signoff.cache import Scratch
+
+    targets = [tmp_path / f"{n}.pdf" for n in range(3)]
+    real = os.replace
+    calls = []
+
+    def replace(partial, target):
+        calls.append(target)
+        if len(calls) == 1:
+            os.kill(os.getpid(), signal.SIGINT)
+        real(partial, target)
+
+    with pytest.raises(KeyboardInterrupt):
+        with Scratch() as scratch:
+            for target in targets:
+                scratch.file(target).write_bytes(b"new")
+            monkeypatch.setattr(os, "replace", replace)
+            scratch.commit()
+    assert calls == targets and all(t.read_bytes() == b"new" for t in targets)
