@@ -10,8 +10,14 @@ READY := .venv/.ready
 # text (`make diff BASE='HEAD; touch x'` runs nothing) and never expanded by make a second time (nor exported to
 # the environment, which would expand it). BENCH is several options: each word quoted on its own.
 unexport PYTHON DATA OUT JOBS BASE DIR LOCALE BENCH ALLOW_DIRTY
-quote = '$(subst ','\'',$(value $(1)))'
-quote_each = $(foreach w,$(value $(1)),'$(subst ','\'',$(w))')
+# A line break would end the recipe line inside the quotes and run the rest as a command: such a value is refused.
+define newline
+
+
+endef
+no_break = $(if $(findstring $(newline),$(value $(1))),$(error $(1) holds a line break; give it on one line))
+quote = $(call no_break,$(1))'$(subst ','\'',$(value $(1)))'
+quote_each = $(call no_break,$(1))$(foreach w,$(value $(1)),'$(subst ','\'',$(w))')
 
 .PHONY: all build check test bundle diff clean bench init formats fuzz calendar
 
@@ -50,6 +56,7 @@ formats: $(READY)
 	@$(PY) tools/write-formats
 
 calendar: $(READY)
+	@$(if $(value OUT),,echo "make calendar: OUT is empty (the calendar goes into OUT/)" >&2; exit 2)
 	@$(PY) build.py calendar --data $(call quote,DATA) --out $(call quote,OUT)/
 
 clean:

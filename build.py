@@ -24,6 +24,13 @@ class _Parser(argparse.ArgumentParser):
         sys.exit(UsageError.exit_code)
 
 
+def _folder(text: str) -> Path:
+    """A folder named on the command line: an empty name (`make OUT=`) would be the current folder."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty name; give a folder")
+    return Path(text)
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="build.py", description="Signoff: turns a project's acceptance facts (YAML) into the "
                      "signed paperwork of acceptance and after-sales service, as PDFs.",
@@ -32,12 +39,13 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser, metavar="COMMAND")
 
     def data_option(p):
-        p.add_argument("--data", type=Path, default=Path("data"), metavar="DIR",
+        p.add_argument("--data", type=_folder, default=Path("data"), metavar="DIR",
                        help="the data folder (default: data/)")
 
     p = commands.add_parser("build", help="validate the data and build every document into the output folder")
     data_option(p)
-    p.add_argument("--out", type=Path, default=Path("output"), metavar="DIR", help="output folder (default: output/)")
+    p.add_argument("--out", type=_folder, default=Path("output"), metavar="DIR",
+                   help="output folder (default: output/)")
     p.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
                    help="documents rendered in parallel (default: the number of cores)")
     p.add_argument("--only", nargs="+", action="extend", choices=DOCUMENT_KEYS, default=None, metavar="KEY",
@@ -54,7 +62,8 @@ def _parser() -> argparse.ArgumentParser:
     p = commands.add_parser("bundle", help="build, then write the archive bundle {code}-acceptance-{commit}.zip "
                             "into the output folder (PDFs, data, manifest.json, SHA256SUMS)")
     data_option(p)
-    p.add_argument("--out", type=Path, default=Path("output"), metavar="DIR", help="output folder (default: output/)")
+    p.add_argument("--out", type=_folder, default=Path("output"), metavar="DIR",
+                   help="output folder (default: output/)")
     p.add_argument("--allow-dirty", action="store_true",
                    help="bundle even when the data or templates have uncommitted changes (a draft)")
 
@@ -160,8 +169,8 @@ def main(argv: list[str] | None = None) -> int:
         elif args.command == "build":
             if args.jobs < 1:
                 raise UsageError("-j/--jobs takes a number of 1 or more")
-            pipeline.build(args.data, args.out, jobs=args.jobs, only=tuple(dict.fromkeys(args.only or ())), force=args.force,
-                           report=_report, say=lambda line: print(line, file=sys.stderr))
+            pipeline.build(args.data, args.out, jobs=args.jobs, only=tuple(dict.fromkeys(args.only or ())),
+                           force=args.force, report=_report, say=lambda line: print(line, file=sys.stderr))
         elif args.command == "bundle":
             from signoff import bundle, cache
             from signoff.cache import OutputLock

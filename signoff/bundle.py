@@ -11,6 +11,7 @@ import re
 import tempfile
 import zipfile
 import zlib
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -342,8 +343,11 @@ def _parse_manifest(data: bytes) -> tuple[dict | None, list[str]]:
             isinstance(m, dict) and isinstance(m.get("path"), str) and _is_int(m.get("size"))
             and isinstance(m.get("sha256"), str) for m in members):
         return None, ["not a valid manifest (members must be a list of {path, size, sha256})"]
+    if len(members) > MAX_MEMBERS:  # a bundle holds no more; 100,000 listed took minutes to check
+        return None, [f"not a valid manifest (lists {len(members):,} members; a bundle holds at most "
+                      f"{MAX_MEMBERS:,})"]
     paths = [m["path"] for m in members]
-    for name in sorted({p for p in paths if paths.count(p) > 1}):
+    for name in sorted(name for name, times in Counter(paths).items() if times > 1):
         problems.append(f"lists {shown(name)} more than once")
     for name in paths:
         problem = member_problem(name) if name not in (MANIFEST, SUMS) else "the manifest cannot list itself"

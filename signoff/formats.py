@@ -11,6 +11,7 @@ from .paths import SCHEMA_DIR
 from .schema import load_schema
 from .sources import DATA_FILES, read_shipped_yaml
 from .text import HIDDEN
+from .vocab import DURATION_BOUNDED
 
 DOC_PATH = SCHEMA_DIR.parent / "docs" / "DATA-FORMAT.md"
 JSON_DIR = SCHEMA_DIR / "json"
@@ -30,7 +31,7 @@ _PATTERNS = {  # the custom types of signoff/schema.py, as JSON Schema
     "date": {"type": "string", "pattern": f"^{_DAY}" + _END, "format": "date"},
     "time": {"type": "string", "pattern": f"^{_CLOCK}" + _END},
     "datetime": {"type": "string", "pattern": f"^{_DAY} {_CLOCK}" + _END},
-    "duration": {"type": "string", "pattern": "^([1-9][0-9]*|0)(\\.[0-9]+)? ?(min|h|wd)" + _END},
+    "duration": {"type": "string", "pattern": f"^{DURATION_BOUNDED}" + _END},
     "number": {"type": ["integer", "string"], "pattern": "^-?(0|[1-9][0-9]*)(\\.[0-9]+)?" + _END},
     "text": {"type": ["string", "integer"], "pattern": _PRINTABLE},
     "markdown": {"type": ["string", "integer"], "pattern": _PRINTABLE},

@@ -71,7 +71,9 @@ def write_calendar(facts, epoch: int) -> bytes:
     locale = facts["project"]["locale"]
     name = fill(_labels(facts)["name"], locale, project=facts["project"]["name"],
                 number=facts["service"]["number"] if facts.get("service") else "")
-    cal.add("x-wr-calname", " ".join(name.split()))  # one line: a name typed over two ended in an AssertionError
+    # one line (a name typed over two ended in an AssertionError), escaped as TEXT is (RFC 5545 3.3.11): an
+    # X- property is otherwise written raw, and a name's ; , and \ printed unescaped
+    cal.add("x-wr-calname", icalendar.vText(" ".join(name.split())))
     stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
     for item in calendar_events(facts):
         day = datetime.date.fromisoformat(item["date"])

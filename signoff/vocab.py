@@ -77,6 +77,10 @@ HANDOVER_WORKING_DAYS = 7  # the handover meeting is held no later than this wor
 DURATION = re.compile(r"([1-9][0-9]*|0)(\.[0-9]+)? ?(min|h|wd)\Z")
 DURATION_UNITS = ("min", "h", "wd")
 DURATION_MINUTES = {"min": 1, "h": 60, "wd": 8 * 60}  # a working day is 8 working hours
+# A duration as the data may give it: at most 9999999 min, 99999 h or 9999 wd, each longer than a service period
+# can be (99999999 h overflowed the clock: a traceback). A pattern, so that the JSON Schemas say the same.
+DURATION_BOUNDED = ("(([1-9][0-9]{0,6}|0)(\\.[0-9]+)? ?min|([1-9][0-9]{0,4}|0)(\\.[0-9]+)? ?h"
+                    "|([1-9][0-9]{0,3}|0)(\\.[0-9]+)? ?wd)")
 
 LOCALES = ("zh-CN", "en")
 

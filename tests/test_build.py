@@ -47,6 +47,13 @@ def test_annotations_under_github_actions(data_copy):
 
 def test_usage_errors_exit_2():
     assert run_build("build", "--only", "nonsense").returncode == 2
+    # an empty folder name is the current folder (`make OUT=` built into the checkout); Signoff's own folders
+    # would be written into, and every page be "uncommitted" (found by an attacker)
+    empty = run_build("build", "--out", "")
+    assert empty.returncode == 2 and "argument --out: an empty name; give a folder" in empty.stderr
+    for own in ("templates", "schemas/out", "signoff"):
+        inside = run_build("build", "--data", str(DATA_DIRS["pass-en"]), "--out", own)
+        assert inside.returncode == 2 and f"is inside Signoff's {own.split('/')[0]}/" in inside.stderr, inside.stderr
     assert run_build("frobnicate").returncode == 2
     help_text = run_build("--help")
     assert help_text.returncode == 0 and "facts" in help_text.stdout

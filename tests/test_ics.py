@@ -1,6 +1,7 @@
 """`build.py calendar`: an iCalendar file the library parses, with the dates worked out from the YAML, stable UIDs,
 DTSTAMP from SOURCE_DATE_EPOCH, byte-identical across two runs."""
 import datetime
+import re
 
 import icalendar
 import yaml
@@ -105,3 +106,16 @@ def test_a_notice_names_the_customer_as_the_data_does(data_copy, tmp_path):
     notices = [str(e["DESCRIPTION"]) for e in icalendar.Calendar.from_ical(target.read_bytes()).walk("VEVENT")
                if str(e["UID"]).endswith("-notice@signoff")]
     assert notices and all(n.endswith("; notify the Port Authority today.") for n in notices), notices
+
+
+def test_the_calendar_name_is_escaped_as_text(data_copy, tmp_path):
+    """X-WR-CALNAME printed the project name's ; , and \\ unescaped (found by an attacker)."""
+    folder = data_copy("pass-en")
+    edit(folder / "project.yaml", "  name: Harbour Yard Management System", '  name: "Yard; Gate, Lane\\\\3"')
+    target = tmp_path / "a.ics"
+    done = run_build("calendar", "--data", str(folder), "--out", str(target))
+    assert done.returncode == 0, done.stderr
+    line = next(l for l in target.read_bytes().decode().split("\r\n") if l.startswith("X-WR-CALNAME:"))
+    assert line.startswith("X-WR-CALNAME:Yard\\; Gate\\, Lane\\\\3:"), line
+    unescaped = re.sub(r"\\(.)", r"\1", line.split(":", 1)[1])  # RFC 5545 TEXT: \; \, \\
+    assert unescaped.startswith("Yard; Gate, Lane\\3:"), unescaped

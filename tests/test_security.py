@@ -153,6 +153,11 @@ def test_untrusted_manifests_fail_cleanly(small_bundle, tmp_path):
     listed = forge(small_bundle, tmp_path / "listed.zip", listed=[{"path": "data//etc/x", "size": 1, "sha256": "0"}])
     assert "manifest.json: lists data//etc/x: not a data path a bundle writes (an empty, '.' or '..' segment)" \
         in verify(listed)
+    # 100,000 listed members took minutes (each counted against every other, found by an attacker)
+    many = forge(small_bundle, tmp_path / "many.zip", manifest=lambda m: m.update(
+        members=[{"path": f"data/x{n}.yaml", "size": 1, "sha256": "0"} for n in range(100_001)]))
+    assert verify(many) == ["manifest.json: not a valid manifest (lists 100,001 members; a bundle holds at most "
+                            "10,000)"]
 
 
 

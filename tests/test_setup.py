@@ -268,3 +268,18 @@ def test_a_machine_without_semaphores_is_an_environment_problem_not_a_traceback(
         pipeline.build(ROOT / "examples" / "pass-en", tmp_path / "out", jobs=2, only=("confirmation", "report"),
                        force=True, report=lambda problems: None, say=lambda line: None)
     assert list(tmp_path.rglob("*.pdf")) == [] and list(tmp_path.rglob("*.partial")) == []
+
+
+@pytest.mark.parametrize("variable", ["DATA", "OUT", "PYTHON", "BASE", "BENCH"])
+def test_make_refuses_a_line_break_in_a_variable_and_an_empty_calendar_folder(makefile, variable):
+    """A line break in a value ended the recipe's line inside its quotes, and the rest ran as a command
+    (`make -i check "DATA=x<newline>touch …"` made the file; found by an attacker). `make calendar OUT=` wrote
+    the calendar into /."""
+    target = {"DATA": "check", "OUT": "build", "PYTHON": "check", "BASE": "diff", "BENCH": "bench"}[variable]
+    pwned = makefile.tmp_path / "pwned"
+    result = subprocess.run(["make", "-s", "-i", target, f"{variable}=x\ntouch {pwned} #"], cwd=makefile.project,
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and f"{variable} holds a line break; give it on one line" in result.stderr
+    assert not pwned.exists()
+    empty = subprocess.run(["make", "-s", "calendar", "OUT="], cwd=makefile.project, capture_output=True, text=True)
+    assert empty.returncode == 2 and "OUT is empty" in empty.stderr
