@@ -281,6 +281,18 @@ _UNBROKEN = re.compile(f"(?<![{_ALNUM}])(?:" + "|".join((
 )) + f")(?![{_ALNUM}])")
 _LEGAL_FORM = re.compile(f"(?<![{_ALNUM}])(?:" + "|".join(_LEGAL_FORMS) + f")(?![{_ALNUM}])")
 _TAG = re.compile(r"(<[^>]*>)")
+# A run of Latin text with no break in it (a pasted base64 blob, a project name typed as one word) took the
+# renderer minutes to break anywhere (5,000 characters in a cell: 352 s): past LONG_RUN characters, it may break
+# after every BREAK_EVERY (a zero-width space, an entity counted as one). Chinese text breaks between characters.
+LONG_RUN, BREAK_EVERY = 80, 40
+_RUN_UNIT = r"(?:&[#\w]+;|[!-%'-;=?-~\u00a1-\u2dff])"
+_LONG_RUN = re.compile(f"{_RUN_UNIT}{{{LONG_RUN + 1},}}")
+_UNIT = re.compile(_RUN_UNIT)
+
+
+def _breakable_run(match: re.Match) -> str:
+    units = _UNIT.findall(match[0])
+    return "\u200b".join("".join(units[n:n + BREAK_EVERY]) for n in range(0, len(units), BREAK_EVERY))
 LONGEST_UNBROKEN = 32  # characters: a longer token may break, as a URL must on a narrow page
 
 
@@ -316,7 +328,7 @@ def keep_together(html: str, names: tuple[str, ...] = ()) -> str:
     for index in range(0, len(parts), 2):  # even parts are text, odd ones tags
         text = parts[index]
         if text.strip():
-            parts[index] = pattern.sub(_nobreak, text)
+            parts[index] = pattern.sub(_nobreak, _LONG_RUN.sub(_breakable_run, text))
             if dotted:
                 parts[index] = dotted.sub(_dotted_name, parts[index])
             if index + 1 < len(parts) and _BLOCK_END.match(parts[index + 1]):

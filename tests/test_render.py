@@ -175,3 +175,18 @@ def test_a_dotted_name_in_rare_characters_breaks_after_its_dot_only():
     assert keep_together(html, names) == (
         '<body><td>组长<span class="nb">热𠮷·</span><span class="nb">买买提</span><span class="nb">主持</span></td>'
         '<td>组员<span class="nb">㐱古丽·</span><span class="nb">阿不都</span></td></body>')
+
+
+def test_a_long_run_of_latin_text_without_a_break_may_break_every_40_characters():
+    """A 5,000-character base64 blob in an issue's description took the renderer 352 s to break anywhere (found
+    by an attacker): past 80 characters with no break, a run may break after every 40 (a zero-width space; an
+    entity counts as one character and is never cut). Chinese text, which breaks between characters, is left."""
+    from signoff.render import keep_together
+
+    blob, entities = "Qx" * 50, "&amp;" * 90
+    out = keep_together(f"<body><p>log {blob} and {entities}; 中{'文' * 100}</p></body>")
+    assert f"log {blob[:40]}\u200b{blob[40:80]}\u200b{blob[80:]} and " in out
+    assert out.count("&amp;") == 90 and "&amp;" * 40 + "\u200b" + "&amp;" * 40 + "\u200b" + "&amp;" * 10 in out
+    assert "中" + "文" * 98 in out  # (its last two kept together, as every paragraph's)
+    short = "Q" * 80
+    assert keep_together(f"<body><p>{short}</p></body>") == f"<body><p>{short}</p></body>"  # 80: left whole
