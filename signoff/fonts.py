@@ -89,6 +89,25 @@ def _file_digest(path: str, cache: Path) -> str:
     return digest
 
 
+def _hyphen_as_the_hyphen_minus(font) -> None:
+    """U+2010, the hyphen WeasyPrint adds where it hyphenates an English word, drawn as the font's "-" and as
+    wide: Noto CJK sets it full-width with the dash in its middle ("trans ‐ ceiver"), and has no proportional
+    form of it. A glyph of its own, so that the PDF's text still reads U+2010 there and "-" elsewhere."""
+    from fontTools.pens.t2CharStringPen import T2CharStringPen
+
+    cmap = font.getBestCmap()
+    source, target = cmap.get(0x2D), cmap.get(0x2010)
+    if not source or not target or source == target or "CFF " not in font:
+        return
+    charstrings = font["CFF "].cff.topDictIndex[0].CharStrings
+    old = charstrings[target]
+    width, lsb = font["hmtx"][source]
+    pen = T2CharStringPen(width - getattr(old.private, "nominalWidthX", 0), font.getGlyphSet())
+    font.getGlyphSet()[source].draw(pen)
+    charstrings[target] = pen.getCharString(private=old.private, globalSubrs=old.globalSubrs)
+    font["hmtx"][target] = (width, lsb)
+
+
 def _subset(path: str, index: int, chars: frozenset[str]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
@@ -108,6 +127,7 @@ def _subset(path: str, index: int, chars: frozenset[str]) -> bytes:
     subsetter = subset.Subsetter(options)
     subsetter.populate(unicodes=sorted(map(ord, chars)))
     subsetter.subset(font)
+    _hyphen_as_the_hyphen_minus(font)
     out = io.BytesIO()
     font.save(out)
     return out.getvalue()
@@ -144,9 +164,10 @@ KEEP_SUBSETS = 160
 
 @functools.cache
 def _subset_code() -> str:
-    """What makes a subset besides fontTools: `_subset`'s own source (its options), so that a subset an earlier
-    version made is never taken for one this version would make."""
-    return hashlib.sha256(inspect.getsource(_subset).encode()).hexdigest()
+    """What makes a subset besides fontTools: the source of `_subset` (its options) and of what it changes in the
+    font, so that a subset an earlier version made is never taken for one this version would make."""
+    return hashlib.sha256((inspect.getsource(_subset) + inspect.getsource(_hyphen_as_the_hyphen_minus)).encode()
+                          ).hexdigest()
 
 
 def package_fonts(theme_fonts: dict[str, str], chars: frozenset[str]) -> FontSet:
