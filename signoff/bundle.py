@@ -462,6 +462,7 @@ def bundle_package(data_dir: Path, out_dir: Path, allow_dirty: bool, inputs: str
     if foreign:  # the build just said they are up to date: changed since, under the lock, by no build
         raise BundleError(f"{out_dir}: {', '.join(foreign)} not the PDF(s) the build wrote: nothing bundled; "
                           "run the bundle again")
+
     def unchanged() -> None:
         if not inputs or inputs_digest(data_dir) != inputs:
             raise BundleError(f"{data_dir} or the templates changed while the package was built (a file edited, "

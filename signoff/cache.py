@@ -50,7 +50,8 @@ from typing import Callable
 
 from .embed import Layout
 from .errors import ERROR, WARNING, EnvironmentProblem, Problem
-from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir, open_regular, read_cache, read_json_cache, write_cache
+from .paths import (CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir, open_regular, read_cache, read_json_cache,
+                    write_cache)
 
 STATE_FILE = ".signoff-state.json"
 LAYOUT_DIR = ".signoff-layout"
@@ -129,14 +130,13 @@ def _git_head_state(data_dir: Path) -> str:
         folder = folders.pop(0)
         head = git(folder, "rev-parse", "--show-toplevel", "HEAD") or ""
         top = Path(head.splitlines()[0]) if head else None
-        paths = [folder]
-        if folder != TEMPLATES_DIR:  # the templates count too, in the data's repository or in their own
-            if top is not None and TEMPLATES_DIR.is_relative_to(top):
-                paths += tool_paths(TEMPLATES_DIR)
-            else:
-                folders.append(TEMPLATES_DIR)
-        if folder == TEMPLATES_DIR:
+        if folder == TEMPLATES_DIR:  # Signoff's own files, in a repository of their own
             paths = tool_paths(TEMPLATES_DIR)
+        elif top is not None and TEMPLATES_DIR.is_relative_to(top):  # …or in the data's
+            paths = [folder, *tool_paths(TEMPLATES_DIR)]
+        else:
+            paths = [folder]
+            folders.append(TEMPLATES_DIR)
         status = git(folder, "status", "--porcelain", "--ignored=matching", "--untracked-files=all", "--",
                      *map(str, paths)) or ""
         # Python's caches come and go as modules are first imported: never a change (as provenance._uncommitted)
@@ -230,10 +230,9 @@ class State:
 
 
 def file_sha256(path: Path) -> str | None:
-    """The SHA-256 of a regular file (no link followed), or None when there is none."""
+    """The SHA-256 of a regular file (no link followed, `_file_sha256`), or None when there is none."""
     try:
-        with open_regular(path) as stream:
-            return hashlib.file_digest(stream, "sha256").hexdigest()
+        return _file_sha256(path).hex()
     except OSError:
         return None
 

@@ -102,8 +102,9 @@ def _hyphen_as_the_hyphen_minus(font) -> None:
     charstrings = font["CFF "].cff.topDictIndex[0].CharStrings
     old = charstrings[target]
     width, lsb = font["hmtx"][source]
-    pen = T2CharStringPen(width - getattr(old.private, "nominalWidthX", 0), font.getGlyphSet())
-    font.getGlyphSet()[source].draw(pen)
+    glyphs = font.getGlyphSet()
+    pen = T2CharStringPen(width - getattr(old.private, "nominalWidthX", 0), glyphs)
+    glyphs[source].draw(pen)
     charstrings[target] = pen.getCharString(private=old.private, globalSubrs=old.globalSubrs)
     font["hmtx"][target] = (width, lsb)
 

@@ -131,7 +131,7 @@ def load_sources(data_dir: Path) -> tuple[dict[str, Source], list[Problem]]:
 
 # What PyYAML was scanning when the file ended: a quote or a bracket left open
 _UNCLOSED = {"while scanning a quoted scalar": "the quoted text", "while parsing a flow mapping": "the { … }",
-             "while parsing a flow sequence": "the [ … ]", "while scanning a flow mapping": "the { … }"}
+             "while parsing a flow sequence": "the [ … ]"}
 
 
 def load_source(name: str, path: Path) -> tuple[Source | None, list[Problem]]:
