@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import EnvironmentProblem
+from .glyphs import FONT_PACKAGES, covered_characters
 from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir, prune, read_cache, read_json_cache, used, write_cache
 
 # WeasyPrint embeds each face it uses, subset by HarfBuzz but with the glyph ids of the font it was given: a
@@ -26,10 +27,17 @@ from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir, prune, read_c
 # The faces are given to WeasyPrint under names of their own (FAMILIES): fontconfig would otherwise prefer the
 # installed collection of the same name, whose character set covers the page's language and a subset's does not.
 FAMILIES = {"sans": "Signoff Sans", "serif": "Signoff Serif"}
+# A face of its own name, not a second face of the same one: WeasyPrint tells the fonts of a PDF apart by family,
+# weight and style, and drew one face's glyph ids with the other's (a Z with a dot above for the ", " of "Co., Ltd.").
+# (No letter the CJK faces lack is written in Signoff's code: the code's characters are in every package.)
+FALLBACK_FAMILIES = {"sans": "Signoff Sans Latin", "serif": "Signoff Serif Latin"}
 WEIGHTS = {400: "regular", 700: "bold"}
 # Characters WeasyPrint or Babel may print that no data file, template or label spells out (U+2010 is the hyphen
 # WeasyPrint adds where it hyphenates an English word).
 _ALWAYS = "".join(map(chr, range(0x20, 0x7F))) + "\u00a0\u2010\u00ad•◦▪–—…‘’“”·×≤≥≠±°℃№〇一二三四五六七八九十年月日"
+
+
+_SPACES = frozenset(" \u00a0")
 
 
 @dataclass(frozen=True)
@@ -39,7 +47,7 @@ class FontSet:
     css: str
     folders: tuple[Path, ...]
     digest: str
-    families: dict[str, str]
+    families: dict[str, tuple[str, ...]]  # each role's families, in the order CSS lists them
 
 
 def package_characters(texts) -> frozenset[str]:
@@ -64,7 +72,7 @@ def _face(family: str, weight: int) -> tuple[str, int]:
         raise EnvironmentProblem(f"fontconfig cannot be asked for fonts ({exc}); install fontconfig") from exc
     if family not in out[0].split(","):
         raise EnvironmentProblem(f"the theme's font '{family}' is not installed (fontconfig offers '{out[0]}'); "
-                                 "run: make (it installs fonts-noto-cjk)")
+                                 f"run: make (it installs {FONT_PACKAGES})")
     return out[1], int(out[2] or 0)
 
 
@@ -171,25 +179,45 @@ def _subset_code() -> str:
                           ).hexdigest()
 
 
-def package_fonts(theme_fonts: dict[str, str], chars: frozenset[str]) -> FontSet:
-    """The subset faces for `chars` of the theme's families, made once and kept in the cache."""
-    from fontTools import version as fonttools_version
-
+def package_fonts(theme: dict, chars: frozenset[str]) -> FontSet:
+    """The subset faces for `chars` of the theme's families, made once and kept in the cache. What a family's face
+    cannot draw and its fallback face (theme.yaml's fallback_fonts) can is a subset of the fallback, under a name
+    of its own (FALLBACK_FAMILIES) listed after the first in CSS: each character is drawn by
+    the one face that has it, and a package with no such character is as before, with no second face."""
     folder = cache_dir() / "fonts"
-    charset = "".join(sorted(chars))
     rules, keys, folders = [], [], set()
-    for kind, family in sorted(theme_fonts.items()):
+    fallback = theme.get("fallback_fonts") or {}
+    families: dict[str, tuple[str, ...]] = {}
+    for kind, family in sorted(theme["fonts"].items()):
         if kind not in FAMILIES:
             continue
+        families[kind] = (FAMILIES[kind],)
         for weight in sorted(WEIGHTS):
-            path, index = _face(family, weight)
-            key = hashlib.sha256(json.dumps([_subset_code(), fonttools_version, _file_digest(path, folder), index,
-                                             charset]).encode()).hexdigest()[:32]
-            target = _cached_subset(folder, key, lambda: _subset(path, index, chars))
-            folders.add(target.parent)
-            keys.append(key)
-            rules.append(f'@font-face {{ font-family: "{FAMILIES[kind]}"; font-weight: {weight}; '
-                         f'src: url("{target.as_uri()}"); }}')
-    families = {kind: FAMILIES[kind] for kind in theme_fonts if kind in FAMILIES}
+            faces = [(FAMILIES[kind], family, chars)]
+            if kind in fallback:
+                style = WEIGHTS[weight]
+                own, other = (covered_characters([f"{name}:{style}"]) for name in (family, fallback[kind]))
+                drawn = frozenset(c for c in chars if ord(c) not in own and ord(c) in other)
+                if drawn:
+                    # Pango sets a space in the face of the letter before it without asking whether the face
+                    # has one (".notdef glyph rendered for U+0020" after a Czech name): the fallback has them too.
+                    faces.append((FALLBACK_FAMILIES[kind], fallback[kind], drawn | _SPACES))
+                    families[kind] = (FAMILIES[kind], FALLBACK_FAMILIES[kind])
+            for name, face_family, face_chars in faces:
+                target, key = _face_subset(folder, face_family, weight, face_chars)
+                folders.add(target.parent)
+                keys.append(key)
+                rules.append(f'@font-face {{ font-family: "{name}"; font-weight: {weight}; '
+                             f'src: url("{target.as_uri()}"); }}')
     return FontSet("\n".join(rules), tuple(sorted(folders)), hashlib.sha256("".join(keys).encode()).hexdigest(),
                    families)
+
+
+def _face_subset(folder: Path, family: str, weight: int, chars: frozenset[str]) -> tuple[Path, str]:
+    """The cached subset of `family` at `weight` for `chars`, and its key."""
+    from fontTools import version as fonttools_version
+
+    path, index = _face(family, weight)
+    key = hashlib.sha256(json.dumps([_subset_code(), fonttools_version, _file_digest(path, folder), index,
+                                     "".join(sorted(chars))]).encode()).hexdigest()[:32]
+    return _cached_subset(folder, key, lambda: _subset(path, index, chars)), key

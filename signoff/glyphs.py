@@ -14,6 +14,21 @@ from .sources import Source
 from .text import char_name, walk_strings
 
 _IGNORED = {"\n", "\r", "\t"}
+FONT_PACKAGES = "fonts-noto-cjk and fonts-dejavu-core"  # what tools/setup-env installs for the theme's fonts
+
+
+def theme_coverage(theme: dict) -> frozenset[int]:
+    """The code points the theme prints in every one of its roles (serif, sans): with the role's face, or, for
+    what that face lacks, with the role's fallback face (theme.yaml's fallback_fonts, in both weights): the Latin
+    letters the CJK faces have not (L with stroke, r with caron, o with double acute …)."""
+    fallback = theme.get("fallback_fonts") or {}
+    covered = None
+    for kind, family in sorted(theme["fonts"].items()):
+        own = covered_characters([family])
+        if kind in fallback:
+            own = own | covered_characters([f"{fallback[kind]}:regular", f"{fallback[kind]}:bold"])
+        covered = own if covered is None else covered & own
+    return covered or frozenset()
 
 
 def font_files(families: list[str]) -> list[tuple[str, int]]:
@@ -27,7 +42,7 @@ def font_files(families: list[str]) -> list[tuple[str, int]]:
             raise EnvironmentProblem(f"fontconfig cannot be asked for fonts ({exc}); install fontconfig") from exc
         if family.split(":")[0] not in out[0].split(","):
             raise EnvironmentProblem(f"the theme's font '{family}' is not installed (fontconfig offers "
-                                     f"'{out[0]}'); run: sudo apt-get install fonts-noto-cjk")
+                                     f"'{out[0]}'); run: make (it installs {FONT_PACKAGES})")
         found.append((out[1], int(out[2] or 0)))
     return found
 

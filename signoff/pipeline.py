@@ -26,12 +26,12 @@ LAYOUT_DIR = cache.LAYOUT_DIR
 
 def check(data_dir: Path):
     """Validate `data_dir` completely, the glyph check against the theme's fonts included; a Checked."""
-    from .glyphs import check_glyphs, covered_characters
+    from .glyphs import check_glyphs, theme_coverage
     from .sources import read_project_yaml
     from .validation import check_data
 
-    fonts = list(read_project_yaml(TEMPLATES_DIR / "theme.yaml")["fonts"].values())
-    return check_data(data_dir, glyph_check=lambda sources: check_glyphs(sources, covered_characters(fonts)))
+    theme = read_project_yaml(TEMPLATES_DIR / "theme.yaml")  # (not render.load_theme: check imports no Jinja)
+    return check_data(data_dir, glyph_check=lambda sources: check_glyphs(sources, theme_coverage(theme)))
 
 
 @dataclass(frozen=True)
@@ -131,7 +131,7 @@ def _package_fonts(sources):
     from .text import walk_strings
 
     texts = (value for source in sources.values() for _, value in walk_strings(source.data))
-    return package_fonts(load_theme()["fonts"], package_characters(texts))
+    return package_fonts(load_theme(), package_characters(texts))
 
 
 def _html(checked, only: tuple[str, ...], provenance: Provenance, data_dir: Path, fonts, say):

@@ -172,10 +172,17 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
 
 
 def _theme(templates_dir: Path, fonts) -> dict:
+    """The theme, each font role (`theme.fonts.sans`) as the CSS font-family list a template prints: the
+    package's subset faces when given (with their Latin fallback, when the package needs it), else the theme's."""
     theme = load_theme(templates_dir)
-    if fonts is None:
-        return theme
-    return {**theme, "fonts": {**theme["fonts"], **fonts.families}}
+    families = {kind: (family,) for kind, family in theme["fonts"].items()}
+    if fonts is not None:
+        families.update(fonts.families)
+    return {**theme, "fonts": {kind: _css_families(names) for kind, names in families.items()}}
+
+
+def _css_families(names) -> Markup:
+    return Markup(", ".join('"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"' for name in names))
 
 
 RUNNING_TITLE_WIDTH = 72  # in half-width characters: what the header's left box holds at 9 pt on a portrait page

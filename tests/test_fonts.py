@@ -58,12 +58,12 @@ def _files(font_set) -> dict[str, bytes]:
 
 def test_subsets_are_deterministic_and_come_from_the_cache(cache):
     """(The four faces of the theme are each subset in every build: the pixel test below reads them back.)"""
-    first = fonts.package_fonts(SANS, CHARS)
+    first = fonts.package_fonts({"fonts": SANS}, CHARS)
     made = _files(first)
     assert len(made) == 2 and all(data.startswith(b"OTTO") for data in made.values())
     for path in cache.glob("*.otf"):
         path.unlink()
-    second = fonts.package_fonts(SANS, CHARS)
+    second = fonts.package_fonts({"fonts": SANS}, CHARS)
     assert second.css == first.css and _files(second) == made  # made again, byte for byte
 
 
@@ -72,41 +72,41 @@ def test_the_least_recently_used_subsets_are_pruned(cache, monkeypatch):
     other character sets were made since (with 2 kept: the set used again survives, the one unused goes)."""
     sans = SANS  # two faces (regular, bold) per character set
     monkeypatch.setattr(fonts, "KEEP_SUBSETS", 4)  # two character sets
-    first = _files(fonts.package_fonts(sans, CHARS))
-    other = _files(fonts.package_fonts(sans, CHARS | {"甲"}))
+    first = _files(fonts.package_fonts({"fonts": sans}, CHARS))
+    other = _files(fonts.package_fonts({"fonts": sans}, CHARS | {"甲"}))
     first, other = ([Path(name.removeprefix("file://")) for name in files] for files in (first, other))
     for age, path in enumerate((*first, *other), start=1):  # made in this order, long ago
         os.utime(path, (age, age))
-    fonts.package_fonts(sans, CHARS)  # a hit: used now
-    fonts.package_fonts(sans, CHARS | {"乙"})  # a third set: one set must go
+    fonts.package_fonts({"fonts": sans}, CHARS)  # a hit: used now
+    fonts.package_fonts({"fonts": sans}, CHARS | {"乙"})  # a third set: one set must go
     assert all(path.exists() for path in first)
     assert not any(path.exists() for path in other)
 
 
 def test_a_damaged_or_replaced_cache_file_is_made_again(cache):
-    first = fonts.package_fonts(SANS, CHARS)
+    first = fonts.package_fonts({"fonts": SANS}, CHARS)
     made = _files(first)
     victim, other = sorted(cache.glob("*.otf"))[:2]
     victim.write_bytes(other.read_bytes())  # another face's subset in its place
-    assert _files(fonts.package_fonts(SANS, CHARS)) == made
+    assert _files(fonts.package_fonts({"fonts": SANS}, CHARS)) == made
     victim.write_bytes(b"OTTO")  # truncated
-    assert _files(fonts.package_fonts(SANS, CHARS)) == made
+    assert _files(fonts.package_fonts({"fonts": SANS}, CHARS)) == made
 
 
 def test_the_key_follows_the_characters_the_font_files_and_the_subsetting_code(cache, monkeypatch):
-    base = fonts.package_fonts(SANS, CHARS)
-    assert fonts.package_fonts(SANS, CHARS | {"龘"}).digest != base.digest
+    base = fonts.package_fonts({"fonts": SANS}, CHARS)
+    assert fonts.package_fonts({"fonts": SANS}, CHARS | {"龘"}).digest != base.digest
     with monkeypatch.context() as edited:  # _subset's options changed: a subset of the old code is not taken
         edited.setattr(fonts, "_subset_code", lambda: "0" * 64)
-        assert fonts.package_fonts(SANS, CHARS).digest != base.digest
+        assert fonts.package_fonts({"fonts": SANS}, CHARS).digest != base.digest
     monkeypatch.setattr(fonts, "_file_digest", lambda path, folder: "0" * 64)  # an upgraded font package
-    assert fonts.package_fonts(SANS, CHARS).digest != base.digest
+    assert fonts.package_fonts({"fonts": SANS}, CHARS).digest != base.digest
 
 
 def test_a_cache_one_may_read_but_not_write_is_still_used(cache, monkeypatch):
     """A read-only cache (a CI cache mounted read-only, files of another user): marking a hit as used fails, and
     the subsets are taken from it all the same, not made again."""
-    first = _files(fonts.package_fonts(SANS, CHARS))
+    first = _files(fonts.package_fonts({"fonts": SANS}, CHARS))
 
     def refused(*args, **kwargs):
         raise PermissionError(1, "Operation not permitted")
@@ -116,14 +116,14 @@ def test_a_cache_one_may_read_but_not_write_is_still_used(cache, monkeypatch):
 
     monkeypatch.setattr(fonts.os, "utime", refused)
     monkeypatch.setattr(fonts, "_subset", never)
-    assert _files(fonts.package_fonts(SANS, CHARS)) == first
+    assert _files(fonts.package_fonts({"fonts": SANS}, CHARS)) == first
 
 
 def test_an_unwritable_cache_still_builds(tmp_path, monkeypatch, small):
     blocked = tmp_path / "cache"
     blocked.write_text("a file where the cache folder should be")
     monkeypatch.setenv("XDG_CACHE_HOME", str(blocked))
-    font_set = fonts.package_fonts(SANS, CHARS)
+    font_set = fonts.package_fonts({"fonts": SANS}, CHARS)
     assert len(_files(font_set)) == 2 and all(data.startswith(b"OTTO") for data in _files(font_set).values())
 
 
@@ -143,12 +143,12 @@ def test_a_cache_others_may_write_to_is_closed_and_emptied_before_use(cache):
     """A subset decides which glyphs print: in one's own cache folder that others could write to (made under a
     umask of 002), a subset that agrees with its record is someone's as much as ours. The folder is closed to
     them and emptied, and the subsets are made again."""
-    made = _files(fonts.package_fonts(SANS, CHARS))
+    made = _files(fonts.package_fonts({"fonts": SANS}, CHARS))
     root = cache.parent
     (root / "layout-seal.key").write_bytes(b"k" * 32)
     assert _plant(cache)
     os.chmod(root, 0o777)
-    assert _files(fonts.package_fonts(SANS, CHARS)) == made
+    assert _files(fonts.package_fonts({"fonts": SANS}, CHARS)) == made
     assert os.stat(root).st_mode & 0o777 == 0o700
     assert not (root / "layout-seal.key").exists()
 
@@ -211,7 +211,7 @@ def test_root_with_another_users_home_makes_nothing_there(tmp_path, monkeypatch)
 def test_a_cache_that_is_a_link_or_another_users_is_not_used(cache, tmp_path, kind):
     """~/.cache/signoff a link to another folder, or a folder another user owns: nothing in it is read or
     written; the build makes its subsets in a folder of its own."""
-    made = _files(fonts.package_fonts(SANS, CHARS))
+    made = _files(fonts.package_fonts({"fonts": SANS}, CHARS))
     root = cache.parent
     elsewhere = tmp_path / "elsewhere"
     root.rename(elsewhere)
@@ -225,7 +225,7 @@ def test_a_cache_that_is_a_link_or_another_users_is_not_used(cache, tmp_path, ki
         os.chown(root, 65534, 65534)
         planted = {root / path.relative_to(elsewhere): data for path, data in planted.items()}
     before = sorted(p.name for p in (root / "fonts").iterdir())
-    found = fonts.package_fonts(SANS, CHARS)
+    found = fonts.package_fonts({"fonts": SANS}, CHARS)
     assert sorted(_files(found).values()) == sorted(made.values())
     assert all(not Path(name.removeprefix("file://")).is_relative_to(root.resolve()) for name in _files(found))
     assert sorted(p.name for p in (root / "fonts").iterdir()) == before  # nothing written there
@@ -329,3 +329,37 @@ def test_the_hyphen_of_a_hyphenated_word_is_drawn_as_the_fonts_hyphen_minus():
             glyphs[name].draw(pen)
             drawn.append(pen.value)
         assert drawn[0] == drawn[1] and drawn[0], path.name
+
+
+LATIN_NAMES = {"Margaret Holt": "Łukasz Wróblewski", "Daniel Okafor": "Jiří Dvořák", "Priya Raman": "Ödön Erdős",
+               "Lucas Meyer": "Ayşe Yılmaz", "Larkspur Harbour Logistics Co., Ltd.": "Gdańsk Żegluga Co., Ltd."}
+
+
+def test_letters_the_cjk_faces_lack_print_from_the_latin_fallback(data_copy, tmp_path):
+    """Noto CJK has no Ł, ř, ő or ş: a Polish, Czech, Hungarian or Turkish name was refused by the glyph check.
+    What the theme's faces lack is drawn from their fallback (theme.yaml: DejaVu), a subset under a name of its
+    own; everything else as before. Read back from the PDF: the names whole, each of those letters from the
+    fallback and every other letter from the theme's subsets (with the fallback as a second face of the same
+    name, WeasyPrint read one face's glyph ids in the other: "Co., Ltd." printed "Co.ŻLtd.")."""
+    import pdfplumber
+
+    from conftest import edit, pages_of
+
+    folder = data_copy("pass-en")
+    for old, new in LATIN_NAMES.items():
+        edit(folder / "project.yaml", f"name: {old}", f"name: {new}")
+    out = tmp_path / "out"
+    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "report")
+    assert done.returncode == 0, done.stderr
+    pdf = out / "04-report.pdf"
+    text = " ".join(" ".join(pages_of(pdf)).split())
+    for name in LATIN_NAMES.values():
+        assert name in text, name
+    assert "Co., Ltd." in text and "Co.Ż" not in text
+    lacking = set("ŁřőşŻı")  # (ó, ń, ě, í and Ö are in Noto CJK)
+    with pdfplumber.open(pdf) as document:
+        chars = [c for page in document.pages for c in page.chars]
+    fallback = {c["fontname"].split("+", 1)[1] for c in chars if c["text"] in lacking}
+    assert fallback == {"Signoff-Sans-Latin", "Signoff-Serif-Latin"}, fallback
+    theme = {c["fontname"].split("+", 1)[1] for c in chars if c["text"].isascii() and c["text"].isalnum()}
+    assert theme == {"Signoff-Sans", "Signoff-Sans-Bold", "Signoff-Serif", "Signoff-Serif-Bold"}, theme
