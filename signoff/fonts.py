@@ -9,13 +9,11 @@ import io
 import json
 import os
 import shutil
-import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import EnvironmentProblem
-from .glyphs import FONT_PACKAGES, covered_characters
+from .glyphs import covered_characters, font_files
 from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir, prune, read_cache, read_json_cache, used, write_cache
 
 # WeasyPrint embeds each face it uses, subset by HarfBuzz but with the glyph ids of the font it was given: a
@@ -63,17 +61,8 @@ def package_characters(texts) -> frozenset[str]:
 
 
 def _face(family: str, weight: int) -> tuple[str, int]:
-    """The file and face index fontconfig gives for a family at a weight."""
-    style = "bold" if weight >= 700 else "regular"
-    try:
-        out = subprocess.run(["fc-match", "-f", "%{family}\n%{file}\n%{index}\n", f"{family}:{style}"],
-                             capture_output=True, text=True, check=True).stdout.split("\n")
-    except (OSError, subprocess.CalledProcessError) as exc:
-        raise EnvironmentProblem(f"fontconfig cannot be asked for fonts ({exc}); install fontconfig") from exc
-    if family not in out[0].split(","):
-        raise EnvironmentProblem(f"the theme's font '{family}' is not installed (fontconfig offers '{out[0]}'); "
-                                 f"run: make (it installs {FONT_PACKAGES})")
-    return out[1], int(out[2] or 0)
+    """The file and face index fontconfig gives for a family at a weight (glyphs.font_files)."""
+    return font_files([f"{family}:{WEIGHTS[weight]}"])[0]
 
 
 def _file_digest(path: str, cache: Path) -> str:

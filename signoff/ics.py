@@ -24,10 +24,10 @@ def _labels(facts) -> dict:
                         parties["customer"]["short"], parties["contractor"]["short"])
 
 
-def calendar_events(facts) -> list[dict]:
-    """Every event of the calendar as {uid, date, summary, description}, in date order (then uid)."""
+def calendar_events(facts, labels: dict) -> list[dict]:
+    """Every event of the calendar as {uid, date, summary, description}, in date order (then uid); `labels` is
+    the calendar's catalog (`_labels`)."""
     locale = facts["project"]["locale"]
-    labels = _labels(facts)
     code = facts["project"]["code"]
     events = []
 
@@ -69,13 +69,14 @@ def write_calendar(facts, epoch: int) -> bytes:
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     locale = facts["project"]["locale"]
-    name = fill(_labels(facts)["name"], locale, project=facts["project"]["name"],
+    labels = _labels(facts)
+    name = fill(labels["name"], locale, project=facts["project"]["name"],
                 number=facts["service"]["number"] if facts.get("service") else "")
     # one line (a name typed over two ended in an AssertionError), escaped as TEXT is (RFC 5545 3.3.11): an
     # X- property is otherwise written raw, and a name's ; , and \ printed unescaped
     cal.add("x-wr-calname", icalendar.vText(" ".join(name.split())))
     stamp = datetime.datetime.fromtimestamp(epoch, datetime.timezone.utc)
-    for item in calendar_events(facts):
+    for item in calendar_events(facts, labels):
         day = datetime.date.fromisoformat(item["date"])
         event = icalendar.Event()
         event.add("uid", item["uid"])

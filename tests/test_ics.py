@@ -12,8 +12,9 @@ EPOCH = "1767225600"  # 2026-01-01 00:00:00 UTC
 
 
 def calendar(tmp_path, name="a.ics", data="data"):
+    """The calendar of `data` (a folder of tests/conftest.py's DATA_DIRS, or a copy's path) written as `name`."""
     target = tmp_path / name
-    done = run_build("calendar", "--data", str(DATA_DIRS[data]), "--out", str(target),
+    done = run_build("calendar", "--data", str(DATA_DIRS.get(data, data)), "--out", str(target),
                      env={"SOURCE_DATE_EPOCH": EPOCH})
     assert done.returncode == 0, done.stderr
     assert done.stderr.strip().endswith(f"wrote {target}")
@@ -100,9 +101,7 @@ def test_a_notice_names_the_customer_as_the_data_does(data_copy, tmp_path):
     """The notice events said "notify Party A today" whatever the data calls the customer (found by a reader)."""
     folder = data_copy("pass-en")
     edit(folder / "project.yaml", "    short: Party A", "    short: the Port Authority")
-    target = tmp_path / "a.ics"
-    done = run_build("calendar", "--data", str(folder), "--out", str(target))
-    assert done.returncode == 0, done.stderr
+    target = calendar(tmp_path, data=folder)
     notices = [str(e["DESCRIPTION"]) for e in icalendar.Calendar.from_ical(target.read_bytes()).walk("VEVENT")
                if str(e["UID"]).endswith("-notice@signoff")]
     assert notices and all(n.endswith("; notify the Port Authority today.") for n in notices), notices
@@ -112,9 +111,7 @@ def test_the_calendar_name_is_escaped_as_text(data_copy, tmp_path):
     """X-WR-CALNAME printed the project name's ; , and \\ unescaped (found by an attacker)."""
     folder = data_copy("pass-en")
     edit(folder / "project.yaml", "  name: Harbour Yard Management System", '  name: "Yard; Gate, Lane\\\\3"')
-    target = tmp_path / "a.ics"
-    done = run_build("calendar", "--data", str(folder), "--out", str(target))
-    assert done.returncode == 0, done.stderr
+    target = calendar(tmp_path, data=folder)
     line = next(l for l in target.read_bytes().decode().split("\r\n") if l.startswith("X-WR-CALNAME:"))
     assert line.startswith("X-WR-CALNAME:Yard\\; Gate\\, Lane\\\\3:"), line
     unescaped = re.sub(r"\\(.)", r"\1", line.split(":", 1)[1])  # RFC 5545 TEXT: \; \, \\
