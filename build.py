@@ -99,8 +99,9 @@ def _report(problems) -> None:
             print(problem.annotation(), file=sys.stderr)
 
 
-def _refuse_to_bundle(data_dir: Path, allow_dirty: bool) -> None:
-    """What makes a bundle impossible, found before building (a dirty tree would only render DRAFT PDFs first)."""
+def _refuse_to_bundle(data_dir: Path, allow_dirty: bool):
+    """What makes a bundle impossible, found before building (a dirty tree would only render DRAFT PDFs first);
+    the facts and the provenance of the data otherwise, which the bundle carries."""
     from signoff.errors import BundleError
     from signoff.paths import TEMPLATES_DIR
     from signoff.pipeline import check
@@ -112,12 +113,15 @@ def _refuse_to_bundle(data_dir: Path, allow_dirty: bool) -> None:
 
     facts = check(data_dir).facts
     data_members(data_dir)  # a file it could not carry, found before the build rather than after
-    if not allow_dirty and find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"]).draft:
+    provenance = find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"])
+    if not allow_dirty and provenance.draft:
         raise BundleError(f"{data_dir} or the templates have uncommitted changes: commit them, "
                           "or bundle a draft with --allow-dirty (make bundle ALLOW_DIRTY=1)")
     left = placeholders(data_dir)
     if left:
         raise DataError(left)
+    return facts, provenance
+
 
 class _PipeClosed(Exception):
     """Standard output's reader went away (`| head`)."""
@@ -175,16 +179,17 @@ def main(argv: list[str] | None = None) -> int:
             from signoff import bundle, cache
             from signoff.cache import OutputLock
 
-            _refuse_to_bundle(args.data, allow_dirty=args.allow_dirty)
+            # what the PDFs are built from, and the bundle must carry, taken before the data is first read: a data
+            # file edited, or another commit checked out, while the package was built would bundle PDFs beside
+            # data they were not made from (and facts that are not the data's)
+            inputs = cache.inputs_digest(args.data)
+            facts, provenance = _refuse_to_bundle(args.data, allow_dirty=args.allow_dirty)
             say = lambda line: print(line, file=sys.stderr)  # noqa: E731
             with OutputLock(args.out, say):  # the build and its bundle: no other build in between
-                # what the PDFs are built from, and the bundle must carry: a data file edited, or another commit
-                # checked out, while the package was built would bundle PDFs beside data they were not made from
-                inputs = cache.inputs_digest(args.data)
                 pipeline.build(args.data, args.out, jobs=os.cpu_count() or 1, only=(), force=False,
                                report=_report, say=say)
-                print(bundle.bundle_package(args.data, args.out, allow_dirty=args.allow_dirty, inputs=inputs),
-                      file=sys.stderr)
+                print(bundle.bundle_package(args.data, args.out, facts, provenance, allow_dirty=args.allow_dirty,
+                                            inputs=inputs), file=sys.stderr)
         elif args.command == "verify":
             from signoff import bundle
 

@@ -444,18 +444,15 @@ def _check_rebuild(manifest: dict, members: dict[str, _Member]) -> list[str]:
     return failures
 
 
-def bundle_package(data_dir: Path, out_dir: Path, allow_dirty: bool, inputs: str) -> Path:
+def bundle_package(data_dir: Path, out_dir: Path, facts: dict, provenance: Provenance,
+                   allow_dirty: bool, inputs: str) -> Path:
     """Bundle the package just built in `out_dir`: every PDF the facts call for, with the data behind it.
-    `inputs` is `cache.inputs_digest` taken before that build: when the data, the templates or the commit differ
-    from it once the data is read for the bundle, nothing is written (BundleError)."""
+    `inputs` is `cache.inputs_digest` taken before the data was read for `facts` and `provenance` (checked once,
+    before the build): when the data, the templates or the commit differ from it once every member is read,
+    nothing is written (BundleError)."""
     from .cache import inputs_digest, read_state
     from .documents import plan_outputs
-    from .pipeline import check
-    from .provenance import find_provenance
-    from .paths import TEMPLATES_DIR
 
-    facts = check(data_dir).facts
-    provenance = find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"])
     pdf_paths = [out_dir / output.file for output in plan_outputs(facts)]
     state = read_state(out_dir)
     foreign = [path.name for path in pdf_paths if path.exists() and not state.holds(out_dir, path.name)]
