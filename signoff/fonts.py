@@ -13,7 +13,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from .glyphs import covered_characters, font_files
+from .glyphs import covered_characters, font_files, full_width_symbols
 from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR, cache_dir, prune, read_cache, read_json_cache, used, write_cache
 
 # WeasyPrint embeds each face it uses, subset by HarfBuzz but with the glyph ids of the font it was given: a
@@ -36,6 +36,7 @@ _ALWAYS = "".join(map(chr, range(0x20, 0x7F))) + "\u00a0\u2010\u00ad•◦▪–
 
 
 _SPACES = frozenset(" \u00a0")
+_OWN_FORMS = frozenset({0x2010})  # what the subsets draw in a form of their own (`_hyphen_as_the_hyphen_minus`)
 
 
 @dataclass(frozen=True)
@@ -168,11 +169,13 @@ def _subset_code() -> str:
                           ).hexdigest()
 
 
-def package_fonts(theme: dict, chars: frozenset[str]) -> FontSet:
+def package_fonts(theme: dict, chars: frozenset[str], proportional: bool = False) -> FontSet:
     """The subset faces for `chars` of the theme's families, made once and kept in the cache. What a family's face
     cannot draw and its fallback face (theme.yaml's fallback_fonts) can is a subset of the fallback, under a name
-    of its own (FALLBACK_FAMILIES) listed after the first in CSS: each character is drawn by
-    the one face that has it, and a package with no such character is as before, with no second face."""
+    of its own (FALLBACK_FAMILIES) listed after the first in CSS: each character is drawn by the one face that
+    has it, and a package with no such character is as before, with no second face. A `proportional` package (an
+    English one) takes from the fallback also the symbols its face draws only full-width (§ × ≤ →): they are left
+    out of the face's subset."""
     folder = cache_dir() / "fonts"
     rules, keys, folders = [], [], set()
     fallback = theme.get("fallback_fonts") or {}
@@ -186,11 +189,14 @@ def package_fonts(theme: dict, chars: frozenset[str]) -> FontSet:
             if kind in fallback:
                 style = WEIGHTS[weight]
                 own, other = (covered_characters([f"{name}:{style}"]) for name in (family, fallback[kind]))
-                drawn = frozenset(c for c in chars if ord(c) not in own and ord(c) in other)
+                wide = full_width_symbols(f"{family}:{style}") - _OWN_FORMS if proportional else frozenset()
+                moved = frozenset(c for c in chars if ord(c) in wide and ord(c) in other)
+                drawn = frozenset(c for c in chars if ord(c) not in own and ord(c) in other) | moved
                 if drawn:
                     # Pango sets a space in the face of the letter before it without asking whether the face
                     # has one (".notdef glyph rendered for U+0020" after a Czech name): the fallback has them too.
-                    faces.append((FALLBACK_FAMILIES[kind], fallback[kind], drawn | _SPACES))
+                    faces = [(FAMILIES[kind], family, chars - moved),
+                             (FALLBACK_FAMILIES[kind], fallback[kind], drawn | _SPACES)]
                     families[kind] = (FAMILIES[kind], FALLBACK_FAMILIES[kind])
             for name, face_family, face_chars in faces:
                 target, key = _face_subset(folder, face_family, weight, face_chars)

@@ -6,6 +6,7 @@ import json
 import os
 import re
 import subprocess
+import unicodedata
 from pathlib import Path
 
 from .errors import EnvironmentProblem, Problem
@@ -49,16 +50,34 @@ def font_files(families: list[str]) -> list[tuple[str, int]]:
 
 def covered_characters(families: list[str]) -> frozenset[int]:
     """The code points every one of the families can draw; cached by font file, size and time."""
-    files = font_files(families)
+    return _font_points("glyphs", font_files(families), _covered)
+
+
+def full_width_symbols(family: str) -> frozenset[int]:
+    """The symbols and punctuation before the CJK blocks (U+2E80) that `family` (a fontconfig pattern) draws only
+    an em wide, with no proportional form (`pwid`): Noto CJK's § × ÷ ≤ ≥ → •, which English text printed with a
+    gap either side ("5 × 8"). Letters are not among them (a name's letters come from one face). Cached as
+    `covered_characters` is."""
+    return _font_points("full-width", font_files([family]), _full_width)
+
+
+def _font_points(kind: str, files: list[tuple[str, int]], compute) -> frozenset[int]:
+    """`compute(files)`, a set of code points, cached under `kind` by the font files' names, sizes and times."""
     key_parts = []
     for path, index in files:
         stat = os.stat(path)
         key_parts.append(f"{path}:{index}:{stat.st_size}:{stat.st_mtime_ns}")
     key = hashlib.sha256("\n".join(key_parts).encode()).hexdigest()[:24]
-    cache = cache_dir() / f"glyphs-{key}.json"
+    cache = cache_dir() / f"{kind}-{key}.json"
     ranges = read_json_cache(cache)
     if _code_point_ranges(ranges):
         return frozenset(c for start, end in ranges for c in range(start, end + 1))
+    points = frozenset(compute(files))
+    write_cache(cache, json.dumps(_ranges(sorted(points))).encode())
+    return points
+
+
+def _covered(files: list[tuple[str, int]]) -> set[int]:
     from fontTools.ttLib import TTFont  # imported only when the cache is cold
 
     covered = None
@@ -66,9 +85,27 @@ def covered_characters(families: list[str]) -> frozenset[int]:
         font = TTFont(path, fontNumber=index, lazy=True)
         cmap = set(font.getBestCmap())
         covered = cmap if covered is None else covered & cmap
-    covered = frozenset(covered or ())
-    write_cache(cache, json.dumps(_ranges(sorted(covered))).encode())
-    return covered
+    return covered or set()
+
+
+def _full_width(files: list[tuple[str, int]]) -> set[int]:
+    from fontTools.ttLib import TTFont
+
+    (path, index), = files
+    font = TTFont(path, fontNumber=index, lazy=True)
+    em, metrics = font["head"].unitsPerEm, font["hmtx"]
+    proportional: set[str] = set()  # the glyphs the font has a proportional form of
+    if "GSUB" in font:
+        table = font["GSUB"].table
+        for record in table.FeatureList.FeatureRecord:
+            if record.FeatureTag == "pwid":
+                for lookup in record.Feature.LookupListIndex:
+                    for subtable in table.LookupList.Lookup[lookup].SubTable:
+                        subtable = getattr(subtable, "ExtSubTable", subtable)  # (an extension lookup)
+                        proportional.update(getattr(subtable, "mapping", None) or ())
+    return {point for point, glyph in font.getBestCmap().items()
+            if 0x7F < point < 0x2E80 and not unicodedata.category(chr(point)).startswith("L")
+            and metrics[glyph][0] >= em and glyph not in proportional}
 
 
 def _code_point_ranges(value) -> bool:

@@ -76,7 +76,7 @@ def build(data_dir: Path, out_dir: Path, jobs: int, only: tuple[str, ...], force
 
         # 2. plan and HTML: every document the facts call for, and the ones among them that changed.
         layouts = cache.LayoutCache(out_dir)
-        fonts = _package_fonts(checked.sources)
+        fonts = _package_fonts(checked)
         pieces = _html(checked, only, provenance, data_dir, fonts, say)
         digests = {file: cache.document_digest(key, attachments) for file, _, attachments, key in pieces}
         changed = []
@@ -123,15 +123,16 @@ def _check_folders(data_dir: Path, out_dir: Path) -> None:
                              "(default: output/)")
 
 
-def _package_fonts(sources):
+def _package_fonts(checked):
     """One subset of each theme face for every character the package can print (fonts.py), whatever `--only`
-    builds: a document's bytes never depend on which others are built with it."""
+    builds: a document's bytes never depend on which others are built with it. English sets proportional forms
+    (theme.css: proportional-width), and the symbols the faces have none of come from the fallback."""
     from .fonts import package_characters, package_fonts
     from .render import load_theme
     from .text import walk_strings
 
-    texts = (value for source in sources.values() for _, value in walk_strings(source.data))
-    return package_fonts(load_theme(), package_characters(texts))
+    texts = (value for source in checked.sources.values() for _, value in walk_strings(source.data))
+    return package_fonts(load_theme(), package_characters(texts), checked.facts["project"]["locale"] == "en")
 
 
 def _html(checked, only: tuple[str, ...], provenance: Provenance, data_dir: Path, fonts, say):

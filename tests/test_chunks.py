@@ -77,7 +77,7 @@ def _prepared(data: Path):
     from signoff.render import make_environment, render_html
 
     checked = pipeline.check(data)
-    fonts = pipeline._package_fonts(checked.sources)
+    fonts = pipeline._package_fonts(checked)
     provenance = Provenance("untracked", None, None, 1_700_000_000)
     env = make_environment()
     renderer = Renderer([TEMPLATES_DIR, data / "assets", *fonts.folders])

@@ -261,7 +261,7 @@ def test_pages_are_pixel_identical_to_the_installed_fonts(tmp_path):
 
     data = DATA_DIRS["pass-en"]
     checked = pipeline.check(data)
-    font_set = pipeline._package_fonts(checked.sources)
+    font_set = pipeline._package_fonts(checked)
     provenance = Provenance("untracked", None, None, 1_700_000_000)
     env = make_environment()
     renderer = Renderer([TEMPLATES_DIR, data / "assets", *font_set.folders])
@@ -285,7 +285,7 @@ def test_pages_are_pixel_identical_to_the_installed_fonts(tmp_path):
 @pytest.mark.parametrize("name, proportional", [("pass-en", True), ("data", False)])
 def test_curly_quotes_are_proportional_in_english_and_full_width_in_chinese(name, proportional, data_copy, tmp_path):
     """The theme's CJK fonts set “ ” ‘ ’ and … full-width, as Chinese does: typed in English they printed
-    'the  “Gateway”  Programme’ s' (found by a reader). English documents set the fonts' proportional forms (the
+    'the  “Gateway”  Programme’ s' (found by a reader), and "5 × 8" (found looking at a page). English documents set the fonts' proportional forms (the
     subsets keep them); Chinese ones keep the full-width forms. Measured in the PDF: a glyph's advance against its
     font size, in the running header (a margin box, whose `font:` had reset the variant) and the body."""
     import pdfplumber
@@ -294,16 +294,24 @@ def test_curly_quotes_are_proportional_in_english_and_full_width_in_chinese(name
 
     folder = data_copy(name)
     old = "Harbour Yard Management System" if name == "pass-en" else "智慧园区综合管理平台"
-    edit(folder / "project.yaml", f"  name: {old}", f"  name: {old} “Gateway” Programme’s…")
+    edit(folder / "project.yaml", f"  name: {old}", f"  name: {old} “Gateway” Programme’s… §3 5×8 ≤")
     out = tmp_path / "out"
     done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "confirmation")
     assert done.returncode == 0, done.stderr
     with pdfplumber.open(out / "01-confirmation.pdf") as pdf:
         chars = [c for c in pdf.pages[0].chars if c["text"] in "“”’"]  # (… is about 1 em wide either way)
+        symbols = [c for c in pdf.pages[0].chars if c["text"] in "§×≤"]
     assert len({round(c["top"]) for c in chars}) >= 3 and len(chars) >= 9  # the header, the title, the table
     for c in chars:
         share = c["width"] / c["size"]
         assert (share < 0.6 if proportional else share > 0.9), (c["text"], round(c["top"]), share)
+    # § × ≤ have no proportional form in the CJK faces ("5 × 8" in English): English takes them from the Latin
+    # faces, Chinese keeps them full-width
+    assert len({round(c["top"]) for c in symbols}) >= 3 and len(symbols) >= 9
+    for c in symbols:
+        share, latin = c["width"] / c["size"], "-Latin" in c["fontname"]
+        assert (share < 0.9 and latin if proportional else share > 0.9 and not latin), (c["text"], c["fontname"],
+                                                                                          share)
 
 
 def test_the_hyphen_of_a_hyphenated_word_is_drawn_as_the_fonts_hyphen_minus():
@@ -315,9 +323,14 @@ def test_the_hyphen_of_a_hyphenated_word_is_drawn_as_the_fonts_hyphen_minus():
 
     from signoff import pipeline
 
-    faces = pipeline._package_fonts(pipeline.check(DATA_DIRS["pass-en"]).sources)
-    files = [Path(url.removeprefix("file://")) for url in re.findall(r'url\("([^"]+)"\)', faces.css)]
+    faces = pipeline._package_fonts(pipeline.check(DATA_DIRS["pass-en"]))
+    # the theme's four faces (an English package takes some symbols from the Latin faces, which set no hyphen)
+    files = [Path(url.removeprefix("file://")) for family, url in
+             re.findall(r'font-family: "([^"]+)";[^}]*url\("([^"]+)"\)', faces.css) if family in fonts.FAMILIES.values()]
     assert len(files) == 4, faces.css
+    # A Chinese package has those four alone: no letter the CJK faces lack is written in Signoff's own files,
+    # whose characters every package holds (a comment's ☐ once gave every package Latin faces).
+    assert len(re.findall(r"url\(", pipeline._package_fonts(pipeline.check(DATA_DIRS["data"])).css)) == 4
     for path in files:
         font = TTFont(path)
         cmap, glyphs = font.getBestCmap(), font.getGlyphSet()
