@@ -298,8 +298,11 @@ _UNIT = re.compile(_RUN_UNIT)
 
 
 def _breakable_run(match: re.Match) -> str:
+    """The run with a zero-width space after every BREAK_EVERY of its units."""
     units = _UNIT.findall(match[0])
     return "\u200b".join("".join(units[n:n + BREAK_EVERY]) for n in range(0, len(units), BREAK_EVERY))
+
+
 LONGEST_UNBROKEN = 32  # characters: a longer token may break, as a URL must on a narrow page
 
 
@@ -322,8 +325,9 @@ def _dotted_name(match: re.Match) -> str:
 def keep_together(html: str, names: tuple[str, ...] = ()) -> str:
     """The body's text with every token of _UNBROKEN in a `<span class="nb">` (white-space: nowrap), and every
     person's name and title written in Latin letters in a `<span class="nh">` (never hyphenated: "Priya Ra-man",
-    "Support Engin-eer" in a narrow English cell; they may still wrap at their spaces). Only text between tags is touched: attributes, the
-    head and the stylesheet stay as they are."""
+    "Support Engin-eer" in a narrow English cell; they may still wrap at their spaces), and a long run of Latin
+    text with no break in it free to break every BREAK_EVERY characters. Only text between tags is touched:
+    attributes, the head and the stylesheet stay as they are."""
     start = html.find("<body")
     if start < 0:
         return html

@@ -12,7 +12,7 @@ from cerberus import schema as cerberus_schema
 from .errors import Problem
 from .paths import SCHEMA_DIR
 from .sources import Source, format_path, read_shipped_yaml
-from .vocab import DURATION_BOUNDED  # the one duration pattern
+from .vocab import DURATION_BOUNDED, DURATION_LIMITS  # the one duration pattern
 
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}\Z")
@@ -35,7 +35,7 @@ _TYPE_NAMES = {
     "boolean": "true or false", "list": "a list", "dict": "a mapping of keys to values",
     "number": "a number", "date": "a date (YYYY-MM-DD)", "time": "a time (HH:MM)",
     "datetime": "a time (YYYY-MM-DD HH:MM)",
-    "duration": "a duration such as 15 min, 2 h or 8 wd (at most 9999999 min, 99999 h or 9999 wd)", "asset": "a path under assets/",
+    "duration": f"a duration such as 15 min, 2 h or 8 wd (at most {DURATION_LIMITS})", "asset": "a path under assets/",
 }
 
 

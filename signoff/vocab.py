@@ -73,14 +73,19 @@ INSPECTIONS_PER_YEAR = (1, 2, 3, 4, 6, 12)
 NOTICE_WORKING_DAYS = 3  # maintenance notice when the data gives none (SPEC §4)
 HANDOVER_WORKING_DAYS = 7  # the handover meeting is held no later than this working day after the report
 
-# The ONE duration pattern (schema.py validates with it): a number and a unit, `15 min`, `2 h`, `8 wd`.
-DURATION = re.compile(r"([1-9][0-9]*|0)(\.[0-9]+)? ?(min|h|wd)\Z")
-DURATION_UNITS = ("min", "h", "wd")
-DURATION_MINUTES = {"min": 1, "h": 60, "wd": 8 * 60}  # a working day is 8 working hours
-# A duration as the data may give it: at most 9999999 min, 99999 h or 9999 wd, each longer than a service period
-# can be (99999999 h overflowed the clock: a traceback). A pattern, so that the JSON Schemas say the same.
-DURATION_BOUNDED = ("(([1-9][0-9]{0,6}|0)(\\.[0-9]+)? ?min|([1-9][0-9]{0,4}|0)(\\.[0-9]+)? ?h"
-                    "|([1-9][0-9]{0,3}|0)(\\.[0-9]+)? ?wd)")
+# Durations: a number and a unit, `15 min`, `2 h`, `8 wd`; a working day is 8 working hours.
+DURATION_MINUTES = {"min": 1, "h": 60, "wd": 8 * 60}
+DURATION_UNITS = tuple(DURATION_MINUTES)
+# At most this many digits before the point: 9999999 min, 99999 h or 9999 wd, each longer than a service period
+# can be (99999999 h overflowed the clock: a traceback).
+DURATION_DIGITS = {"min": 7, "h": 5, "wd": 4}
+# The ONE duration pattern, from those tables: schema.py validates with it, and the JSON Schemas say the same
+DURATION_BOUNDED = "(" + "|".join(f"([1-9][0-9]{{0,{digits - 1}}}|0)(\\.[0-9]+)? ?{unit}"
+                                  for unit, digits in DURATION_DIGITS.items()) + ")"
+_LIMITS = [f"{'9' * digits} {unit}" for unit, digits in DURATION_DIGITS.items()]
+DURATION_LIMITS = ", ".join(_LIMITS[:-1]) + " or " + _LIMITS[-1]  # for messages: "9999999 min, 99999 h or 9999 wd"
+# ...and a valid duration's parts (amount, fraction, unit), for values.Duration to read
+DURATION = re.compile(f"([1-9][0-9]*|0)(\\.[0-9]+)? ?({'|'.join(DURATION_UNITS)})\\Z")
 
 LOCALES = ("zh-CN", "en")
 
