@@ -1,4 +1,4 @@
-"""Glyph coverage (signoff/glyphs.py): its two caches in ~/.cache/signoff are untrusted. A damaged, replaced or
+"""Glyph coverage (signoff/glyphs.py): its three caches in ~/.cache/signoff are untrusted. A damaged, replaced or
 hostile cache file is read as no cache (the coverage worked out again), never a traceback or a blocked build."""
 from __future__ import annotations
 
@@ -28,9 +28,15 @@ def cache(tmp_path, monkeypatch) -> Path:
     return tmp_path / "signoff"
 
 
+# each cache of glyphs.py, by the names of its files: what works it out
+WORK = {"glyphs-*.json": lambda: glyphs.covered_characters(FAMILIES),
+        "full-width-*.json": lambda: glyphs.full_width_symbols(FAMILIES[0]),
+        "template-chars-*.json": glyphs.template_characters}
+
+
 def _cold(cache: Path, pattern: str):
     """What the glyph code gives with no cache, and the cache file it wrote."""
-    made = glyphs.covered_characters(FAMILIES) if pattern == "glyphs-*.json" else glyphs.template_characters()
+    made = WORK[pattern]()
     (path,) = cache.glob(pattern)
     return made, path
 
@@ -42,11 +48,12 @@ HOSTILE = {
 }
 
 
+@pytest.mark.parametrize("pattern", ["glyphs-*.json", "full-width-*.json"])
 @pytest.mark.parametrize("content", HOSTILE.values(), ids=HOSTILE.keys())
-def test_a_damaged_coverage_cache_is_worked_out_again(cache, content):
-    made, path = _cold(cache, "glyphs-*.json")
+def test_a_damaged_coverage_cache_is_worked_out_again(cache, content, pattern):
+    made, path = _cold(cache, pattern)
     path.write_text(content)
-    assert glyphs.covered_characters(FAMILIES) == made
+    assert WORK[pattern]() == made
 
 
 CHARACTERS = {"not JSON": "{", "a list": '["x"]', "two characters a key": '{"ab": "x.j2"}',
@@ -60,7 +67,7 @@ def test_a_damaged_template_characters_cache_is_worked_out_again(cache, content)
     assert glyphs.template_characters() == made
 
 
-@pytest.mark.parametrize("pattern", ["glyphs-*.json", "template-chars-*.json"])
+@pytest.mark.parametrize("pattern", WORK)
 def test_a_fifo_or_a_link_in_the_cache_is_not_read(cache, tmp_path, pattern):
     """(And a pipe planted where the writer's temporary file would go is never opened: its name is mkstemp's.)"""
     made, path = _cold(cache, pattern)
@@ -68,11 +75,11 @@ def test_a_fifo_or_a_link_in_the_cache_is_not_read(cache, tmp_path, pattern):
     elsewhere.write_text(path.read_text())
     path.unlink()
     path.symlink_to(elsewhere)  # a link is not followed, though it points at good content
-    again = glyphs.covered_characters(FAMILIES) if pattern.startswith("glyphs") else glyphs.template_characters()
+    again = WORK[pattern]()
     assert again == made and elsewhere.read_text() and not path.is_symlink()  # replaced by the file written
     path.unlink()
     os.mkfifo(path)  # would block a plain read for ever
-    again = glyphs.covered_characters(FAMILIES) if pattern.startswith("glyphs") else glyphs.template_characters()
+    again = WORK[pattern]()
     assert again == made
 
 
