@@ -28,8 +28,8 @@ _OPEN_TEXT = re.compile(re.escape(_OPEN) + r"(?P<text>[^<]*)(?P<closed></span>["
 # over the rule. A zero-width space after each separator (hyphen, slash, dot …) of a token let wrap is a break there too
 # (it is not in the PDF's text).
 ZWSP = "\u200b"
-_SEPARATORS = "-/_.@+?=－／＿．"  # not &, # or ;: never inside an entity (&#39;) of the escaped text
-_SEPARATOR = re.compile(f"[{re.escape(_SEPARATORS)}]")
+SEPARATORS = "-/_.@+?=－／＿．"  # not &, # or ;: never inside an entity (&#39;) of the escaped text
+_SEPARATOR = re.compile(f"[{re.escape(SEPARATORS)}]")
 # not after a separator a token starts with: the "/" of "/opt/…" is never left alone at a line's end
 _AFTER_SEPARATOR = re.compile(rf"(?<=\S{_SEPARATOR.pattern})(?=\w)")
 # The last piece of a token let wrap, before closing punctuation, and longer than this: it may break before its

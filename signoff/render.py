@@ -17,7 +17,7 @@ from .paths import TEMPLATES_DIR, cache_dir, open_regular, private_folder, prune
 from .provenance import Provenance
 from .sources import read_project_yaml
 from .markup import HAN, render_markdown
-from .overflow import with_breaks
+from .overflow import SEPARATORS, with_breaks
 from .vocab import DEFAULT_WORKING_HOURS
 from .wording import document_words, fill, opening, put_name, with_parties
 
@@ -295,6 +295,9 @@ LONG_RUN, BREAK_EVERY = 80, 40
 _RUN_UNIT = r"(?:&[#\w]+;|[!-%'-;=?-~\u00a1-\u2dff])"
 _LONG_RUN = re.compile(f"{_RUN_UNIT}{{{LONG_RUN + 1},}}")
 _UNIT = re.compile(_RUN_UNIT)
+# ...and inside a token kept together (an e-mail address, a URL, a path), which breaks at its separators when it
+# must (with_breaks), a long run between two of them
+_LONG_PIECE = re.compile(f"(?:(?![{re.escape(SEPARATORS)}]){_RUN_UNIT}){{{LONG_RUN + 1},}}")
 
 
 def _breakable_run(match: re.Match) -> str:
@@ -339,7 +342,7 @@ def keep_together(html: str, names: tuple[str, ...] = ()) -> str:
     for index in range(0, len(parts), 2):  # even parts are text, odd ones tags
         text = parts[index]
         if text.strip():
-            parts[index] = pattern.sub(_nobreak, _LONG_RUN.sub(_breakable_run, text))
+            parts[index] = _kept_together(pattern, text)
             if dotted:
                 parts[index] = dotted.sub(_dotted_name, parts[index])
             if index + 1 < len(parts) and _BLOCK_END.match(parts[index + 1]):
@@ -365,8 +368,20 @@ def _unbroken_with(names: tuple[str, ...]) -> re.Pattern:
     return re.compile(f"(?<![A-Za-z0-9])(?P<name>{alternatives})(?![A-Za-z0-9])|{_UNBROKEN.pattern}")
 
 
+def _kept_together(pattern: re.Pattern, text: str) -> str:
+    """`text` with each token of `pattern` kept together (`_nobreak`), and each long run of the text between them
+    free to break. (A token is found before any run is broken: a break put into a 90-character e-mail address
+    split it, and "@bluefinso" was then hyphenated as a word.)"""
+    out, last = [], 0
+    for match in pattern.finditer(text):
+        out += [_LONG_RUN.sub(_breakable_run, text[last:match.start()]), _nobreak(match)]
+        last = match.end()
+    out.append(_LONG_RUN.sub(_breakable_run, text[last:]))
+    return "".join(out)
+
+
 def _nobreak(match: re.Match) -> str:
-    token = match[0]
+    token = _LONG_PIECE.sub(_breakable_run, match[0])
     if match.re.groupindex.get("name") and match["name"]:  # its legal-form ending is kept together: "Co., Ltd."
         # but not its hyphenated parts: "Oberhauser-Wittgenstein" kept whole could not follow "Anna-Katharina" on a
         # narrow cell's line, and WeasyPrint then broke the name inside a word ("Anna-Katharina O / berhauser-")

@@ -704,6 +704,7 @@ def test_a_long_id_without_a_hyphen_near_its_end_keeps_closing_punctuation_off_t
     assert "DATACENTRE\nB）。" in "".join(pages_of(agreement))
 
 
+LONG_EMAIL = "priya.raman.deliverymanagement@bluefinsoftwareengineeringinternationalservices.example.com"
 ADDRESSES = ("https://certification.northwind-interop.example.org/registry/public?view=full",
              "certification-notices@northwind-interop.example.org", "var/lib/portal/exports/registry_full_export.csv")
 
@@ -714,11 +715,30 @@ def test_an_address_an_e_mail_or_a_path_is_never_hyphenated(data_copy, tmp_path)
     separator (or anywhere), with nothing added."""
     folder = data_copy("pass-en")
     edit(folder / "issues.yaml", "both were given slot B-14-03.",
-         f"both were given slot B-14-03. See {ADDRESSES[0]}, mail {ADDRESSES[1]}, log /{ADDRESSES[2]}.")
+         f"both were given slot B-14-03. See {ADDRESSES[0]}, mail {ADDRESSES[1]} or {LONG_EMAIL}, log "
+         f"/{ADDRESSES[2]}.")
     text = "".join(pages_of(_built(folder, tmp_path, "issue_log") / "03-issue-log.pdf"))
     joined = text.replace("\n", "")
     assert all(address in joined for address in ADDRESSES), text
+    assert LONG_EMAIL in joined, text  # longer than a run may be unbroken (render.LONG_RUN): it was split
     assert "\u2010" not in joined.split("See ", 1)[1].split(".csv", 1)[0]  # the hyphen a line break adds
+
+
+def test_every_e_mail_address_and_checksum_of_an_english_package_prints_as_the_data_has_it(packages):
+    """An English cell hyphenates its words: a 29-character e-mail address too wide for the service guide's
+    column, laid out again free to wrap (overflow.py), printed "d.okafor@larkspur.ex‐" / "ample.com", and the
+    delivery checklist's SHA-256 "…1094b‐" / "d85a…" (found looking at the pages): a character that is not in
+    the address or the checksum. Read back with the lines joined, each is there as the data gives it."""
+    package = packages["pass-en"]
+    source = (package.data / "project.yaml").read_text(encoding="utf-8") + (
+        package.data / "delivery.yaml").read_text(encoding="utf-8")
+    emails, sums = re.findall(r"email: (\S+@\S+)", source), re.findall(r"sha256: ([0-9a-f]{64})", source)
+    text = " ".join("".join(pages_of(package.out / file)).replace("\n", "")
+                    for file in ("06-service-guide.pdf", "05-delivery.pdf"))
+    for value in emails + sums:  # printed with a hyphen added, it is found only once the hyphens are dropped
+        assert (value in text) == (value in text.replace("\u2010", "")), value
+    assert sums and all(value in text for value in sums)
+    assert "d.okafor@larkspur.example.com" in text  # the one too wide for its column
 
 
 def test_a_continuation_mark_wider_than_its_id_cell_stays_inside_it(data_copy, tmp_path):

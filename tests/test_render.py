@@ -190,3 +190,22 @@ def test_a_long_run_of_latin_text_without_a_break_may_break_every_40_characters(
     assert "中" + "文" * 98 in out  # (its last two kept together, as every paragraph's)
     short = "Q" * 80
     assert keep_together(f"<body><p>{short}</p></body>") == f"<body><p>{short}</p></body>"  # 80: left whole
+
+
+LONG_EMAIL = "priya.raman.deliverymanagement@bluefinsoftwareengineeringinternationalservices.example.com"
+
+
+def test_a_long_address_is_kept_as_one_token_and_a_long_piece_of_a_token_may_break():
+    """A 90-character e-mail address got the long-run break after its 40th character, before it was found as an
+    address: it was split, and its "@bluefinso" hyphenated as a word (found reviewing the change). Tokens are found
+    first: an address longer than LONG_RUN is one token, free to break after its separators only; inside a token,
+    a run of more than LONG_RUN characters with no separator may break every 40 (a 5,000-letter word with one
+    hyphen was kept together: minutes of layout)."""
+    from signoff.render import keep_together
+
+    out = keep_together(f"<body><td>Email: {LONG_EMAIL}</td></body>")
+    assert out == ('<body><td>Email: <span class="nh">' + LONG_EMAIL.replace(".", ".\u200b").replace("@", "@\u200b")
+                   + "</span></td></body>")
+    word = "a" * 100 + "-b"
+    assert keep_together(f"<body><td>{word}</td></body>") == (
+        f'<body><td><span class="nh">{"a" * 40}\u200b{"a" * 40}\u200b{"a" * 20}-\u200bb</span></td></body>')
