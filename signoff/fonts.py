@@ -36,7 +36,10 @@ _ALWAYS = "".join(map(chr, range(0x20, 0x7F))) + "\u00a0\u2010\u00ad•◦▪–
 
 
 _SPACES = frozenset(" \u00a0")
-_OWN_FORMS = frozenset({0x2010})  # what the subsets draw in a form of their own (`_hyphen_as_the_hyphen_minus`)
+# Full-width symbols an English package still takes from the theme's face: the hyphen, which the subsets draw in
+# a form of their own (`_hyphen_as_the_hyphen_minus`), and the check box □, under whose corner theme.css sets the
+# face's ✓ (from the fallback, the box was narrower and the tick stood out of it)
+_KEPT_IN_THEME = frozenset({0x2010, 0x25A1})
 
 
 @dataclass(frozen=True)
@@ -189,7 +192,7 @@ def package_fonts(theme: dict, chars: frozenset[str], proportional: bool = False
             if kind in fallback:
                 style = WEIGHTS[weight]
                 own, other = (covered_characters([f"{name}:{style}"]) for name in (family, fallback[kind]))
-                wide = full_width_symbols(f"{family}:{style}") - _OWN_FORMS if proportional else frozenset()
+                wide = full_width_symbols(f"{family}:{style}") - _KEPT_IN_THEME if proportional else frozenset()
                 moved = frozenset(c for c in chars if ord(c) in wide and ord(c) in other)
                 drawn = frozenset(c for c in chars if ord(c) not in own and ord(c) in other) | moved
                 if drawn:

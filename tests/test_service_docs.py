@@ -345,3 +345,37 @@ def test_an_overdue_ticket_is_listed_among_the_open_items_with_its_status(data_c
     assert ("（二）仍在处理的工单工单编号故障级别报修时间故障现象期限状态"
             "GZ-2027-005三级2027-02-2210:00建议能耗报表增加分项计量字段2027-03-0410:00*已超时"
             "GZ-2027-006二级2027-02-2508:05物业工单统计图表不显示暂停中（等待客户）处理中") in text
+
+
+@pytest.mark.parametrize("name", ["data", "5x8"])
+def test_each_check_box_of_the_customer_confirmation_stands_beside_its_own_label(outputs, name):
+    """A filled form's verdict and satisfaction rows set 1.5 em after each box as well as after each choice
+    (`.checks span` matched the box's own span): "□ Satisfied □ Neutral" left each label as near the box after it
+    as the box before it (found looking at the pages). Measured in the PDF: a box is much nearer its label than
+    the choice before it is to the box; a tick is inside its box, from the same face (English took □ from the
+    Latin fallback, and the tick stood out of its corner)."""
+    import pdfplumber
+
+    _, out = outputs[name]
+    form = sorted(out.glob("11-fault-*.pdf"))[0]
+    with pdfplumber.open(form) as pdf:
+        chars = [c for page in pdf.pages for c in page.chars if c["text"].strip()]
+    rows = {}
+    for c in chars:
+        rows.setdefault(round(c["top"]), []).append(c)
+    checked = ticks = 0
+    for line in rows.values():
+        line.sort(key=lambda c: c["x0"])
+        boxes = [k for k, c in enumerate(line) if c["text"] == "□"]
+        for k in boxes[1:]:
+            label = next(c for c in line[k + 1:] if c["text"] != "✓")
+            to_label, from_choice = label["x0"] - line[k]["x1"], line[k]["x0"] - line[k - 1]["x1"]
+            assert to_label < 0.5 * label["size"] < from_choice, (form.name, line[k - 1]["text"], label["text"])
+            checked += 1
+        for tick in (c for c in line if c["text"] == "✓"):  # drawn over its box, from the box's face
+            box = min((c for c in line if c["text"] == "□"), key=lambda c: abs(c["x0"] - tick["x0"]))
+            assert box["x0"] <= tick["x0"] and tick["x1"] <= box["x1"], (form.name, box["fontname"])
+            assert box["fontname"] == tick["fontname"], form.name
+            ticks += 1
+    assert checked >= 4, form.name  # the verdict's and the satisfaction's choices after the first
+    assert ticks >= 2, form.name
