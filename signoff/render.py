@@ -252,7 +252,9 @@ def render_html(env: jinja2.Environment, facts: dict, output: Output, provenance
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
 _CJK = HAN  # every Han ideograph: 𠮷 (extension B) in 阿依𠮷丽·买买提 was not one
+# (English units of time are words longer than a unit's symbol: "1.6" / "seconds", "3" / "working days" broke)
 _UNITS = ("%|‰|℃|毫秒|秒|分钟|小时|个工作日|工作日|天|周|个月|台|套|项|次|个|名|人|份|条|张|页|元|万|倍|"
+          "(?:working |calendar )?(?:second|minute|hour|day|week|month|year)s?(?![A-Za-z])|"
           "[A-Za-zμ]{1,5}(?:/[A-Za-z]{1,3})?(?![A-Za-z])")
 # What a reader never sees broken over two lines (issue 13): standard numbers, dates and times, phone numbers,
 # numbers with their units, identifiers, and the legal-form ending of a company name. Longer tokens (a URL, a hash)
@@ -271,7 +273,7 @@ _URL = rf"(?:https?|ftp)://(?:&amp;|[^{_URL_END}])*[^{_URL_END}.,;:!?)\]]"
 _UNBROKEN = re.compile(f"(?<![{_ALNUM}])(?:" + "|".join((
     r"(?:GB|GB/T|GB/Z|ISO|IEC|ISO/IEC|YD/T|JR/T|SJ/T)\s?\d+(?:[.-]\d+)*(?::\d{4})?",
     r"\d{4}\s?年\s?\d{1,2}\s?月(?:\s?\d{1,2}\s?日)?",
-    rf"\d{{1,2}} (?:{_MONTHS}) \d{{4}}",
+    rf"\d{{1,2}} (?:{_MONTHS})(?: \d{{4}})?",  # a day and its month, with the year or not ("by 15" / "February")
     r"\d{4}-\d{2}-\d{2}(?:\s\d{1,2}:\d{2})?",
     r"\d{1,2}:\d{2}(?:\s?[–—-]\s?\d{1,2}:\d{2})?",
     r"\+?\d{2,4}(?:[ -]\d{3,4}){1,3}(?![\d.])",

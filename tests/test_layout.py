@@ -465,14 +465,18 @@ _IDENT = re.compile(r"(?<![A-Za-z0-9])(?:[A-Z][A-Z0-9]*(?:[-/][A-Z0-9]+)+|GB/T \
 _PHONE = re.compile(r"\+?\d{2,4}(?:[ -]\d{3,4}){1,3}(?!\d)")
 
 
+_TIME_MEASURE = re.compile(r"\b\d+(?:\.\d+)? (?:working )?(?:second|minute|hour|day|week|month|year)s?\b")
+
+
 def unbroken_tokens(package: Package) -> set[str]:
     """What the data holds that a reader never sees split over two lines, found independently of signoff:
     identifiers (`JX-CG-2026-0231`, `GB/T 22239-2019`), dates as typed and as printed in running text, phone
-    numbers, and numbers with their units as the criteria state them."""
+    numbers, and numbers with their units as the criteria state them, and English measures of time in the text
+    (`1.6 seconds`, `3 working days`: the number ended a line, its unit began the next)."""
     tokens: set[str] = set()
     for data in package.yaml.values():
         for text in _strings(data):
-            tokens |= set(_IDENT.findall(text)) | set(_PHONE.findall(text))
+            tokens |= set(_IDENT.findall(text)) | set(_PHONE.findall(text)) | set(_TIME_MEASURE.findall(text))
             for iso in _ISO.findall(text):
                 tokens |= {iso, package.date(iso)}
     for c in package.criteria:

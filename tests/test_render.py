@@ -209,3 +209,15 @@ def test_a_long_address_is_kept_as_one_token_and_a_long_piece_of_a_token_may_bre
     word = "a" * 100 + "-b"
     assert keep_together(f"<body><td>{word}</td></body>") == (
         f'<body><td><span class="nh">{"a" * 40}\u200b{"a" * 40}\u200b{"a" * 20}-\u200bb</span></td></body>')
+
+
+def test_an_english_measure_of_time_and_a_day_with_its_month_are_kept_together():
+    """"Measured 1.6" / "seconds.", "Party A 3" / "working days", "by 15" / "February." (found looking at the
+    pages): a unit of time written as a word, and a date printed without its year."""
+    from signoff.render import keep_together
+
+    out = keep_together("<body><p>Measured 1.6 seconds, notify 3 working days before, due by 15 February; "
+                        "3 dayshift crews on 2 May 2027.</p></body>")
+    assert out == ('<body><p>Measured <span class="nb">1.6 seconds</span>, notify <span class="nb">3 working '
+                   'days</span> before, due by <span class="nb">15 February</span>; 3 dayshift crews on '
+                   '<span class="nb">2 May 2027</span>.</p></body>')
