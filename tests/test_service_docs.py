@@ -379,3 +379,17 @@ def test_each_check_box_of_the_customer_confirmation_stands_beside_its_own_label
             ticks += 1
     assert checked >= 4, form.name  # the verdict's and the satisfaction's choices after the first
     assert ticks >= 2, form.name
+
+
+@pytest.mark.parametrize("name", ["data", "5x8"])
+def test_the_satisfaction_heading_is_on_the_page_of_its_table(outputs, name):
+    """The satisfaction table is kept with section 8 and the signatures (`.closing`): when they went over the page
+    end together, "7. Customer satisfaction" and its sentence stayed behind at the foot of the page, their table
+    on the next (found looking at the pages). The sentence is kept with the table."""
+    _, out = outputs[name]
+    heading, label = {"data": ("七、客户满意度", "非常满意"), "5x8": ("7. Customer satisfaction", "Very satisfied")}[name]
+    reports = sorted(out.glob("14-service-report-*.pdf"))
+    assert reports
+    for report in reports:
+        (page,) = [page for page in pages(report) if heading in page]
+        assert label in page, report.name
