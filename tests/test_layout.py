@@ -825,3 +825,14 @@ def test_an_agreed_plan_starts_on_the_page_that_holds_its_rows(data_copy, tmp_pa
         page = pages[heading[0]]
         rows = page[re.search(rf"（[一二三四五六七八九十]+）{issue}", page).start():]
         assert "问题描述" in rows and "协商确定日期" in rows, (issue, heading)
+
+
+def test_no_word_of_a_title_is_broken_in_the_english_acceptance_group(packages):
+    """A person's title is never hyphenated (.nh), so a word wider than its column broke anywhere: "Systems
+    Administrato" / "r" (found looking at the pages). The column holds the example's titles' words whole."""
+    package = packages["pass-en"]
+    words = set(" ".join(pages_of(package.out / "01-confirmation.pdf")).split())
+    titles = re.findall(r"^\s+title: (.+)$", (package.data / "project.yaml").read_text(encoding="utf-8"), re.M)
+    assert "Systems Administrator" in titles
+    for title in titles:
+        assert set(title.split()) <= words, title
