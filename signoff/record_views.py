@@ -294,6 +294,7 @@ def service_report_view(facts, period, labels, long_date) -> dict:
     # a running ticket's due time (a done ticket's provisional due is not printed; 2026Q4 had the note and no *)
     provisional = any(w.provisional for w in period.windows) or any(map(_due_marked, pending.values()))
     return {"name": name, "title": labels.fill(labels["report_title"], period=name), "interim": interim,
+            "period": labels.fill(labels["period_value"], start=period.start, end=period.end),
             "summary": summary, "rows": rows, "misses": misses, "major": major, "windows": windows,
             "running": running, "satisfaction": satisfaction, "satisfaction_text": satisfaction_text,
             "by_channel": [{"label": labels["channel_kind"][c.key], "count": c.count} for c in period.by_channel],

@@ -263,6 +263,9 @@ def test_english_service_report_verdicts_and_cited_records_read_as_english(outpu
     text = flat(report)
     assert "Abnormal" not in text and "Normal" not in text.replace("(Normal)", "")
     assert "PreventivemaintenancerecordYMS-2026-021-PM-2027-Q1" in text
+    # the header's period in words of the catalog, as the service guide's ("2026-12-14 — 2026-12-31" was the
+    # template's own dash)
+    assert row_with(report, "Service period")[:2] == ["Service period", "2027-01-01 to 2027-01-31"]
 
 
 def test_the_provisional_footnote_appears_only_under_a_marked_date(outputs):
