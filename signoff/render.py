@@ -245,9 +245,11 @@ def render_html(env: jinja2.Environment, facts: dict, output: Output, provenance
     people = facts["people"].values()
     parties = facts["parties"].values()
     # the project's and the parties' names are names too: "Harbour Yard Man-agement System", "North-/river
-    # Municipal Water Supply", "the Sup-/plier" in a narrow cell wrap at their spaces
+    # Municipal Water Supply", "the Sup-/plier" in a narrow cell wrap at their spaces; so is a short name as a
+    # cell or a sentence opens with it ("The Hos-/pital" for "the Hospital")
     return keep_together(html, tuple(p["name"] for p in people) + tuple(p["title"] for p in people)
-                         + (facts["project"]["name"],) + tuple(p[k] for p in parties for k in ("name", "short")))
+                         + (facts["project"]["name"],) + tuple(p[k] for p in parties for k in ("name", "short"))
+                         + tuple(opening(p["short"]) for p in parties))
 
 
 _MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"

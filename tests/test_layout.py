@@ -836,3 +836,15 @@ def test_no_word_of_a_title_is_broken_in_the_english_acceptance_group(packages):
     assert "Systems Administrator" in titles
     for title in titles:
         assert set(title.split()) <= words, title
+
+
+def test_a_short_name_opening_a_cell_is_not_hyphenated(data_copy, tmp_path):
+    """A party's short name is a name, never hyphenated: but written "the Hospital" in the data, it opens a cell
+    as "The Hospital" (wording.opening), which was not found as the name, and the confirmation's party column
+    printed "The Hospit‐" / "al" and "The Sup‐" / "plier" (found building a new English project)."""
+    folder = data_copy("pass-en")
+    edit(folder / "project.yaml", "    short: Party A", "    short: the Hospital")
+    edit(folder / "project.yaml", "    short: Party B", "    short: the Supplier")
+    text = "".join(pages_of(_built(folder, tmp_path, "confirmation") / "01-confirmation.pdf"))
+    assert text.count("Hospital") >= 3 and text.count("Supplier") >= 5, text
+    assert not re.search("(?:Hos|Sup)[a-z]*\u2010", text), text
