@@ -274,6 +274,7 @@ _URL_END = rf"\s<>\"'&{_CJK}，。；：、）」』—–»”’"
 _URL = rf"(?:https?|ftp)://(?:&amp;|[^{_URL_END}])*[^{_URL_END}.,;:!?)\]]"
 _UNBROKEN = re.compile(f"(?<![{_ALNUM}])(?:" + "|".join((
     r"(?:GB|GB/T|GB/Z|ISO|IEC|ISO/IEC|YD/T|JR/T|SJ/T)\s?\d+(?:[.-]\d+)*(?::\d{4})?",
+    r"§\s?\d+(?:\.\d+)*",  # a section sign with its number ("Rules per §" / "4.2.1" broke)
     r"\d{4}\s?年\s?\d{1,2}\s?月(?:\s?\d{1,2}\s?日)?",
     rf"\d{{1,2}} (?:{_MONTHS})(?: \d{{4}})?",  # a day and its month, with the year or not ("by 15" / "February")
     r"\d{4}-\d{2}-\d{2}(?:\s\d{1,2}:\d{2})?",

@@ -221,3 +221,12 @@ def test_an_english_measure_of_time_and_a_day_with_its_month_are_kept_together()
     assert out == ('<body><p>Measured <span class="nb">1.6 seconds</span>, notify <span class="nb">3 working '
                    'days</span> before, due by <span class="nb">15 February</span>; 3 dayshift crews on '
                    '<span class="nb">2 May 2027</span>.</p></body>')
+
+
+def test_a_section_sign_is_kept_with_its_number():
+    """"Rules per §" / "4.2.1(a)–(f)" (found building a new English project): § is kept with its number."""
+    from signoff.render import keep_together
+
+    assert keep_together("<body><p>Rules per § 4.2.1(a)–(f), as SRS §3.7.4 says.</p></body>") == (
+        '<body><p>Rules per <span class="nb">§ 4.2.1</span>(a)–(f), as SRS <span class="nb">§3.7.4</span> '
+        'says.</p></body>')
