@@ -159,25 +159,13 @@ _RENDERER = None
 
 def _pool_worker_init(allowed: list[Path]) -> None:
     """A parallel renderer starting: Ctrl-C and SIGTERM while it starts are the parent's to handle (it stops the
-    pool); a worker that got them then printed "Exception in initializer" and a traceback. Once started, Ctrl-C
-    interrupts it as it does the parent, and SIGTERM ends it at once: the parent, interrupted, ends its workers
-    so (`_stop`); what they leave is in the build's scratch folder, which the parent removes."""
+    pool); a worker that got them then printed "Exception in initializer" and a traceback. Once started, it is
+    interrupted as the parent is."""
     interrupt = signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    terminate = signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _worker_init(allowed)
     signal.signal(signal.SIGINT, interrupt)
-
-
-def _stop(pool, interrupted: bool) -> None:
-    """The pool stopped before the build's scratch folder goes, so that no worker writes after it. When the build
-    is interrupted (Ctrl-C, or SIGTERM sent to it alone, as a cancelled CI job or `timeout` sends it), a layout
-    under way is not waited for: it can take minutes."""
-    if interrupted:
-        import multiprocessing
-
-        for worker in multiprocessing.active_children():
-            worker.terminate()
-    pool.shutdown(wait=True, cancel_futures=True)
+    signal.signal(signal.SIGTERM, terminate)
 
 
 def _worker_init(allowed: list[Path]) -> None:
@@ -299,8 +287,8 @@ def _produce(changed, out_dir: Path, layouts: cache.LayoutCache, allowed: list[P
                     for future in as_completed(futures):
                         future.result()
                         say(f"  rendered {futures[future].file}")
-                except BaseException as exc:
-                    _stop(pool, isinstance(exc, KeyboardInterrupt))
+                except BaseException:
+                    pool.shutdown(wait=True, cancel_futures=True)  # no worker writes once the scratch is gone
                     raise
         elif fresh:
             _worker_init(allowed)
