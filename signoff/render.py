@@ -289,6 +289,8 @@ _UNBROKEN = re.compile(f"(?<![{_ALNUM}])(?:" + "|".join((
     # an identifier, a version or a path, with the slash a path starts with ("/" alone ended a line before it)
     rf"(?<![{_ALNUM}/])/[A-Za-z][{_ALNUM}]*(?:[{_JOINS}][{_ALNUM}]+)*",  # not "／2 小时": a number's, by its unit
     rf"[{_ALNUM}]+(?:[{_JOINS}][{_ALNUM}]+)+",
+    # a checksum or a key in hex, never hyphenated: English hyphenation put "…1094b‐" / "d85a…" into a SHA-256
+    r"[0-9a-fA-F]{32,}",
     *_LEGAL_FORMS,
 )) + f")(?![{_ALNUM}])")
 _LEGAL_FORM = re.compile(f"(?<![{_ALNUM}])(?:" + "|".join(_LEGAL_FORMS) + f")(?![{_ALNUM}])")

@@ -230,3 +230,13 @@ def test_a_section_sign_is_kept_with_its_number():
     assert keep_together("<body><p>Rules per § 4.2.1(a)–(f), as SRS §3.7.4 says.</p></body>") == (
         '<body><p>Rules per <span class="nb">§ 4.2.1</span>(a)–(f), as SRS <span class="nb">§3.7.4</span> '
         'says.</p></body>')
+
+
+def test_a_checksum_in_hex_is_a_token_never_hyphenated():
+    """The delivery checklist's SHA-256 was hyphenated in an English cell ("…1094b‐" / "d85a…"); a digest typed
+    in any text is as exposed. 32 hex digits or more are a token, never hyphenated; a short hex word is text."""
+    from signoff.render import keep_together
+
+    digest = "9c4f1b27d0e86a35f2c7e1094bd85a6630fe217ac94d58b3e602f1c7a9d4e8b5"
+    assert keep_together(f"<body><td>sha256 {digest}, not deadbeef</td></body>") == (
+        f'<body><td>sha256 <span class="nh">{digest}</span>, not deadbeef</td></body>')
