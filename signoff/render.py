@@ -144,9 +144,9 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
     number = output.number
     date = lambda value: long_date(value, locale)  # noqa: E731
     signing = signing_block(facts, output, assets_dir)
-    for col in signing:
-        person = col["person"]
-        col["who"] = fill(labels["name_title"], locale, name=person["name"], title=person["title"]) if person else None
+    for signer in (signer for col in signing for signer in col["signers"]):
+        person = signer["person"]
+        signer["who"] = fill(labels["name_title"], locale, name=person["name"], title=person["title"]) if person else None
     return {
         "f": facts,
         "stamp": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -199,21 +199,21 @@ def running_title(name: str, width: int = RUNNING_TITLE_WIDTH) -> str:
 
 
 def signing_block(facts: dict, output: Output, assets_dir: Path | None) -> list[dict]:
-    """The two columns of a signature block: per party, its seal and its first signatory (or a blank line). A
-    party with no signatory yet (an unconfirmed service record) gets neither seal nor date: a draft must not
-    look sealed by the customer."""
+    """The two columns of a signature block: per party, its seal and a signature line for each of its signatories
+    (or one blank line). A party with no signatory yet (an unconfirmed service record) gets neither seal nor date:
+    a draft must not look sealed by the customer."""
     if output.signers is None:
         return []
     columns = []
     for party in ("customer", "contractor"):
         info = facts["parties"][party]
-        person = next((facts["people"][k] for k in output.signers if facts["people"][k]["party"] == party), None)
+        people = [facts["people"][k] for k in output.signers if facts["people"][k]["party"] == party]
         columns.append({
             "party": party, "short": opening(info["short"]), "name": info["name"],
-            "seal": _asset_uri(info.get("seal"), assets_dir) if person else None,
-            "person": person,
-            "signature": _asset_uri(person["signature"], assets_dir) if person else None,
-            "date": output.date if person else None,
+            "seal": _asset_uri(info.get("seal"), assets_dir) if people else None,
+            "signers": [{"person": p, "signature": _asset_uri(p["signature"], assets_dir)} for p in people]
+            or [{"person": None, "signature": None}],
+            "date": output.date if people else None,
         })
     return columns
 

@@ -37,7 +37,11 @@ class _Checker:
         return True
 
     def both_parties(self, name: str, path: tuple, keys: list) -> None:
+        """Signers: each a person, each once (a second signature line for one person), both parties among them."""
         ok = [k for n, k in enumerate(keys) if self.person(name, path + (n,), k)]
+        for n, key in enumerate(keys):
+            if key in keys[:n]:
+                self.error(name, path + (n,), f"'{key}' is listed twice (first as item {keys.index(key)})")
         parties = {self.people[k]["party"] for k in ok}
         if len(ok) == len(keys) and parties != {"customer", "contractor"}:
             self.error(name, path, "needs at least one person of each party (customer and contractor)")

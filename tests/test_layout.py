@@ -848,3 +848,15 @@ def test_a_short_name_opening_a_cell_is_not_hyphenated(data_copy, tmp_path):
     text = "".join(pages_of(_built(folder, tmp_path, "confirmation") / "01-confirmation.pdf"))
     assert text.count("Hospital") >= 3 and text.count("Supplier") >= 5, text
     assert not re.search("(?:Hos|Sup)[a-z]*\u2010", text), text
+
+
+def test_every_signatory_of_a_party_has_a_signature_line(data_copy, tmp_path):
+    """`signatories: [chenhui, okafor, wanglei]` printed Chen Hui and Wang Lei only: the block took the first
+    signatory of each party and dropped Daniel Okafor without a word."""
+    folder = data_copy("pass-en")
+    edit(folder / "report.yaml", "signatories: [chenhui, wanglei]", "signatories: [chenhui, okafor, wanglei]")
+    last = pages_of(_built(folder, tmp_path, "report") / "04-report.pdf")[-1]
+    signed = last[last.index("Authorised signature"):]
+    assert [n for n in ("Chen Hui, IT Manager", "Daniel Okafor, Systems Administrator", "Wang Lei, Project Manager")
+            if n in signed] == ["Chen Hui, IT Manager", "Daniel Okafor, Systems Administrator",
+                                "Wang Lei, Project Manager"], signed
