@@ -284,6 +284,8 @@ def service_report_view(facts, period, labels, long_date) -> dict:
                 "symptom": f.symptom, "due": _due(labels, pending[f.id]), **_status(labels, pending[f.id]),
                 "overdue": pending[f.id].status == "overdue"}
                for f in open_faults]
+    carried = [(f.id, pending[f.id]) for f in open_faults if f.id not in period.faults
+               and pending[f.id].status == "overdue" and pending[f.id].due and not pending[f.id].exempt]
     rated = sum(c.count for c in period.satisfaction)
     satisfaction = [{"label": labels["satisfaction"][c.key], "count": c.count} for c in period.satisfaction]
     satisfied = sum(c.count for c in period.satisfaction if c.key in ("very_satisfied", "satisfied"))
@@ -303,7 +305,7 @@ def service_report_view(facts, period, labels, long_date) -> dict:
             "summary_clock": summary + labels["sentence_sep"] + labels["clock"][compliance.hours],
             "provisional": labels["provisional_dates"] if provisional else "",
             "findings": _finding_rows(facts, labels, period.open_findings),
-            "no_misses": _no_misses(labels, period), "improvements": _improvements(labels, period),
+            "no_misses": _no_misses(labels, period), "improvements": _improvements(labels, period, carried),
             "L": labels.labels}
 
 
@@ -355,10 +357,11 @@ def _no_misses(labels: Words, period) -> str:
     return labels.say("no_misses_some_running", running, n=running) if running else labels["no_misses"]
 
 
-def _improvements(labels: Words, period) -> list[str]:
+def _improvements(labels: Words, period, carried) -> list[str]:
     """八、改进建议: one line per kind of shortfall the period shows; nothing invented beyond the records. An
-    overdue target is one to fulfil first; the open findings are cited by the record that lists them, one line
-    per record (and one more for those past their due date on the report's)."""
+    overdue target is one to fulfil first, also one of an earlier period's ticket still open (`carried`: its
+    miss is counted in that period's report); the open findings are cited by the record that lists them, one
+    line per record (and one more for those past their due date on the report's)."""
     out = []
     for miss in period.misses:
         if miss.exemption:
@@ -368,6 +371,8 @@ def _improvements(labels: Words, period) -> list[str]:
             out.append(labels.fill(labels["improve_overdue"], id=miss.fault, kind=kind, due=miss.due))
         else:
             out.append(labels.fill(labels["improve_miss"], id=miss.fault, kind=kind))
+    for fault, target in carried:
+        out.append(labels.fill(labels["improve_overdue"], id=fault, kind=labels[f"{target.kind}_word"], due=target.due))
     records: dict[tuple, list] = {}
     for finding in period.open_findings:
         # past its due date on the report's date (as_of), and not restated by a later visit since

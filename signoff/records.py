@@ -397,6 +397,7 @@ def _period(key, low, high, as_of, code, mine, levels: dict, visits: Visits, fau
     made = {v.id for v in visits.visits if v.start[:10] <= high.isoformat()}
     findings = tuple(f for v in visits.visits if v.id in made for f in v.findings
                      if f.open and not (f.followed_by and f.followed_by.rpartition("/")[0] in made))
+    known = sorted((f for f in faults if f.reported_at[:10] <= high.isoformat()), key=lambda f: (f.reported_at, f.id))
     satisfaction = [f.confirmation.satisfaction for f in mine if f.confirmation and f.confirmation.satisfaction]
     return Period(
         key=key, number=f"{code}-SR-{key}", start=low.isoformat(), end=high.isoformat(), ended=ended,
@@ -411,8 +412,7 @@ def _period(key, low, high, as_of, code, mine, levels: dict, visits: Visits, fau
         by_month=tuple(Count(m, sum(f.month == m for f in mine)) for m in sorted({f.month for f in mine})),
         major=tuple(f.id for f in mine if f.level == 1), windows=windows, visits=tuple(v.id for v in in_period),
         open_findings=findings,
-        running=tuple(f.id for f in faults if f.reported_at[:10] <= high.isoformat()
-                      and "running" in (f.response.status, f.resolution.status)),
-        unresolved=tuple(f.id for f in faults if f.reported_at[:10] <= high.isoformat()
-                         and {f.response.status, f.resolution.status} & {"running", "overdue"}),
+        # earlier periods' tickets still open are carried into every later report, oldest first
+        running=tuple(f.id for f in known if "running" in (f.response.status, f.resolution.status)),
+        unresolved=tuple(f.id for f in known if {f.response.status, f.resolution.status} & {"running", "overdue"}),
         satisfaction=tuple(Count(s, satisfaction.count(s)) for s in SATISFACTION))

@@ -350,6 +350,33 @@ def test_an_overdue_ticket_is_listed_among_the_open_items_with_its_status(data_c
             "GZ-2027-006二级2027-02-2508:05物业工单统计图表不显示暂停中（等待客户）处理中") in text
 
 
+def test_an_earlier_periods_open_ticket_is_carried_into_each_later_report_oldest_first(tmp_path):
+    """A ticket belongs to the period of its reported_at (SPEC §10), but 遗留事项 is what is still open on the
+    report's date: the February and March reports listed none while January's tickets still ran, and listed
+    open tickets in file order. YMS-F-009 (level 3, reported Thu 28 Jan 10:00, 8 wd of 7.5 h = 60 h on the
+    example's calendar: 6 h on the 28th, 7.5 h on 29 Jan and 1-5 Feb, none 8-12 Feb (holidays), 7.5 h on the
+    15th, 1.5 h on the 16th from 08:30: due 2027-02-16 10:00) has only a response, so on as_of 2027-03-10 it is
+    overdue; YMS-F-006 (28 Jan 15:00) still waits for the customer."""
+    folder = tmp_path / "5x8"
+    shutil.copytree(EXAMPLE_5X8, folder)
+    edit(folder / "faults.yaml", "as_of: 2027-01-29", "as_of: 2027-03-10")
+    with (folder / "faults.yaml").open("a", encoding="utf-8") as faults:
+        faults.write("\n  - id: YMS-F-009\n    level: 3\n    reported_at: 2027-01-28 10:00\n    channel: email\n"
+                     "    reporter: okafor\n    taken_by: zhaoyu\n    symptom: The shift report prints the wrong logo\n"
+                     "    engineers: [zhaoyu]\n    events:\n"
+                     "      - { at: 2027-01-28 11:00, kind: responded, by: zhaoyu, manner: email }\n")
+    out = tmp_path / "out"
+    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "service_report")
+    assert done.returncode == 0, done.stderr
+    for period in ("2027-01", "2027-02", "2027-03"):
+        text = flat(out / f"14-service-report-{period}.pdf")
+        assert ("6.2TicketsstillopenTicketLevelReportedSymptomDueStatus"
+                "YMS-F-009Level32027-01-2810:00Theshiftreportprintsthewronglogo2027-02-1610:00Overdue"
+                "YMS-F-006Level32027-01-2815:00") in text, period
+        assert "FulfilYMS-F-009'sresolutiontarget,overduesince2027-02-1610:00" in text, period
+    assert "2ticketswerestillopen" in flat(out / "14-service-report-2027-02.pdf")
+
+
 @pytest.mark.parametrize("name", ["data", "5x8"])
 def test_each_check_box_of_the_customer_confirmation_stands_beside_its_own_label(outputs, name):
     """A filled form's verdict and satisfaction rows set 1.5 em after each box as well as after each choice
