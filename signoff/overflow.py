@@ -80,7 +80,10 @@ def fitted(render):
 
 def overflowing(document) -> set[int]:
     """The kept-together spans (their order among the document's `<span class="nb">`) laid out past the padding of
-    the block that holds them: over a cell's rule, or off the page."""
+    the block that holds them: over a cell's rule, or off the page; and those wider than the block's line that
+    end within its padding but have the line's next word run past it. (WeasyPrint puts the next word, or its
+    hyphenated first piece, on the line of a token wider than the line: "Blood-product trace-" ran over the rule
+    of a Criterion cell that "Blood-product" alone fitted into its padding.)"""
     from weasyprint.formatting_structure import boxes
 
     pages = document.pages
@@ -88,22 +91,47 @@ def overflowing(document) -> set[int]:
         return set()
     order: dict[int, int] | None = None
     found: set[int] = set()
+
+    def flag(element) -> None:
+        nonlocal order
+        if order is None:
+            order = _span_order(pages[0]._page_box.children[0].element)
+        if id(element) in order:  # (only a span is ever given the class)
+            found.add(order[id(element)])
+
     for page in pages:
-        stack = [(page._page_box, float("inf"))]
+        stack = [(page._page_box, float("inf"), float("inf"))]
         while stack:
-            box, limit = stack.pop()
+            box, limit, line_end = stack.pop()
             if isinstance(box, boxes.BlockContainerBox) and not isinstance(box, boxes.LineBox):
                 limit = box.padding_box_x() + box.padding_width()  # into the padding: tight, not over the rule
-            element = box.element
-            if (isinstance(box, boxes.InlineBox) and element is not None and element.get("class") == "nb"
-                    and box.position_x + box.margin_width() > limit + TOLERANCE):
-                if order is None:
-                    order = _span_order(pages[0]._page_box.children[0].element)
-                if id(element) in order:  # (only a span is ever given the class)
-                    found.add(order[id(element)])
+                line_end = box.content_box_x() + box.width
+            if isinstance(box, boxes.LineBox) and _right_end(box) > limit + TOLERANCE:
+                for span in _spans(box):
+                    if span.position_x + span.margin_width() > line_end + TOLERANCE:
+                        flag(span.element)
+            if _is_span(box) and box.position_x + box.margin_width() > limit + TOLERANCE:
+                flag(box.element)
             if isinstance(box, boxes.ParentBox):
-                stack.extend((child, limit) for child in box.children)
+                stack.extend((child, limit, line_end) for child in box.children)
     return found
+
+
+def _is_span(box) -> bool:
+    from weasyprint.formatting_structure import boxes
+    return isinstance(box, boxes.InlineBox) and box.element is not None and box.element.get("class") == "nb"
+
+
+def _spans(line):
+    """The kept-together spans laid out on `line`."""
+    return (box for box in line.descendants() if _is_span(box))
+
+
+def _right_end(line) -> float:
+    """Where the text of `line` ends."""
+    from weasyprint.formatting_structure import boxes
+    return max((box.position_x + box.width for box in line.descendants() if isinstance(box, boxes.TextBox)),
+               default=line.position_x)
 
 
 def _span_order(root) -> dict[int, int]:

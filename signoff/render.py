@@ -257,7 +257,7 @@ _CJK = HAN  # every Han ideograph: 𠮷 (extension B) in 阿依𠮷丽·买买�
 # (English units of time are words longer than a unit's symbol: "1.6" / "seconds", "3" / "working days" broke)
 _UNITS = ("%|‰|℃|毫秒|秒|分钟|小时|个工作日|工作日|天|周|个月|台|套|项|次|个|名|人|份|条|张|页|元|万|倍|"
           "(?:working |calendar )?(?:second|minute|hour|day|week|month|year)s?(?![A-Za-z])|"
-          "[A-Za-zμ]{1,5}(?:/[A-Za-z]{1,3})?(?![A-Za-z])")
+          "°[CF]?|[A-Za-zμµ]{1,5}(?:/[A-Za-z]{1,3})?(?![A-Za-z])")
 # What a reader never sees broken over two lines (issue 13): standard numbers, dates and times, phone numbers,
 # numbers with their units, identifiers, and the legal-form ending of a company name. Longer tokens (a URL, a hash)
 # are left to wrap, so that nothing runs off the page.
@@ -274,14 +274,16 @@ _URL_END = rf"\s<>\"'&{_CJK}，。；：、）」』—–»”’"
 _URL = rf"(?:https?|ftp)://(?:&amp;|[^{_URL_END}])*[^{_URL_END}.,;:!?)\]]"
 _UNBROKEN = re.compile(f"(?<![{_ALNUM}])(?:" + "|".join((
     r"(?:GB|GB/T|GB/Z|ISO|IEC|ISO/IEC|YD/T|JR/T|SJ/T)\s?\d+(?:[.-]\d+)*(?::\d{4})?",
-    r"§\s?\d+(?:\.\d+)*",  # a section sign with its number ("Rules per §" / "4.2.1" broke)
+    # a section sign with its number ("Rules per §" / "4.2.1" broke), two with a range ("§§ 2–7")
+    r"§{1,2}\s?\d+(?:\.\d+)*(?:\s?[–—-]\s?\d+(?:\.\d+)*)?",
     r"\d{4}\s?年\s?\d{1,2}\s?月(?:\s?\d{1,2}\s?日)?",
     rf"\d{{1,2}} (?:{_MONTHS})(?: \d{{4}})?",  # a day and its month, with the year or not ("by 15" / "February")
     r"\d{4}-\d{2}-\d{2}(?:\s\d{1,2}:\d{2})?",
     r"\d{1,2}:\d{2}(?:\s?[–—-]\s?\d{1,2}:\d{2})?",
     r"\+?\d{2,4}(?:[ -]\d{3,4}){1,3}(?![\d.])",
-    # a number with its unit, thousands separators included ("p95 ≤ 2," / "500 ms" read as two numbers)
-    rf"(?:[≤≥<>=＜＞＝]\s?)?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:[.．]\d+)?\s?(?:{_UNITS})",
+    # a number with its unit, thousands separators included ("p95 ≤ 2," / "500 ms" read as two numbers), its sign
+    # and its comparison too ("≥" / "−100 dBm", "±" / "0.5 °C")
+    rf"(?:[≤≥<>=＜＞＝±≈]\s?)?[−-]?(?:\d{{1,3}}(?:,\d{{3}})+|\d+)(?:[.．]\d+)?\s?(?:{_UNITS})",
     _URL,
     # an e-mail address, looked for only where a run of its characters begins (80,000 dashes were rescanned
     # from each of them: minutes)

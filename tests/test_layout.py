@@ -760,8 +760,13 @@ def test_a_continuation_mark_wider_than_its_id_cell_stays_inside_it(data_copy, t
     assert re.search(r"-\n002\n?（续）", "".join(pages_of(log)))  # broken after a hyphen before inside a word
 
 
+TICKS = {"✓", "✔", "√"}
+
+
 def _crossed(pdf_path: Path) -> list[tuple[str, int, str]]:
-    """(file, page, word) of every word whose box a vertical rule spanning its line crosses."""
+    """(file, page, word) of every word whose box a vertical rule spanning its line crosses, and (file, page, two
+    characters) of every pair of characters of one line printed over each other: text that ran past a rule into
+    the next cell's text ("Blood-product trace-" over "Truck", read back as the one word "tTrarucec-k")."""
     crossed = []
     with plumbed(pdf_path) as pdf:
         for number, page in enumerate(pdf.pages, start=1):
@@ -772,6 +777,15 @@ def _crossed(pdf_path: Path) -> list[tuple[str, int, str]]:
                 if any(r["top"] <= word["top"] + 1 and word["bottom"] - 1 <= r["bottom"]
                        and word["x0"] + 0.5 < r["x0"] < word["x1"] - 0.5 for r in rules):
                     crossed.append((pdf_path.name, number, word["text"]))
+            lines: dict[float, list[dict]] = {}
+            for char in page.chars:
+                if char["text"].strip() and char["upright"] and char["size"] < 20:  # not the DRAFT mark's
+                    lines.setdefault(round(char["top"], 1), []).append(char)
+            for chars in lines.values():
+                chars.sort(key=lambda c: c["x0"])
+                crossed += [(pdf_path.name, number, a["text"] + b["text"]) for a, b in zip(chars, chars[1:])
+                            if a["x1"] - b["x0"] > min(a["width"], b["width"]) / 2  # more than kerning
+                            and not {a["text"], b["text"]} & TICKS]  # a tick is printed over its box
     return crossed
 
 
@@ -860,3 +874,34 @@ def test_every_signatory_of_a_party_has_a_signature_line(data_copy, tmp_path):
     assert [n for n in ("Chen Hui, IT Manager", "Daniel Okafor, Systems Administrator", "Wang Lei, Project Manager")
             if n in signed] == ["Chen Hui, IT Manager", "Daniel Okafor, Systems Administrator",
                                 "Wang Lei, Project Manager"], signed
+
+
+def test_the_word_after_a_kept_together_token_wider_than_its_line_goes_to_the_next_line(data_copy, tmp_path):
+    """"Blood-product" (kept together: a capital makes it look like an identifier) is wider than the Criterion
+    column's line and fitted into its padding, so it stayed whole; WeasyPrint then set the next word's first
+    hyphenated piece on the same line, and "Blood-product trace-" ran over the rule into the Content column.
+    The token is laid out again free to break after its hyphen."""
+    folder = data_copy("pass-en")
+    edit(folder / "criteria.yaml", "title: Gate check-in and check-out",
+         "title: Blood-product traceability (vein-to-vein)")
+    confirmation = _built(folder, tmp_path, "confirmation") / "01-confirmation.pdf"
+    assert _crossed(confirmation) == []
+    assert re.search(r"Blood-\s*product\s+traceability\s+\(vein-to-vein\)", "".join(pages_of(confirmation)))
+
+
+@pytest.mark.parametrize("name", ["confirmation", "acceptance_letter"])
+def test_a_long_value_of_a_letters_header_keeps_clear_of_the_next_label(data_copy, tmp_path, name):
+    """A letter's header table has no rules and its cells had no padding: a project name as wide as its column
+    ran up to the next label ("…Upgrade Phase IIDate" in the acceptance letter). Every label of the header
+    stands at least 2 mm (5.7 pt) right of the text before it on its line."""
+    folder = data_copy("pass-en")
+    edit(folder / "project.yaml", "  name: Harbour Yard Management System\n",
+         "  name: Harbour Yard Management System Upgrade Phase II\n")
+    out = _built(folder, tmp_path, name)
+    with plumbed(next(out.glob("*.pdf"))) as pdf:
+        words = pdf.pages[0].extract_words(keep_blank_chars=False)
+    labels = [next((w for w in words if w["text"] == label), None) for label in ("Version", "Date")]  # the header's
+    assert None not in labels, [w["text"] for w in words[:30]]
+    for label in labels:
+        before = [w["x1"] for w in words if abs(w["top"] - label["top"]) < 2 and w["x1"] <= label["x0"] + 1]
+        assert label["x0"] - max(before) >= 5.7, (label, max(before))

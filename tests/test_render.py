@@ -114,8 +114,12 @@ def test_the_compiled_templates_kept_are_bounded(tmp_path, monkeypatch):
     ("10 分钟／2 小时", '<span class="nb">10 分钟</span>／<span class="nb">2 小时</span>'),
     # thousands separators: "p95 ≤ 2," / "500 ms" read as two numbers (found by a reader)
     ("p95 ≤ 2,500 ms; 1,250,000 rows", 'p95 <span class="nb">≤ 2,500 ms</span>; <span class="nb">1,250,000 rows</span>'),
+    # a tolerance, a sign, a degree and the micro sign (U+00B5, not the Greek μ) with their numbers: "±" / "0.5 °C",
+    # "≥" / "−100 dBm" (found by a reader)
+    ("± 0.5 °C; 5 µmol/L; ≥ −100 dBm; -20 °C", '<span class="nb">± 0.5 °C</span>; <span class="nb">5 µmol/L</span>; '
+     '<span class="nb">≥ −100 dBm</span>; <span class="nb">-20 °C</span>'),
 ], ids=["full-width", "full-width measure", "version", "e-mail", "address", "path", "long path", "measures",
-        "thousands"])
+        "thousands", "signs and degrees"])
 def test_what_is_kept_together(text, expected):
     from signoff.render import keep_together
 
@@ -230,6 +234,9 @@ def test_a_section_sign_is_kept_with_its_number():
     assert keep_together("<body><p>Rules per § 4.2.1(a)–(f), as SRS §3.7.4 says.</p></body>") == (
         '<body><p>Rules per <span class="nb">§ 4.2.1</span>(a)–(f), as SRS <span class="nb">§3.7.4</span> '
         'says.</p></body>')
+    # two with the range they cite: "§§" / "2–7" broke too
+    assert keep_together("<body><p>see §§ 2–7 and § 9</p></body>") == (
+        '<body><p>see <span class="nb">§§ 2–7</span> and <span class="nb">§ 9</span></p></body>')
 
 
 def test_a_checksum_in_hex_is_a_token_never_hyphenated():
