@@ -329,8 +329,9 @@ def conclude(criteria, issues, report_date: datetime.date) -> tuple[str, tuple[R
 
 def _all_passed(criteria: int, issues: int) -> str:
     """The reason of a pass in words, in the number of each ("all 1 issues are closed" was printed)."""
-    passed = "the criterion passed" if criteria == 1 else f"all {criteria} criteria passed"
-    closed = {0: "no issue was found", 1: "the issue is closed"}.get(issues, f"all {issues} issues are closed")
+    passed = {1: "the criterion passed", 2: "both criteria passed"}.get(criteria, f"all {criteria} criteria passed")
+    closed = {0: "no issue was found", 1: "the issue is closed", 2: "both issues are closed"}.get(
+        issues, f"all {issues} issues are closed")
     return f"{passed} and {closed}"
 
 

@@ -363,6 +363,7 @@ def _improvements(labels: Words, period, carried) -> list[str]:
     miss is counted in that period's report); the open findings are cited by the record that lists them, one
     line per record (and one more for those past their due date on the report's)."""
     out = []
+    missed: dict[str, list[str]] = {}  # the tickets that missed a target, one line per target: not one per ticket
     for miss in period.misses:
         if miss.exemption:
             continue
@@ -370,7 +371,9 @@ def _improvements(labels: Words, period, carried) -> list[str]:
         if miss.status == "overdue" and miss.due:
             out.append(labels.fill(labels["improve_overdue"], id=miss.fault, kind=kind, due=miss.due))
         else:
-            out.append(labels.fill(labels["improve_miss"], id=miss.fault, kind=kind))
+            missed.setdefault(miss.kind, []).append(miss.fault)
+    out[:0] = [labels.say("improve_miss", len(ids), ids=labels.listing(ids), kind=labels[f"{kind}_word"])
+               for kind, ids in missed.items()]
     for fault, target in carried:
         out.append(labels.fill(labels["improve_overdue"], id=fault, kind=labels[f"{target.kind}_word"], due=target.due))
     records: dict[tuple, list] = {}

@@ -3,7 +3,8 @@
 Templates loop over facts and print fields and the texts made here; they never assemble a sentence, choose a
 business subset or spell a vocabulary. `document_words(...)` gives one document's texts as plain dicts (printed
 through autoescape like any fact). Numbers are worded with Babel's plural categories: a catalog entry that
-depends on a count is a mapping `{one: …, other: …}` (zh-CN needs `other` only).
+depends on a count is a mapping `{one: …, other: …}` (zh-CN needs `other` only); an exact count `=N` comes
+first where English words a number ("both criteria", not "all 2 criteria").
 """
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import string
 from typing import Callable
 
 from babel import Locale
+from babel.lists import format_list
 
 from .vocab import FLAGGED_RESULTS
 
@@ -171,7 +173,7 @@ class Words:
 
     def entry_of(self, text, count: int | None = None, /) -> str:
         if isinstance(text, dict):
-            text = text.get(self._plural(count), text["other"])
+            text = text.get(f"={count}") or text.get(self._plural(count), text["other"])
         return text
 
     def say(self, key: str, count: int | None = None, /, **values) -> str:
@@ -183,6 +185,10 @@ class Words:
 
     def join(self, items) -> str:
         return self.labels["list_sep"].join(str(item) for item in items)
+
+    def listing(self, items) -> str:
+        """The items as a sentence lists them: "A, B and C", "A、B和C" (Babel's list patterns)."""
+        return format_list([str(item) for item in items], locale=_BABEL[self.locale])
 
 
 def _people_words(words: Words, people: dict) -> dict:
@@ -346,10 +352,9 @@ def report_reasons(w: Words, f) -> str:
     parts = []
     for r in f["reasons"]:
         if r["code"] == "all_passed":
-            n = counts["issues"]["total"]
-            parts.append(w.say("reason_all_passed_clean", criteria=counts["criteria"]["total"]) if not n else
-                         w.fill(w.entry_of(w.labels["reason"]["all_passed"], n), criteria=counts["criteria"]["total"],
-                                issues=n))
+            n, m = counts["criteria"]["total"], counts["issues"]["total"]
+            parts.append(w.fill(w.labels["reason"]["all_passed"], criteria=w.say("all_criteria_passed", n, n=n),
+                               issues=w.say("all_issues_closed", m, n=m)))
         else:
             items = w.join(_reason_item(w, r["code"], ident, criteria, issues) for ident in r["ids"])
             parts.append(w.fill(w.entry_of(w.labels["reason"][r["code"]], len(r["ids"])), items=items))
@@ -541,7 +546,7 @@ def _agreement(w: Words, f, output) -> dict:
         "parties": [{"line": w.say("party_line", short=parties[k]["short"], name=parties[k]["name"]),
                      "address": w.say("address", address=parties[k]["address"]) if parties[k].get("address") else None}
                     for k in PARTIES],
-        "intro": w.say("intro_named" if p.get("contract_name") else "intro", project=p["name"],
+        "intro": w.say("intro_named" if p.get("contract_name") else "intro", len(deferred), project=p["name"],
                        name=p.get("contract_name"), contract=p["contract"], start=w.date(a["window"]["start"]),
                        end=w.date(a["window"]["end"])),
         "issues_intro": w.say("issues_intro", len(deferred), count=len(deferred)),

@@ -423,3 +423,19 @@ def test_the_satisfaction_heading_is_on_the_page_of_its_table(outputs, name):
     for report in reports:
         (page,) = [page for page in pages(report) if heading in page]
         assert label in page, report.name
+
+
+def test_tickets_that_missed_the_same_target_share_one_improvement(tmp_path):
+    """八、改进建议 said "Find why … missed its response target" once per ticket, the same bullet over and over.
+    YMS-F-004 (level 3, 2 h: reported 11:00, 1 h to 12:00 and 1.5 h from 13:30 to a reply moved to 15:00: 2:30)
+    and YMS-F-005 (level 2, 30 min: 9:00 to 9:40) both miss their response target in January."""
+    folder = tmp_path / "5x8"
+    shutil.copytree(EXAMPLE_5X8, folder)
+    edit(folder / "faults.yaml", "{ at: 2027-01-13 14:00, kind: responded", "{ at: 2027-01-13 15:00, kind: responded")
+    out = tmp_path / "out"
+    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "service_report")
+    assert done.returncode == 0, done.stderr
+    text = flat(out / "14-service-report-2027-01.pdf")
+    assert ("FindwhyYMS-F-004andYMS-F-005missedtheirresponsetargets,andimprovetheprocedures"
+            "thatfailed.") in text
+    assert text.count("Findwhy") == 1

@@ -28,7 +28,7 @@ def vocabulary() -> set[str]:
         for value in (yaml.safe_load(path.read_text(encoding="utf-8")) or {}).values():
             if isinstance(value, dict):
                 terms.update(str(key) for key in value)
-    return terms - {"one", "other"}  # plural categories are Babel's, not a vocabulary
+    return {t for t in terms - {"one", "other"} if not t.startswith("=")}  # plural categories and exact counts
 
 
 def jinja_parts(path: Path) -> list[str]:
@@ -309,7 +309,8 @@ def test_a_pass_is_worded_in_the_number_of_each(data_copy):
     assert [r["message"] for r in check_data(data_copy("pass-en")).facts["reasons"]] == [
         "all 8 criteria passed and all 3 issues are closed"]
     assert _all_passed(1, 1) == "the criterion passed and the issue is closed"
-    assert _all_passed(2, 0) == "all 2 criteria passed and no issue was found"
+    assert _all_passed(2, 0) == "both criteria passed and no issue was found"
+    assert _all_passed(3, 2) == "all 3 criteria passed and both issues are closed"
 
 
 def _document_words(facts, key: str, locale: str = "en") -> dict:
@@ -376,3 +377,41 @@ def test_a_plan_without_its_own_confirmation_is_confirmed_as_what_the_issue_conc
     texts = _document_words(plain, "agreement", "zh-CN")["confirmation_default"]
     assert texts == {"ISS-004": "补充验收时按相应验收标准的验收方法复验，复验通过即为完成。",  # F-06
                      "ISS-009": "补充验收时对修改后的资料重新评审，评审通过即为完成。"}  # the user manual
+
+
+@pytest.mark.parametrize("locale, criteria, issues, expected", [
+    ("en", 8, 3, "all 8 criteria passed, and all 3 logged issues were rectified"),
+    ("en", 2, 2, "both criteria passed, and both logged issues were rectified"),
+    ("en", 1, 1, "the one criterion passed, and the one logged issue was rectified"),
+    ("en", 5, 0, "all 5 criteria passed, and no issue was logged during acceptance."),
+    ("zh-CN", 2, 2, "全部 2 项验收标准均已通过，登记的 2 项问题均已整改并经复验关闭"),
+    ("zh-CN", 5, 0, "全部 5 项验收标准均已通过，验收期间未登记问题。"),
+])
+def test_a_pass_is_worded_with_both_for_two(locale, criteria, issues, expected):
+    """The report's conclusion said "all 2 criteria passed, and all 2 logged issues were …" (found by a reader)."""
+    import dataclasses
+
+    from signoff import pipeline
+    from conftest import DATA_DIRS
+
+    facts = pipeline.check(DATA_DIRS["pass-en"]).facts
+    counts = dataclasses.replace(facts.counts, criteria=dataclasses.replace(facts.counts.criteria, total=criteria),
+                                 issues=dataclasses.replace(facts.counts.issues, total=issues))
+    assert expected in _document_words(dataclasses.replace(facts, counts=counts), "report", locale)["reasons"]
+
+
+def test_an_agreement_on_one_outstanding_issue_speaks_of_it_in_the_singular():
+    """The English agreement opened "The issues below … concern no core criterion" over one issue."""
+    import dataclasses
+
+    from signoff import pipeline
+    from conftest import DATA_DIRS
+
+    facts = pipeline.check(DATA_DIRS["data"]).facts
+    deferred = [i for i in facts.issues if i.status == "deferred"]
+    assert len(deferred) > 1
+    assert "The issues below, found during acceptance, concern no core criterion; the parties agree to treat them " \
+           "as outstanding issues" in _document_words(facts, "agreement")["intro"]
+    one = dataclasses.replace(facts, issues=tuple(i for i in facts.issues if i.status != "deferred") + (deferred[0],))
+    assert "The issue below, found during acceptance, concerns no core criterion; the parties agree to treat it " \
+           "as an outstanding issue" in _document_words(one, "agreement")["intro"]
