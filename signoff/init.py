@@ -10,10 +10,10 @@ from pathlib import Path
 
 from .errors import Problem, UsageError
 from .sources import DATA_FILES, display_path
+from .vocab import LOCALES
 
 CODE_ROOT = Path(__file__).resolve().parent.parent
 SKELETON_DIR = Path(__file__).resolve().parent / "skeleton"
-LOCALES = ("zh-CN", "en")
 # What a project repository holds of the tool: the layout of this repository without its own data, examples,
 # tests and benchmarks (the tests check the tool against its sample data, not a project's).
 TOOL_FILES = ("build.py", "Makefile", "requirements.txt", "pyproject.toml", "docs/DATA-FORMAT.md",

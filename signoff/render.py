@@ -21,7 +21,6 @@ from .overflow import SEPARATORS, with_breaks
 from .vocab import DEFAULT_WORKING_HOURS
 from .wording import document_words, fill, opening, put_name, with_parties
 
-LOCALES = ("zh-CN", "en")
 _DATE_PATTERNS = {"zh-CN": ("zh_CN", "y年M月d日"), "en": ("en_GB", "d MMMM y")}
 
 
