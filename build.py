@@ -241,7 +241,13 @@ def main(argv: list[str] | None = None) -> int:
         kept = "; the output folder keeps the documents of the last complete build" if args.command in (
             "build", "bundle") else ""
         print(f"signoff: interrupted{kept}", file=sys.stderr)
-        return 143 if isinstance(exc, _Terminated) else 130
+        code = 143 if isinstance(exc, _Terminated) else 130
+        if getattr(sys.modules.get("signoff.pipeline"), "ABANDONED", False):
+            # its renderers were ended and its pool is not waited for (pipeline._abandon)
+            sys.stdout.flush()
+            sys.stderr.flush()
+            os._exit(code)
+        return code
     return 0
 
 

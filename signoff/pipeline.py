@@ -168,6 +168,26 @@ def _pool_worker_init(allowed: list[Path]) -> None:
     signal.signal(signal.SIGTERM, terminate)
 
 
+ABANDONED = False  # a parallel build interrupted: its workers were killed, the pool not shut down (build.py)
+
+
+def _abandon(pool) -> None:
+    """An interrupted parallel build (Ctrl-C, or SIGTERM: a cancelled CI job or `timeout` sends it to the build
+    alone) ends its workers at once rather than wait for a layout under way, which can take minutes in pango's C
+    code; they are gone before the build's scratch folder is removed, so none writes after it. The pool is then
+    left as it is: Debian's Python 3.11.2 hung shutting down a pool whose workers were ended (in shutdown and in
+    the interpreter's exit), so an interrupted build ends with os._exit once it has cleaned up (build.py)."""
+    global ABANDONED
+    import multiprocessing
+
+    workers = list((getattr(pool, "_processes", None) or {}).values()) or multiprocessing.active_children()
+    for worker in workers:
+        worker.kill()
+    for worker in workers:
+        worker.join()
+    ABANDONED = True
+
+
 def _worker_init(allowed: list[Path]) -> None:
     global _RENDERER
     from .pdf import Renderer
@@ -276,20 +296,22 @@ def _produce(changed, out_dir: Path, layouts: cache.LayoutCache, allowed: list[P
             except OSError as exc:  # no POSIX semaphores: a container or chroot without a writable /dev/shm
                 raise EnvironmentProblem(f"cannot start parallel renderers ({exc.strerror or exc}): make /dev/shm "
                                          "writable, or build with -j 1 (make JOBS=1)") from exc
-            with pool:
-                try:
-                    # A long document first, in chunks over every core (each joined here); then the others,
-                    # longest first, so no core is left with a long one at the end while the other idles.
-                    for job in long:
-                        say(_lay_out_in_chunks(job, tables[job.file], stamp, pool))
-                    futures = {pool.submit(_layout_one, job, stamp): job
-                               for job in sorted(whole, key=lambda job: -_work(job.html))}
-                    for future in as_completed(futures):
-                        future.result()
-                        say(f"  rendered {futures[future].file}")
-                except BaseException:
+            try:
+                # A long document first, in chunks over every core (each joined here); then the others,
+                # longest first, so no core is left with a long one at the end while the other idles.
+                for job in long:
+                    say(_lay_out_in_chunks(job, tables[job.file], stamp, pool))
+                futures = {pool.submit(_layout_one, job, stamp): job
+                           for job in sorted(whole, key=lambda job: -_work(job.html))}
+                for future in as_completed(futures):
+                    future.result()
+                    say(f"  rendered {futures[future].file}")
+            except KeyboardInterrupt:
+                _abandon(pool)
+                raise
+            finally:
+                if not ABANDONED:
                     pool.shutdown(wait=True, cancel_futures=True)  # no worker writes once the scratch is gone
-                    raise
         elif fresh:
             _worker_init(allowed)
             for job in long:

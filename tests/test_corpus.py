@@ -286,6 +286,30 @@ def test_interrupting_a_build_exits_130_or_143_and_keeps_previous_pdfs(built, tm
     assert not [p for p in out.rglob("*") if ".signoff-tmp-" in p.name or p.name.endswith(".partial")]
 
 
+def test_sigterm_to_a_parallel_build_alone_does_not_wait_for_a_long_layout(tmp_path):
+    """SIGTERM sent to the build alone (a cancelled CI job, `timeout`), not to its process group, while its
+    workers laid out a document that takes minutes (a project name of 4,900 letters in one word), waited 140 s
+    for that layout to end. The interrupted build now ends its workers: it is gone in seconds, exit 143, with no
+    traceback and no PDF written. (Ending them and then shutting the pool down hung Debian's Python 3.11.2.)"""
+    import time
+
+    data, out = tmp_path / "data", tmp_path / "out"
+    shutil.copytree(ROOT / "examples" / "pass-en", data)
+    project = data / "project.yaml"
+    project.write_text(project.read_text(encoding="utf-8").replace(
+        "  name: Harbour Yard Management System", "  name: " + "Harbour" * 700, 1), encoding="utf-8")
+    child = start_build("build", "--data", str(data), "--out", str(out), "-j", "2", cwd=tmp_path)
+    lines = child.lines()
+    assert any("rendered" in line for line in lines), "the build ended before it rendered anything"
+    os.kill(child.pid, signal.SIGTERM)
+    sent = time.monotonic()
+    rest = "".join(lines)
+    assert child.wait() == 143
+    assert time.monotonic() - sent < 30, "the build waited for its workers' layouts"
+    assert "Traceback" not in rest and rest.splitlines()[-1].startswith("signoff: interrupted;"), rest
+    assert not list(out.glob("*.pdf")) and not [p for p in out.rglob("*") if ".signoff-tmp-" in p.name]
+
+
 def test_a_truncated_image_is_refused_after_the_renderer_is_imported(tmp_path):
     import weasyprint  # noqa: F401  (it sets PIL's ImageFile.LOAD_TRUNCATED_IMAGES for the whole process)
     from signoff.assets import asset_problem
