@@ -516,6 +516,7 @@ class FaultLevel(Record):
     resolution_events: tuple[str, ...]  # the fault events that fulfil the resolution commitment (SPEC §10)
     response_time: DurationValue
     resolution_time: DurationValue
+    response_manners: tuple[str, ...]  # the `responded` manners that keep response_manner (no warning)
 
 
 @record

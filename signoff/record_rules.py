@@ -252,8 +252,9 @@ def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon,
                         f"({window.start} to {window.end})")
             key = (kind, visit["window"])
             if key in served:
-                r.error("visits", base + ("window",), f"a second visit for {kind} window {visit['window']} (the "
-                        f"first is visits[{served[key]}])", "warning")
+                r.error("visits", base + ("window",), f"a second visit for {kind} window {visit['window']} "
+                        f"(visits[{served[key]}] is one too; the window is judged by the one that started first)",
+                        "warning")
             served.setdefault(key, n)
         if visit.get("notice_sent") is None:
             r.error("visits", base + ("notice_sent",), "is required: when was the customer notified?")

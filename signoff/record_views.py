@@ -104,8 +104,13 @@ def fault_record_view(facts, fault, labels) -> dict:
                        "by": facts["people"][event.by]["name"] if event.by else "", "note": event.note})
     regrading = ""
     if fault.regrading:
+        # each change in turn: "changed to Level 1 at …, then to Level 2 at …" (the last alone read "Taken as
+        # Level 2; changed to Level 2" when a ticket went to level 1 and back)
+        changes = labels["regrading_sep"].join(
+            labels.fill(labels["regrading_next" if k else "regrading_first"], at=at, level=labels["level_no"][str(to)])
+            for k, (at, to) in enumerate(fault.regrading.changes or ((fault.regrading.at, fault.regrading.to_level),)))
         regrading = labels.fill(
-            labels["regrading"], reported=labels["level_no"][str(fault.regrading.from_level)], at=fault.regrading.at,
+            labels["regrading"], reported=labels["level_no"][str(fault.regrading.from_level)], changes=changes,
             level=labels["level_no"][str(fault.regrading.to_level)], start=fault.clock_start)
     if regrading and fault.regrading.note:
         regrading += labels["sentence_sep"] + fault.regrading.note
@@ -322,9 +327,10 @@ def _miss_reason(labels, miss, as_of: str) -> str:
     parts = [labels.fill(labels["miss_due"], kind=labels[f"{miss.kind}_col"], target=_duration(labels, miss.amount,
                                                                                           miss.unit), due=miss.due)]
     if miss.regrading:
+        changes = miss.regrading.changes
+        before = changes[-2][1] if len(changes) > 1 else miss.regrading.from_level  # the level the last change left
         parts.append(labels.fill(
-            labels["miss_regraded"], at=miss.regrading.at,
-            from_level=labels["level_no"][str(miss.regrading.from_level)],
+            labels["miss_regraded"], at=miss.regrading.at, from_level=labels["level_no"][str(before)],
             to_level=labels["level_no"][str(miss.regrading.to_level)]))
     if miss.fulfilled_at:
         parts.append(labels.fill(labels["miss_fulfilled"], event=labels["miss_event"][miss.event],

@@ -243,7 +243,9 @@ def _visits(raw_visits, maintenance, faults, service_raw, calendar, as_of, code,
     windows: list[Window] = []
     for kind in ("preventive", "inspection"):
         for w in maintenance[kind]:
-            mine = [v for v in raw_list if v["kind"] == kind and v["window"] == w["number"]]
+            # a window with two visits is judged by the one that started first, wherever the file lists it
+            mine = sorted((v for v in raw_list if v["kind"] == kind and v["window"] == w["number"]),
+                          key=lambda v: v["start"])
             if mine:
                 status = "done" if mine[0]["start"][:10] <= w["end"] else "late"
             elif w["planned"] is None:  # no working day in it: nothing was due (check warned), so nothing missed

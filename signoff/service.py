@@ -11,7 +11,8 @@ from .model import (Channel, DurationValue, FaultLevel, Handover, Inspection, Ma
 from .paths import SCHEMA_DIR
 from .sources import Source, read_shipped_yaml
 from .values import D, Duration, text
-from .vocab import DEFAULT_WORKING_HOURS, HANDOVER_WORKING_DAYS, MAINTENANCE_MONTHS, NOTICE_WORKING_DAYS, RESOLUTION_EVENTS
+from .vocab import (DEFAULT_WORKING_HOURS, HANDOVER_WORKING_DAYS, MAINTENANCE_MONTHS, MANNER_WORDS, NOTICE_WORKING_DAYS,
+                    RESOLUTION_EVENTS, RESPONSE_MANNERS, RESPONSE_MANNERS_BY_LEVEL)
 from .workdays import WorkCalendar, add_months
 
 _ONE_DAY = datetime.timedelta(days=1)
@@ -53,8 +54,19 @@ def _levels(overrides: list[dict], locale: str) -> tuple[FaultLevel, ...]:
             response_manner=text(merged.get("response_manner")), resolution=merged["resolution"],
             resolution_goal=text(merged.get("resolution_goal")),
             resolution_events=tuple(events),
-            response_time=_duration(merged["response"]), resolution_time=_duration(merged["resolution"])))
+            response_time=_duration(merged["response"]), resolution_time=_duration(merged["resolution"]),
+            response_manners=_manners(given.get(standard["level"], {}).get("response_manner"), merged["level"])))
     return tuple(levels)
+
+
+def _manners(written: str | None, level: int) -> tuple[str, ...]:
+    """The manners of a first response that keep the level's response_manner: the standard level's (SPEC §4's
+    table), or those a response_manner the service wrote itself names (MANNER_WORDS), on site always among them."""
+    if not written:
+        return RESPONSE_MANNERS_BY_LEVEL[level]
+    lowered = str(written).lower()
+    named = {manner for manner, words in MANNER_WORDS.items() if any(word in lowered for word in words)}
+    return tuple(m for m in RESPONSE_MANNERS if m in named | {"onsite"}) if named else RESPONSE_MANNERS
 
 
 def _duration(value: str) -> DurationValue:

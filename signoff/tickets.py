@@ -7,8 +7,8 @@ from dataclasses import dataclass
 
 from .clock import Due, ServiceClock, Time, hours_minutes, parse_intervals, parse_time
 from .model import Record
-from .record_rules import PAUSE, REOPENED, RESPONDED, RESUME, resolution_events
-from .vocab import DEFAULT_WORKING_HOURS, RESPONSE_MANNERS_BY_LEVEL as RESPONSE_MANNERS
+from .record_rules import PAUSE, REOPENED, RESOLVED, RESPONDED, RESUME, resolution_events
+from .vocab import DEFAULT_WORKING_HOURS
 from .workdays import WorkCalendar
 
 
@@ -92,6 +92,7 @@ class Regrading(Record):
     from_level: int
     to_level: int
     note: str | None
+    changes: tuple[tuple[str, int], ...] = ()  # every level_changed in order: (at, to); the last is at / to_level
 
 
 @dataclass(frozen=True)
@@ -159,11 +160,11 @@ def judge_fault(raw: dict, levels: dict, service_raw: dict, clock: ServiceClock,
     """(final level, clock start, response, resolution, paused minutes, regrading) of one ticket (SPEC §10)."""
     reported = parse_time(raw["reported_at"])
     events = [(parse_time(e["at"]), e) for e in raw.get("events") or []]
-    final, regrading = raw["level"], None
+    final, regrading, changes = raw["level"], None, ()
     for at, event in events:
         if event["kind"] == "level_changed":
-            final = event["to"]
-            regrading = Regrading(event["at"], raw["level"], event["to"], event.get("note"))
+            final, changes = event["to"], changes + ((event["at"], event["to"]),)
+            regrading = Regrading(event["at"], raw["level"], event["to"], event.get("note"), changes)
     level = levels[final]
     start = clock.start(reported)
     responded = next(((at, e["kind"]) for at, e in events if e["kind"] == RESPONDED), None)
@@ -172,7 +173,7 @@ def judge_fault(raw: dict, levels: dict, service_raw: dict, clock: ServiceClock,
     stopping = resolution_events(service_raw, final)
     pauses: list[tuple[Time, Time | None]] = []
     fulfilments: list[tuple[Time, str]] = []
-    waiting, fulfilled, cycles = None, None, 1
+    waiting, fulfilled, resolved, cycles = None, None, None, 1
     for at, event in events:
         kind = event["kind"]
         if fulfilled is None and kind == PAUSE:
@@ -183,9 +184,15 @@ def judge_fault(raw: dict, levels: dict, service_raw: dict, clock: ServiceClock,
         elif fulfilled is None and kind in stopping:
             fulfilments.append((at, kind))
             fulfilled = at
-        elif kind == REOPENED and fulfilled is not None:
-            pauses.append((fulfilled, at))  # the clock stood still from the fulfilment to the reopening
-            fulfilled, cycles = None, cycles + 1
+        if kind == RESOLVED:
+            resolved = at
+        elif kind == REOPENED and resolved is not None:
+            # the clock stood still from `resolved` to the reopening (SPEC §10), not from the event that fulfilled
+            # the level's target: a level 1 ticket `restored` at 10:30 and `resolved` at 15:00 runs to 15:00
+            pauses.append((resolved, at))
+            resolved = None
+            if fulfilled is not None:
+                fulfilled, cycles = None, cycles + 1
     if waiting is not None:
         pauses.append((waiting, None))
     resolution = _target("resolution", level["resolution_time"], start, clock, horizon, fulfilments, cycles,
@@ -268,7 +275,7 @@ def derive_fault(raw, n, levels, service_raw, clock, horizon, as_of, code, every
               "overdue; it is printed and covers nothing", warnings)
     for k, event in enumerate(raw.get("events") or []):
         if event["kind"] == RESPONDED:
-            if event.get("manner") not in RESPONSE_MANNERS[final]:
+            if event.get("manner") not in levels[final]["response_manners"]:
                 warn(sources, "faults", path + ("events", k, "manner"), f"{raw['id']}: responded by "
                       f"{event.get('manner')}, not in the manner level {final} promises; it counts", warnings)
             break

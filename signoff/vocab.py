@@ -102,6 +102,10 @@ RESPONSE_MANNERS = ("phone", "remote", "onsite", "email")
 # with a warning.
 RESPONSE_MANNERS_BY_LEVEL = {1: ("phone", "onsite"), 2: ("phone", "remote", "onsite"),
                              3: ("phone", "remote", "email", "onsite")}
+# The words that name a manner in a response_manner a service writes itself (service.levels): "By e-mail only"
+# keeps e-mail (and on site, which always exceeds the promise); a text naming none of them keeps every manner.
+MANNER_WORDS = {"phone": ("phone", "call", "电话"), "remote": ("remote", "远程"),
+                "email": ("e-mail", "email", "mail", "邮件"), "onsite": ("on site", "on-site", "onsite", "现场", "上门")}
 REPORT_MONTHS = {"month": 1, "quarter": 3, "half_year": 6, "year": 12}  # service.report_every, in months
 DEFAULT_WORKING_HOURS = ("09:00-17:00",)  # 5x8 working intervals when service.yaml gives none
 VERDICTS = ("accepted", "objection")

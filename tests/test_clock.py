@@ -155,6 +155,18 @@ def test_a_reopened_ticket_keeps_its_total_and_every_cycle_must_meet():
     assert (resolution.status, resolution.due, paused) == ("missed", "2026-12-10 03:00", 41 * 60)
 
 
+def test_a_reopening_pauses_from_resolved_not_from_the_earlier_event_that_fulfilled_the_target():
+    # Level 1 (2 h) on 7x24, reported 10:00, restored 10:30 (fulfils cycle 1: 0:30), resolved 15:00, reopened
+    # 16:00, restored 16:30. SPEC §10 pauses only resolved → reopened (1:00): cycle 2 is 6:30 − 1:00 = 5:30 > 2:00,
+    # missed. Paused from `restored` (5:30 off) it read 1:00, met (found by a hostile review).
+    raw = ticket(1, "2027-01-05 10:00", ("2027-01-05 10:05", "responded"), ("2027-01-05 10:30", "restored"),
+                 ("2027-01-05 15:00", "resolved"), ("2027-01-05 16:00", "reopened"), ("2027-01-05 16:30", "restored"),
+                 ("2027-01-05 17:00", "resolved"))
+    _, _, _, resolution, paused, _ = judge_fault(raw, LEVELS, SERVICE, CLOCK_24, HORIZON)
+    assert [(c.elapsed_text, c.met) for c in resolution.cycles] == [("0:30", True), ("5:30", False)]
+    assert (resolution.status, paused) == ("missed", 60)
+
+
 def test_a_reopened_ticket_still_open_is_running_or_overdue():
     # The same ticket, reopened and not yet resolved again: due 10 Dec 03:00. On as_of 9 Dec (horizon 10 Dec 00:00)
     # it is running; on as_of 10 Dec it is overdue.

@@ -98,11 +98,26 @@ def test_a_visit_before_its_window_is_an_error_and_a_second_one_a_warning(data_c
         "  - { id: PM-C, kind: preventive, window: 2, notice_sent: 2027-02-16, start: 2027-02-22 09:00,\n"
         "      end: 2027-02-22 12:00, engineers: [wuming] }\n", encoding="utf-8")
     assert [line for line in problems(folder) if line.startswith("visits.yaml")] == [
-        "visits.yaml:4:43: warning: visits[1].window: a second visit for preventive window 1 (the first is "
-        "visits[0])",
+        "visits.yaml:4:43: warning: visits[1].window: a second visit for preventive window 1 (visits[0] is one "
+        "too; the window is judged by the one that started first)",
         "visits.yaml:6:78: error: visits[2].start: 2027-02-22 09:00 is before preventive window 2 "
         "(2027-02-23 to 2027-05-22)",
     ]
+
+
+@pytest.mark.parametrize("order", ["late first", "on time first"])
+def test_a_window_with_two_visits_is_judged_by_the_earlier_whatever_the_order_of_the_file(data_copy, order):
+    """The window's status was the first listed visit's: PM-LATE (started 2027-02-24, after window 1 ended on
+    2027-02-22) listed before PM-A (2026-12-07) made window 1 late (found by a hostile review)."""
+    folder = data_copy("data")
+    visits = ["  - { id: PM-LATE, kind: preventive, window: 1, notice_sent: 2027-02-15, start: 2027-02-24 09:00,\n"
+              "      end: 2027-02-24 12:00, engineers: [wuming] }\n",
+              "  - { id: PM-A, kind: preventive, window: 1, notice_sent: 2026-12-01, start: 2026-12-07 09:00,\n"
+              "      end: 2026-12-07 12:00, engineers: [wuming] }\n"]
+    (folder / "visits.yaml").write_text("visits:\n" + "".join(visits if order == "late first" else visits[::-1]),
+                                        encoding="utf-8")
+    window = next(w for w in facts_of(folder)["visits"].windows if w.kind == "preventive" and w.number == 1)
+    assert (window.end, window.status, window.visit) == ("2027-02-22", "done", "PM-A")
 
 
 def test_records_need_a_service(data_copy):
@@ -237,6 +252,20 @@ def test_another_manner_and_events_after_the_service_are_warnings(data_copy):
            "manner level 1 promises; it counts" in warnings
     assert "faults.yaml:213:15: warning: faults[12].events[1].at: 2027-02-25 09:00 is after the service period, which " \
            "ended 2027-02-24 (allowed for a ticket reported within it)" in warnings
+
+
+def test_a_response_manner_the_service_writes_itself_decides_the_manner_warning(data_copy):
+    """With level 1's response_manner written "By e-mail only", a response by e-mail was warned about and one by
+    phone was not: the warning read the standard level's manners (found by a hostile review)."""
+    folder = data_copy("data")
+    edit(folder / "service.yaml", "  - { level: 1, response: 10 min }", "  - { level: 1, response: 10 min, "
+         "response_manner: 仅以电子邮件响应 }")
+    def manner_warnings():
+        return [p.message for p in check_data(folder).warnings if p.message.startswith("GZ-2026-003: responded")]
+    assert manner_warnings() == ["GZ-2026-003: responded by phone, not in the manner level 1 promises; it counts"]
+    edit(folder / "faults.yaml", "{ at: 2026-12-05 22:21, kind: responded, by: wuming, manner: phone }",
+         "{ at: 2026-12-05 22:21, kind: responded, by: wuming, manner: email }")
+    assert manner_warnings() == []
 
 
 def test_working_hours_are_checked(data_copy):

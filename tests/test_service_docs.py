@@ -439,3 +439,19 @@ def test_tickets_that_missed_the_same_target_share_one_improvement(tmp_path):
     assert ("FindwhyYMS-F-004andYMS-F-005missedtheirresponsetargets,andimprovetheprocedures"
             "thatfailed.") in text
     assert text.count("Findwhy") == 1
+
+
+def test_a_ticket_regraded_and_back_says_each_change_on_its_form(tmp_path):
+    """YMS-F-001 (level 2) taken to level 1 at 10:30 and back to level 2 at 10:40: the form said "Taken as Level 2;
+    changed to Level 2 at 2026-12-16 10:40", a change that did not happen (found by a hostile review)."""
+    folder = tmp_path / "5x8"
+    shutil.copytree(EXAMPLE_5X8, folder)
+    edit(folder / "faults.yaml", "      - { at: 2026-12-16 15:00, kind: resolved",
+         "      - { at: 2026-12-16 10:30, kind: level_changed, to: 1 }\n"
+         "      - { at: 2026-12-16 10:40, kind: level_changed, to: 2 }\n"
+         "      - { at: 2026-12-16 15:00, kind: resolved")
+    out = tmp_path / "out"
+    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "fault_record")
+    assert done.returncode == 0, done.stderr
+    assert ("TakenasLevel2;changedtoLevel1at2026-12-1610:30,thentoLevel2at2026-12-1610:40.ThetargetsofLevel2"
+            "applyfromthetimethefaultwasreported") in flat(out / "11-fault-YMS-F-001.pdf")
