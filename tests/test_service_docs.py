@@ -17,6 +17,21 @@ from test_documents import build_package, copy_of
 EXAMPLE_5X8 = ROOT / "examples" / "service-5x8-en"
 
 
+def copy_5x8(tmp_path: Path) -> Path:
+    """A writable copy of the English 5x8 example."""
+    folder = tmp_path / "5x8"
+    shutil.copytree(EXAMPLE_5X8, folder)
+    return folder
+
+
+def built_only(folder: Path, tmp_path: Path, only: str) -> Path:
+    """The output folder of `folder` built with --only `only`, as a user builds it."""
+    out = tmp_path / "out"
+    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", only)
+    assert done.returncode == 0, done.stderr
+    return out
+
+
 def raw(folder: Path, name: str) -> dict:
     return yaml.load((folder / f"{name}.yaml").read_text(encoding="utf-8"), Loader=yaml.BaseLoader)
 
@@ -304,9 +319,7 @@ def test_an_open_finding_a_ticket_deals_with_names_the_ticket_in_the_service_rep
     items printed "—" there and no ticket (DOCUMENTS: linked fault or due date; found by a reader)."""
     folder = data_copy("data")
     edit(folder / "visits.yaml", "fault: GZ-2027-004, owner: wuming, due: 2027-03-10", "fault: GZ-2027-004, owner: wuming")
-    out = tmp_path / "out"
-    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "service_report")
-    assert done.returncode == 0, done.stderr
+    out = built_only(folder, tmp_path, "service_report")
     assert "相同的缺陷故障吴明随工单GZ-2027-004处理" in flat(out / "14-service-report-2027Q1.pdf")
 
 
@@ -318,9 +331,7 @@ def test_the_blank_fault_form_stays_one_sheet_with_long_contacts(data_copy, tmp_
          "value: northwind-interop-support@rmo-systems-integration.example.com.au")
     edit(folder / "service.yaml", '"https://support.bluefin.example.com"',
          '"https://support.rmo-systems-integration.example.com.au/servicedesk/customer/portal/17/create/1042"')
-    out = tmp_path / "out"
-    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "fault_form")
-    assert done.returncode == 0, done.stderr
+    out = built_only(folder, tmp_path, "fault_form")
     form = pages(out / "10-fault-form.pdf")
     words = " ".join(form[0].split()) if len(form) == 1 else ""
     assert "This form is made in two copies" in words and "portal/17/create/1042" in words.replace("/ ", "/")
@@ -339,9 +350,7 @@ def test_an_overdue_ticket_is_listed_among_the_open_items_with_its_status(data_c
     10:00: due 4 Mar 10:00, provisional) is overdue; GZ-2027-006 stays paused, waiting for the customer."""
     folder = data_copy("data")
     edit(folder / "faults.yaml", "as_of: 2027-02-26", "as_of: 2027-03-10")
-    out = tmp_path / "out"
-    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "service_report")
-    assert done.returncode == 0, done.stderr
+    out = built_only(folder, tmp_path, "service_report")
     q1 = out / "14-service-report-2027Q1.pdf"
     text = flat(q1)
     assert "仍在处理的工单2起" in text
@@ -357,17 +366,14 @@ def test_an_earlier_periods_open_ticket_is_carried_into_each_later_report_oldest
     example's calendar: 6 h on the 28th, 7.5 h on 29 Jan and 1-5 Feb, none 8-12 Feb (holidays), 7.5 h on the
     15th, 1.5 h on the 16th from 08:30: due 2027-02-16 10:00) has only a response, so on as_of 2027-03-10 it is
     overdue; YMS-F-006 (28 Jan 15:00) still waits for the customer."""
-    folder = tmp_path / "5x8"
-    shutil.copytree(EXAMPLE_5X8, folder)
+    folder = copy_5x8(tmp_path)
     edit(folder / "faults.yaml", "as_of: 2027-01-29", "as_of: 2027-03-10")
     with (folder / "faults.yaml").open("a", encoding="utf-8") as faults:
         faults.write("\n  - id: YMS-F-009\n    level: 3\n    reported_at: 2027-01-28 10:00\n    channel: email\n"
                      "    reporter: okafor\n    taken_by: zhaoyu\n    symptom: The shift report prints the wrong logo\n"
                      "    engineers: [zhaoyu]\n    events:\n"
                      "      - { at: 2027-01-28 11:00, kind: responded, by: zhaoyu, manner: email }\n")
-    out = tmp_path / "out"
-    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "service_report")
-    assert done.returncode == 0, done.stderr
+    out = built_only(folder, tmp_path, "service_report")
     for period in ("2027-01", "2027-02", "2027-03"):
         text = flat(out / f"14-service-report-{period}.pdf")
         assert ("6.2TicketsstillopenTicketLevelReportedSymptomDueStatus"
@@ -429,12 +435,9 @@ def test_tickets_that_missed_the_same_target_share_one_improvement(tmp_path):
     """八、改进建议 said "Find why … missed its response target" once per ticket, the same bullet over and over.
     YMS-F-004 (level 3, 2 h: reported 11:00, 1 h to 12:00 and 1.5 h from 13:30 to a reply moved to 15:00: 2:30)
     and YMS-F-005 (level 2, 30 min: 9:00 to 9:40) both miss their response target in January."""
-    folder = tmp_path / "5x8"
-    shutil.copytree(EXAMPLE_5X8, folder)
+    folder = copy_5x8(tmp_path)
     edit(folder / "faults.yaml", "{ at: 2027-01-13 14:00, kind: responded", "{ at: 2027-01-13 15:00, kind: responded")
-    out = tmp_path / "out"
-    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "service_report")
-    assert done.returncode == 0, done.stderr
+    out = built_only(folder, tmp_path, "service_report")
     text = flat(out / "14-service-report-2027-01.pdf")
     assert ("FindwhyYMS-F-004andYMS-F-005missedtheirresponsetargets,andimprovetheprocedures"
             "thatfailed.") in text
@@ -444,14 +447,11 @@ def test_tickets_that_missed_the_same_target_share_one_improvement(tmp_path):
 def test_a_ticket_regraded_and_back_says_each_change_on_its_form(tmp_path):
     """YMS-F-001 (level 2) taken to level 1 at 10:30 and back to level 2 at 10:40: the form said "Taken as Level 2;
     changed to Level 2 at 2026-12-16 10:40", a change that did not happen (found by a hostile review)."""
-    folder = tmp_path / "5x8"
-    shutil.copytree(EXAMPLE_5X8, folder)
+    folder = copy_5x8(tmp_path)
     edit(folder / "faults.yaml", "      - { at: 2026-12-16 15:00, kind: resolved",
          "      - { at: 2026-12-16 10:30, kind: level_changed, to: 1 }\n"
          "      - { at: 2026-12-16 10:40, kind: level_changed, to: 2 }\n"
          "      - { at: 2026-12-16 15:00, kind: resolved")
-    out = tmp_path / "out"
-    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "fault_record")
-    assert done.returncode == 0, done.stderr
+    out = built_only(folder, tmp_path, "fault_record")
     assert ("TakenasLevel2;changedtoLevel1at2026-12-1610:30,thentoLevel2at2026-12-1610:40.ThetargetsofLevel2"
             "applyfromthetimethefaultwasreported") in flat(out / "11-fault-YMS-F-001.pdf")
