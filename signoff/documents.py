@@ -25,6 +25,7 @@ class Document:
     why_not: Callable[[dict], str | None] = lambda facts: None
     draft: Callable[[dict, dict | None], bool] | None = None  # None: a draft while the conclusion is pending
     view: Callable | None = None  # (facts, subject, labels, long_date) -> the sentences the template prints
+    signed: Callable[[dict, dict | None], str | None] | None = None  # the signatures' date; None: the document's
 
 
 @dataclass(frozen=True)
@@ -37,6 +38,7 @@ class Output:
     number: str
     date: str
     signers: tuple[str, ...] | None
+    signed: str | None  # the date the signature block prints, None for none
 
     @property
     def name(self) -> str:
@@ -122,6 +124,12 @@ def _record_signers(facts, subject):
     return [subject["confirmation"]["by"], engineer] if subject["confirmation"] else [engineer]
 
 
+def _fault_signed(facts, subject) -> str | None:
+    """A ticket's form is dated where it is signed once it is confirmed or resolved; a running ticket's draft has
+    no date there (its form's date is the records' as_of, a day nobody signed it on)."""
+    return subject["date"] if subject["confirmation"] or subject["resolution"].fulfilled_at else None
+
+
 def _why_no_record(facts, reason: str) -> str:
     return "there is no service.yaml" if not facts["service"] else reason
 
@@ -147,7 +155,8 @@ DOCUMENTS += (  # SPEC §10: the service year's records, one output per ticket, 
              ("project", "service", "faults"), "form", lambda facts: list(facts.get("faults") or ()),
              lambda f, s: s["date"], _record_signers, draft=lambda f, s: s["draft"],
              why_not=lambda f: _why_no_record(f, "no fault ticket is recorded (faults.yaml)"),
-             view=lambda f, s, labels, date: _service_views().fault_record_view(f, s, labels)),
+             view=lambda f, s, labels, date: _service_views().fault_record_view(f, s, labels),
+             signed=_fault_signed),
     _visit_record("maintenance_record", "maintenance_record.html.j2", "12-maintenance-{id}.pdf", "preventive",
                   "no preventive visit is recorded (visits.yaml)"),
     _visit_record("inspection_report", "inspection_report.html.j2", "13-inspection-{id}.pdf", "inspection",
@@ -175,9 +184,11 @@ def plan_outputs(facts: dict, only: tuple[str, ...] = ()) -> list[Output]:
             report = (subject.get("rectification") or {}).get("report", "") if subject else ""
             order = subject.get("order", 0) if subject else 0  # a meeting's: its minutes are numbered by it
             signers = document.signers(facts, subject) if document.signers else None
+            date = document.dated(facts, subject)
             outputs.append(Output(document, subject, document.file.format(id=ident),
                                   document.number.format(code=code, id=ident, report=report, order=order),
-                                  document.dated(facts, subject), tuple(signers) if signers is not None else None))
+                                  date, tuple(signers) if signers is not None else None,
+                                  document.signed(facts, subject) if document.signed else date))
     return outputs
 
 

@@ -251,7 +251,7 @@ def service_report_view(facts, period, labels, long_date) -> dict:
         faults=_count(labels, "summary_faults", len(mine), l1=counts["1"], l2=counts["2"], l3=counts["3"]),
         windows=_count(labels, "summary_windows", len(period.windows)),
         done=_count(labels, "summary_done", sum(w.status in ("done", "late") for w in period.windows)),
-        running=_count(labels, "summary_running", len(period.unresolved)))
+        running=_running(labels, period))
     rows = []
     for figures in period.levels:
         level = next(l for l in facts["service"]["levels"] if l["level"] == figures.level)
@@ -310,7 +310,7 @@ def service_report_view(facts, period, labels, long_date) -> dict:
             "summary_clock": summary + labels["sentence_sep"] + labels["clock"][compliance.hours],
             "provisional": labels["provisional_dates"] if provisional else "",
             "findings": _finding_rows(facts, labels, period.open_findings),
-            "no_misses": _no_misses(labels, period), "improvements": _improvements(labels, period, carried),
+            "no_misses": _no_misses(labels, period), "improvements": _improvements(labels, period, carried, visits),
             "L": labels.labels}
 
 
@@ -319,6 +319,18 @@ def _count(labels: Words, key: str, n: int, **values) -> str:
     if n == 0:
         return labels.entry(f"{key}_none")
     return labels.say(key, n, n=n, **values)
+
+
+def _running(labels: Words, period) -> str:
+    """The summary's count of tickets still open on the cut-off, saying how many of them were reported before the
+    period (they are listed in 6.2 with the period's own, but not counted in its fault figures)."""
+    n = len(period.unresolved)
+    earlier = sum(i not in period.faults for i in period.unresolved)
+    if not earlier:
+        return _count(labels, "summary_running", n)
+    if earlier == n:
+        return labels.say("summary_running_earlier", n, n=n)
+    return labels.say("summary_running_some_earlier", earlier, n=n, k=earlier)
 
 
 def _miss_reason(labels, miss, as_of: str) -> str:
@@ -363,11 +375,20 @@ def _no_misses(labels: Words, period) -> str:
     return labels.say("no_misses_some_running", running, n=running) if running else labels["no_misses"]
 
 
-def _improvements(labels: Words, period, carried) -> list[str]:
+def _finding_key(finding, date: str) -> str:
+    """The improvement line an open finding is grouped under: by its due date, past on the report's date (and not
+    restated by a later visit since) or not; by the ticket it waits on when it has no date; or neither."""
+    if finding.due:
+        return "improve_finding_overdue" if finding.due < date and not finding.followed_by else "improve_finding"
+    return "improve_finding_by_fault" if finding.fault else "improve_finding_undated"
+
+
+def _improvements(labels: Words, period, carried, visits) -> list[str]:
     """八、改进建议: one line per kind of shortfall the period shows; nothing invented beyond the records. An
     overdue target is one to fulfil first, also one of an earlier period's ticket still open (`carried`: its
     miss is counted in that period's report); the open findings are cited by the record that lists them, one
-    line per record (and one more for those past their due date on the report's)."""
+    line per record (and one more for those past their due date on the report's, one for those a ticket closes);
+    a visit noticed late asks for notice in time."""
     out = []
     missed: dict[str, list[str]] = {}  # the tickets that missed a target, one line per target: not one per ticket
     for miss in period.misses:
@@ -384,15 +405,18 @@ def _improvements(labels: Words, period, carried) -> list[str]:
         out.append(labels.fill(labels["improve_overdue"], id=fault, kind=labels[f"{target.kind}_word"], due=target.due))
     records: dict[tuple, list] = {}
     for finding in period.open_findings:
-        # past its due date on the report's date (as_of), and not restated by a later visit since
-        late = bool(finding.due) and finding.due < period.date and not finding.followed_by
-        records.setdefault((finding.kind, finding.record, late), []).append(finding)
-    for (kind, number, late), findings in records.items():
-        dues = sorted({f.due for f in findings if f.due})
-        key = "improve_finding_overdue" if late else "improve_finding" if dues else "improve_finding_undated"
+        records.setdefault((finding.kind, finding.record, _finding_key(finding, period.date)), []).append(finding)
+    for (kind, number, key), findings in records.items():
         out.append(labels.say(key, len(findings), record=record_ref(labels, kind, number), n=len(findings),
-                             dues=labels.join(dues)))
+                             dues=labels.join(sorted({f.due for f in findings if f.due})),
+                             ids=labels.listing(sorted({f.fault for f in findings if f.fault}))))
     if any(w.status in ("missed", "late") for w in period.windows):
         out.append(labels["improve_window"])
+    # a visit of the period noticed late (a window's visit made after the period is the next report's concern)
+    late = [visits[w.visit] for w in period.windows if w.visit and visits[w.visit].notice_status == "late"
+            and period.start <= visits[w.visit].start[:10] <= period.end]
+    if late:
+        out.append(labels.say("improve_notice", len(late), records=labels.listing(
+            record_ref(labels, v.kind, v.number) for v in late)))
     counted, running = _counted_and_running(period)
     return out or [labels["improve_none" if counted and not running else "improve_none_uncounted"]]

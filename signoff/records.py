@@ -176,7 +176,7 @@ class Period(Record):
     start: str
     end: str
     ended: bool                # False: an interim report
-    date: str                  # the report's date: the period's end, else as_of
+    date: str                  # the report's date: as_of, whose statuses it states (also for a period ended earlier)
     faults: tuple[str, ...]
     levels: tuple[LevelFigures, ...]
     misses: tuple[Miss, ...]

@@ -200,7 +200,7 @@ def running_title(name: str, width: int = RUNNING_TITLE_WIDTH) -> str:
 def signing_block(facts: dict, output: Output, assets_dir: Path | None) -> list[dict]:
     """The two columns of a signature block: per party, its seal and a signature line for each of its signatories
     (or one blank line). A party with no signatory yet (an unconfirmed service record) gets neither seal nor date:
-    a draft must not look sealed by the customer."""
+    a draft must not look sealed by the customer. The date is the output's `signed` (a running ticket has none)."""
     if output.signers is None:
         return []
     columns = []
@@ -212,7 +212,7 @@ def signing_block(facts: dict, output: Output, assets_dir: Path | None) -> list[
             "seal": _asset_uri(info.get("seal"), assets_dir) if people else None,
             "signers": [{"person": p, "signature": _asset_uri(p["signature"], assets_dir)} for p in people]
             or [{"person": None, "signature": None}],
-            "date": output.date if people else None,
+            "date": output.signed if people else None,
         })
     return columns
 

@@ -1,11 +1,12 @@
 """faults.yaml and visits.yaml: the rules of SPEC §10 (exact error lines) and the facts derived from the records."""
 import json
+import shutil
 
 import pytest
 
 from signoff.errors import DataError
 from signoff.validation import check_data
-from conftest import DATA_DIRS, edit
+from conftest import DATA_DIRS, ROOT, edit
 
 
 def problems(folder):
@@ -649,3 +650,57 @@ def test_an_unknown_tester_does_not_hide_an_unknown_fault_reporter(data_copy):
     assert found == [
         "faults.yaml:8:15: error: faults[0].reporter: 'zhang_kun' is not a person defined under people in project.yaml",
         "results.yaml:8:13: error: tests[0].tester: 'liyu' is not a person defined under people in project.yaml"]
+
+
+def _report_views(folder, locale: str = "zh-CN") -> dict:
+    """The service report's sentences of each period of `folder`, by period key."""
+    from signoff.record_views import service_report_view
+    from signoff.render import load_labels, long_date
+
+    facts = check_data(folder).facts
+    labels = load_labels(locale, "service_report")
+    return {p.key: service_report_view(facts, p, labels, lambda d: long_date(d, locale))
+            for p in facts["compliance"].periods}
+
+
+def test_the_overview_says_how_many_open_tickets_were_reported_before_the_period(data_copy):
+    """"仍在处理的工单 3 起" beside "共受理故障 1 起" read as a miscount: 6.2 lists every ticket still open on the
+    report's date, two of them reported in Q1. GZ-2027-007 (reported in Q2, level 2) still runs on 2027-05-23,
+    and so do Q1's GZ-2027-005 and GZ-2027-006; Q1's report, whose open tickets are its own, is worded as before."""
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "as_of: 2027-02-26", "as_of: 2027-05-23")
+    with (folder / "faults.yaml").open("a", encoding="utf-8") as faults:
+        faults.write(_LATE_TICKET.replace("2027-05-23 23:45", "2027-05-20 23:45"))
+    views = _report_views(folder)
+    assert "共受理故障 1 起（一级 0 起、二级 1 起、三级 0 起）" in views["2027Q2"]["summary"]
+    assert views["2027Q2"]["summary"].endswith("仍在处理的工单 3 起（其中 2 起为以前各期受理）。")
+    assert views["2027Q1"]["summary"].endswith("仍在处理的工单 2 起。")
+
+
+def test_a_finding_a_ticket_closes_and_a_late_notice_are_each_an_improvement(data_copy):
+    """The report asked to "按期完成 … 所列 2 项问题的整改（期限 2027-03-01）" when one of the two has no due date and
+    waits on GZ-2027-004; and a visit noticed late (sent 2027-02-23, due 2027-02-19) asked for nothing. The late
+    notice is the 2027Q1 visit's concern, not 2026Q4's, whose window the visit also serves."""
+    folder = data_copy("data")
+    edit(folder / "visits.yaml", "fault: GZ-2027-004, owner: wuming, due: 2027-03-10 }", "fault: GZ-2027-004, owner: wuming }")
+    edit(folder / "visits.yaml", "notice_sent: 2027-02-18", "notice_sent: 2027-02-23")
+    views = _report_views(folder)
+    assert views["2027Q1"]["improvements"] == [
+        "按期完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 1 项问题的整改（期限 2027-03-01）。",
+        "处理完成工单 GZ-2027-004，完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 1 项问题的整改。",
+        "按约定提前发出维护与巡检通知（系统巡检报告 ZHYQ-2026-017-INS-2027 未按期通知）。"]
+    assert not any("通知" in line for line in views["2026Q4"]["improvements"])
+
+
+def test_english_improvements_for_a_finding_a_ticket_closes_and_a_late_notice(tmp_path):
+    """The same two lines in English, worked on the 5x8 example: its visit of 19 January noticed on the 18th
+    (due the 14th, 3 working days before), its finding waiting on YMS-F-003 instead of a date."""
+    folder = tmp_path / "five"
+    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    edit(folder / "visits.yaml", "notice_sent: 2027-01-13", "notice_sent: 2027-01-18")
+    edit(folder / "visits.yaml", "owner: raman, due: 2027-02-15 }", "owner: raman, fault: YMS-F-003 }")
+    improvements = _report_views(folder, "en")["2027-01"]["improvements"]
+    assert "Close the open finding of the preventive maintenance record YMS-2026-021-PM-2027-Q1 by resolving " \
+        "YMS-F-003." in improvements, improvements
+    assert "Notify the customer of each visit in time: the notice for the preventive maintenance record " \
+        "YMS-2026-021-PM-2027-Q1 came late." in improvements, improvements

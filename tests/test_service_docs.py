@@ -255,6 +255,35 @@ def test_an_unconfirmed_record_shows_no_customer_seal_or_date(outputs):
     assert seals("11-fault-GZ-2026-001.pdf") == 2
 
 
+def test_a_running_tickets_draft_dates_no_signature(outputs):
+    """GZ-2027-006 still runs on as_of: its draft printed "日期：2027年2月26日" beside the engineer, the records'
+    cut-off, a day nobody signed it on. GZ-2027-004, resolved on 3 February and not yet confirmed, keeps the day
+    it was resolved; a confirmed form keeps its confirmation's date in both columns."""
+    _, out = outputs["data"]
+
+    def dates(name):
+        return [word for word in layout_text(out / name).split() if word.startswith("日期：")]
+    assert dates("11-fault-GZ-2027-006.pdf") == ["日期：", "日期："]
+    assert dates("11-fault-GZ-2027-004.pdf") == ["日期：", "日期：2027年2月3日"]
+    assert dates("11-fault-GZ-2026-001.pdf") == ["日期：2026年11月25日", "日期：2026年11月25日"]
+
+
+@pytest.mark.parametrize("name", ["data", "5x8"])
+def test_the_service_times_and_the_handling_of_a_form_are_each_on_one_page(outputs, name):
+    """三、处理情况 printed its cause at the foot of GZ-2027-004's first page and its solution on the next (found
+    looking at the pages). The service times (to the note on the clock) and the handling (to the solution) are
+    each kept with their heading on one page."""
+    _, out = outputs[name]
+    sections = {"data": [("二、服务时限", "时限按"), ("三、处理情况", "解决方案")],
+                "5x8": [("2. Service times", "Times run in working hours"), ("3. Handling", "Solution")]}[name]
+    forms = sorted(out.glob("11-fault-*.pdf"))
+    assert len(forms) >= 6
+    for form in forms:
+        for heading, last in sections:
+            (page,) = [page for page in pages(form) if heading in page]
+            assert last in page.split(heading, 1)[1], (form.name, heading)
+
+
 def test_an_interim_report_tells_the_period_up_to_its_cut_off(outputs):
     """On 29 January the January report cannot say "From 1 January 2027 to 31 January 2027, 4 faults were
     reported": an interim report's overview runs to as_of (data/: 26 February in the first quarter); an ended
@@ -279,8 +308,9 @@ def test_english_service_report_verdicts_and_cited_records_read_as_english(outpu
     assert "Abnormal" not in text and "Normal" not in text.replace("(Normal)", "")
     assert "PreventivemaintenancerecordYMS-2026-021-PM-2027-Q1" in text
     # the header's period in words of the catalog, as the service guide's ("2026-12-14 — 2026-12-31" was the
-    # template's own dash)
-    assert row_with(report, "Service period")[:2] == ["Service period", "2027-01-01 to 2027-01-31"]
+    # template's own dash), named as the report's own period: "Service period" read as the service year's
+    assert row_with(report, "Report period")[:2] == ["Report period", "2027-01-01 to 2027-01-31"]
+    assert "Service period" not in text
 
 
 def test_the_provisional_footnote_appears_only_under_a_marked_date(outputs):
@@ -312,6 +342,8 @@ def test_an_exempted_miss_breaks_between_its_status_and_its_mark_inside_the_cell
     assert [w["text"] for w in status] == ["Missed", "(exempt)"]
     assert status[1]["top"] > status[0]["bottom"]  # on the next line
     assert all(w["x1"] < right for w in status), (status, right)
+    # the exemption is said as one ("Agreed by 周琦 (…) not to count:" left its subject to guess)
+    assert "Exemptfromtheservicetargets,asagreedby周琦" in flat(out / "11-fault-GZ-2027-003.pdf")
 
 
 def test_an_open_finding_a_ticket_deals_with_names_the_ticket_in_the_service_report(data_copy, tmp_path):
@@ -380,7 +412,8 @@ def test_an_earlier_periods_open_ticket_is_carried_into_each_later_report_oldest
                 "YMS-F-009Level32027-01-2810:00Theshiftreportprintsthewronglogo2027-02-1610:00Overdue"
                 "YMS-F-006Level32027-01-2815:00") in text, period
         assert "FulfilYMS-F-009'sresolutiontarget,overduesince2027-02-1610:00" in text, period
-    assert "2ticketswerestillopen" in flat(out / "14-service-report-2027-02.pdf")
+    # February's own tickets are all resolved: the two it lists were reported in January, and it says so
+    assert "2ticketsreportedbeforetheperiodwerestillopen" in flat(out / "14-service-report-2027-02.pdf")
 
 
 @pytest.mark.parametrize("name", ["data", "5x8"])
