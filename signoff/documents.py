@@ -130,6 +130,13 @@ def _fault_signed(facts, subject) -> str | None:
     return subject["date"] if subject["confirmation"] or subject["resolution"].fulfilled_at else None
 
 
+def _report_period_signers(facts, period) -> list[str]:
+    """A service report is signed by the service lead, and by the customer's contact once its period has ended:
+    an interim report printed the customer's signature and seal on figures still running."""
+    service = facts["service"]
+    return [service["customer_contact"], service["lead"]] if period["ended"] else [service["lead"]]
+
+
 def _why_no_record(facts, reason: str) -> str:
     return "there is no service.yaml" if not facts["service"] else reason
 
@@ -165,7 +172,7 @@ DOCUMENTS += (  # SPEC §10: the service year's records, one output per ticket, 
              ("project", "service", "faults", "visits"), "form",
              lambda facts: list(facts["compliance"]["periods"]) if facts.get("compliance") else [],
              lambda f, s: s["date"],
-             lambda f, s: [f["service"]["customer_contact"], f["service"]["lead"]], draft=lambda f, s: False,
+             _report_period_signers, draft=lambda f, s: False,
              why_not=lambda f: _why_no_record(f, "no report period has begun on the records' as_of"),
              view=lambda f, s, labels, date: _service_views().service_report_view(f, s, labels, date)),
 )

@@ -9,7 +9,7 @@ from .errors import Problem
 from .rules import ID_MAX, id_too_long
 from .schema import parse_date
 from .service import maintenance_windows, service_facts
-from .vocab import LOCALES, RESOLUTION_EVENTS, VISIT_KINDS
+from .vocab import FULFILLING_EVENTS, LOCALES, RESOLUTION_EVENTS, VISIT_KINDS
 from .sources import Source
 from .workdays import WorkCalendar, calendar_of
 
@@ -105,6 +105,10 @@ def check_records(sources: dict[str, Source]) -> list[Problem]:
     visits = sources["visits"].data if "visits" in sources else None
     as_of = records_as_of(faults, visits)
     horizon = parse_time(as_of.isoformat() + " 00:00") + datetime.timedelta(days=1) if as_of else None
+    if faults and faults.get("as_of") and parse_date(faults["as_of"]) < parse_date(service["start"]):
+        # no report period has begun: a report dated before the service it reports on was built
+        r.error("faults", ("as_of",), f"{faults['as_of']} is before the service period, which starts "
+                f"{service['start']}")
     if faults:
         _check_faults(r, faults["faults"], service, period, horizon)
     if visits:
@@ -157,6 +161,11 @@ def _check_faults(r: _Rules, faults: list[dict], service: dict, period, horizon)
             elif confirmation["date"] < resolved[-1][:10]:
                 r.error("faults", base + ("confirmation", "date"), f"{confirmation['date']} is before the last "
                         f"resolved event ({resolved[-1]})")
+            ends = [e for e in fault.get("events") or [] if e["kind"] in (RESOLVED, REOPENED)]
+            if resolved and ends[-1]["kind"] == REOPENED:
+                r.error("faults", base + ("confirmation",), f"the ticket was reopened at {ends[-1]['at']} after "
+                        "this confirmation; the customer confirms it once it is resolved again (remove the "
+                        "confirmation until then)")
             if horizon is not None and parse_time(confirmation["date"] + " 00:00") >= horizon:
                 r.error("faults", base + ("confirmation", "date"),
                         f"{confirmation['date']} is after as_of ({horizon - datetime.timedelta(days=1):%Y-%m-%d})")
@@ -182,7 +191,8 @@ def _check_events(r: _Rules, base: tuple, fault: dict, reported, service: dict, 
         for key in _NEEDS.get(kind, ()):
             if event.get(key) is None:
                 r.error("faults", path, f"a {kind} event needs '{key}'")
-        r.person("faults", path + ("by",), event.get("by"))
+        # the service's own acts are the contractor's: a customer's `resolved` made a target met
+        r.person("faults", path + ("by",), event.get("by"), "contractor" if kind in FULFILLING_EVENTS else None)
         if at < reported:
             r.error("faults", path + ("at",), f"{event['at']} is before the ticket was reported ({fault['reported_at']})")
         elif at < previous:
@@ -277,6 +287,9 @@ def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon,
             if finding["severity"] == "fault" and not finding.get("fault") and not finding.get("due"):
                 r.error("visits", path, "a finding of severity fault must name a fault (fault:) or give a due date")
             r.person("visits", path + ("owner",), finding.get("owner"))
+            if finding.get("due") and finding["due"] < visit["start"][:10]:
+                r.error("visits", path + ("due",), f"{finding['due']} is before the visit that found it "
+                        f"({visit['start'][:10]})")
             if finding.get("follows") is not None:
                 _check_follows(r, visits, n, path + ("follows",), finding["follows"], followed)
         confirmation = visit.get("confirmation")
@@ -284,6 +297,9 @@ def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon,
             r.person("visits", base + ("confirmation", "by"), confirmation["by"], "customer")
             if confirmation["date"] < visit["start"][:10]:
                 r.error("visits", base + ("confirmation", "date"), f"{confirmation['date']} is before the visit")
+            elif horizon is not None and parse_time(confirmation["date"] + " 00:00") >= horizon:
+                r.error("visits", base + ("confirmation", "date"),
+                        f"{confirmation['date']} is after as_of ({horizon - datetime.timedelta(days=1):%Y-%m-%d})")
 
 
 def _check_follows(r: _Rules, visits: list[dict], n: int, path: tuple, ref, followed: dict) -> None:

@@ -46,7 +46,7 @@ def _marked(date: str | None, provisional: bool) -> str:
     service guide prints it)."""
     if date is None:
         return "—"
-    return date + (" *" if provisional else "")
+    return date + ("*" if provisional else "")  # no space: "2027-03-04 10:00 *" left its * alone on a line
 
 
 def _due_marked(target) -> bool:
@@ -74,8 +74,11 @@ def _status(labels, target) -> dict:
 def _target_view(facts, labels, fault, target) -> dict:
     level = next(l for l in facts["service"]["levels"] if l["level"] == fault.level)
     text = _duration(labels, target.amount, target.unit)
-    if target.kind == "resolution" and level.get("resolution_goal"):
-        text = labels.fill(labels["target_goal"], target=text, goal=level["resolution_goal"])
+    # the level's commitment beside its time, as the service guide states it: the manner of a response (a reply
+    # made another way counts, and check warns; the form showed the time alone) and the goal of a resolution
+    goal = level.get("response_manner" if target.kind == "response" else "resolution_goal")
+    if goal:
+        text = labels.fill(labels["target_goal"], target=text, goal=goal)
     elapsed = (target.elapsed_text if target.fulfilled_at
                else labels.fill(labels["elapsed_so_far"], elapsed=target.elapsed_text))
     cycles = ""
@@ -185,7 +188,9 @@ def _finding_rows(facts, labels, findings) -> list[dict]:
                      "severity_key": x.severity, "fault": x.fault or "—",
                      "owner": facts["people"][x.owner]["name"] if x.owner else "—", "due": x.due or "—",
                      # the service report has no ticket column: a finding a ticket deals with names it there
-                     "due_or_fault": x.due or (labels.fill(labels["due_by_fault"], id=x.fault) if x.fault else "—"),
+                     # …while the ticket is still to resolve: one resolved before the visit settles nothing
+                     "due_or_fault": x.due or (labels.fill(labels["due_by_fault"], id=x.waits_on) if x.waits_on
+                                               else "—"),
                      "record": _capitalised(record_ref(labels, x.kind, x.record))})
     return rows
 
@@ -200,6 +205,15 @@ def visit_view(facts, visit, labels) -> dict:
     """What the maintenance record and the inspection report print beyond the visit's own fields."""
     labels = _shared(facts, labels)
     later = _next_window(facts, visit)
+    # a visit made late can end after the next window's planned date: the next visit is then due within that
+    # window, not on a day already gone ("Next planned visit 2027-06-17" on a record of 21 June)
+    passed = later is not None and later.planned < visit.end[:10]
+    if later is None:
+        upcoming = labels["next_none"]
+    elif passed:
+        upcoming = labels.fill(labels["next_within"], n=later.number, start=later.start, end=later.end)
+    else:
+        upcoming = _marked(later.planned, later.provisional)
     return {
         "window": _window_text(labels, visit.window),
         "planned": _marked(visit.window.planned, visit.window.provisional),
@@ -215,10 +229,10 @@ def visit_view(facts, visit, labels) -> dict:
         "counts": labels["list_sep"].join(
             labels.fill(labels["item_count"], status=labels["item_status"][c.key], n=c.count)
             for c in visit.item_counts),
-        "next": labels["next_none"] if later is None else _marked(later.planned, later.provisional),
+        "next": upcoming,
         "window_status": labels["window_status"][visit.window.status],
         "provisional": (labels["provisional_dates"] if visit.window.provisional or visit.notice_due_provisional
-                        or later and later.provisional else ""),
+                        or later and later.provisional and not passed else ""),
         "findings": _finding_rows(facts, labels, visit.findings),
         "L": labels.labels,
     }
@@ -377,10 +391,10 @@ def _no_misses(labels: Words, period) -> str:
 
 def _finding_key(finding, date: str) -> str:
     """The improvement line an open finding is grouped under: by its due date, past on the report's date (and not
-    restated by a later visit since) or not; by the ticket it waits on when it has no date; or neither."""
+    restated by a later visit since) or not; by the ticket still to resolve when it has no date; or neither."""
     if finding.due:
         return "improve_finding_overdue" if finding.due < date and not finding.followed_by else "improve_finding"
-    return "improve_finding_by_fault" if finding.fault else "improve_finding_undated"
+    return "improve_finding_by_fault" if finding.waits_on else "improve_finding_undated"
 
 
 def _improvements(labels: Words, period, carried, visits) -> list[str]:
@@ -409,9 +423,14 @@ def _improvements(labels: Words, period, carried, visits) -> list[str]:
     for (kind, number, key), findings in records.items():
         out.append(labels.say(key, len(findings), record=record_ref(labels, kind, number), n=len(findings),
                              dues=labels.join(sorted({f.due for f in findings if f.due})),
-                             ids=labels.listing(sorted({f.fault for f in findings if f.fault}))))
-    if any(w.status in ("missed", "late") for w in period.windows):
+                             ids=labels.listing(sorted({f.waits_on for f in findings if f.waits_on}))))
+    if any(w.status == "missed" for w in period.windows):
         out.append(labels["improve_window"])
+    # a window done late was not missed: its visit is named, and asked for within the window next time
+    done_late = [visits[w.visit] for w in period.windows if w.status == "late"]
+    if done_late:
+        out.append(labels.say("improve_window_late", len(done_late), records=labels.listing(
+            record_ref(labels, v.kind, v.number) for v in done_late)))
     # a visit of the period noticed late (a window's visit made after the period is the next report's concern)
     late = [visits[w.visit] for w in period.windows if w.visit and visits[w.visit].notice_status == "late"
             and period.start <= visits[w.visit].start[:10] <= period.end]

@@ -125,6 +125,7 @@ class Finding(Record):
     follows: str | None        # the ref of the earlier finding this one carries forward
     followed_by: str | None    # the ref of the later finding that carries this one forward
     open: bool                 # not settled on as_of: not info, and its fault not resolved after the visit began
+    waits_on: str | None       # the ticket whose resolution settles it: its fault, unless resolved before the visit
 
 
 @dataclass(frozen=True)
@@ -278,6 +279,11 @@ def _visits(raw_visits, maintenance, faults, service_raw, calendar, as_of, code,
                            text_of(i.get("measured")), i["status"]) for i in raw.get("items") or [])
         number = f"{code}-{VISIT_PREFIX[kind]}-{raw['id']}"
         findings = tuple(_finding(raw, k, f, number, resolved) for k, f in enumerate(raw.get("findings") or [], 1))
+        for k, finding in enumerate(findings):
+            if finding.open and finding.fault and not finding.waits_on and not finding.due:
+                warn(sources, "visits", ("visits", n, "findings", k, "fault"), f"{finding.fault} was resolved on "
+                     f"{resolved[finding.fault][:10]}, before this visit: it does not settle the finding, which stays "
+                     "open with no due date (give a due date, or reopen the ticket)", warnings)
         confirmation = raw.get("confirmation")
         visits.append(Visit(
             id=raw["id"], number=number, kind=kind, window=window,
@@ -304,10 +310,11 @@ def _still_resolved(fault: Fault) -> bool:
 def _finding(raw_visit: dict, k: int, raw: dict, number: str, resolved: dict[str, str]) -> Finding:
     """A finding is settled by its fault's resolution only when that came after the visit began: a ticket resolved
     before is one the finding refers to (a defect seen again), not one that dealt with it."""
-    settled = raw.get("fault") in resolved and resolved[raw["fault"]] >= raw_visit["start"]
+    fault = raw.get("fault")
+    settled = fault in resolved and resolved[fault] >= raw_visit["start"]
     return Finding(f"{raw_visit['id']}/{k}", raw_visit["id"], number, raw_visit["kind"], raw["text"], raw["severity"],
-                   raw.get("fault"), raw.get("owner"), raw.get("due"), raw.get("follows"), None,
-                   raw["severity"] != "info" and not settled)
+                   fault, raw.get("owner"), raw.get("due"), raw.get("follows"), None,
+                   raw["severity"] != "info" and not settled, fault if fault not in resolved else None)
 
 
 def _carried_forward(visits: list[Visit]) -> tuple[Visit, ...]:

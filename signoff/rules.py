@@ -4,6 +4,9 @@
 reporting each problem at the value in the sources that breaks the rule."""
 from __future__ import annotations
 
+from decimal import Decimal
+
+from .clock import parse_intervals
 from .errors import Problem
 from .model import Facts
 from .sources import Source
@@ -340,7 +343,7 @@ def _check_dates(c: _Checker, sources: dict, facts: Facts, report_date: str) -> 
     service = facts.service
     c.date_order("service", ("start",), report_date, service.start,
                  f"the service starts {service.start}, before the report date ({report_date})")
-    _check_levels(c, service.levels)
+    _check_levels(c, service.levels, service)
     _check_handover(c, facts, report_date)
 
 
@@ -367,15 +370,20 @@ def _check_calendar(c: _Checker, calendar: dict) -> None:
                     "is either a holiday or a working day")
 
 
-def _check_levels(c: _Checker, levels) -> None:
+def _check_levels(c: _Checker, levels, service) -> None:
     overrides = {x["level"]: n for n, x in enumerate(c.sources["service"].data.get("levels") or [])}
+    # a working day on the service's own clock: its working hours on 5x8, a whole day at least on 7x24 (to the same
+    # time on the next working day): 12 h is shorter than 1 wd there, and 7.9 h is longer than 1 wd of 7.5 h
+    day = 24 * 60 if service.hours == "7x24" else sum(end - start for start, end in parse_intervals(
+        list(service.working_hours)))
 
     def at(level, field):
         n = overrides.get(level.level)
         return ("levels", n, field) if n is not None else ("levels",)
 
     def minutes(duration: str):
-        return Duration.parse(duration).minutes
+        parsed = Duration.parse(duration)
+        return parsed.minutes if parsed.unit != "wd" else Decimal(parsed.amount) * day
 
     for level in levels:
         if minutes(level.response) > minutes(level.resolution):

@@ -11,7 +11,7 @@ from cerberus import schema as cerberus_schema
 
 from .errors import Problem
 from .paths import SCHEMA_DIR
-from .sources import Source, format_path, read_shipped_yaml
+from .sources import MAX_INT_DIGITS, Source, format_path, read_shipped_yaml
 from .vocab import DURATION_BOUNDED, DURATION_LIMITS  # the one duration pattern
 
 
@@ -164,8 +164,15 @@ def _problem(source: Source, error, schema) -> Problem:
         if "number" in kinds and isinstance(error.value, str) and error.value.lower().lstrip("+-") in (
                 "nan", ".nan", "inf", ".inf", "infinity"):
             return source.problem(path, f"{_show(error.value)} is not a number (NaN and infinity are refused)")
+        if ("integer" in kinds and isinstance(error.value, str) and error.value.lstrip("-").isdigit()
+                and len(error.value.lstrip("-")) > MAX_INT_DIGITS):  # the loader keeps such digits as text
+            return source.problem(path, f"{_show(error.value)} is too large a number (at most {MAX_INT_DIGITS} "
+                                  "digits)")
         expected = " or ".join(_TYPE_NAMES.get(kind, kind) for kind in kinds)
-        return source.problem(path, f"{_show(error.value)} is not {expected}")
+        # `id: 2027` is read as a number: the fix is the quotes, which the bare "is not text" did not say
+        quote = (f"; quote it: \"{error.value}\"" if expected == "text" and isinstance(error.value, (int, float))
+                 and not isinstance(error.value, bool) else "")
+        return source.problem(path, f"{_show(error.value)} is not {expected}{quote}")
     if code == cerr.UNALLOWED_VALUE.code:
         return source.problem(path, f"{_show(error.value)} is not one of {', '.join(map(str, rule_value))}")
     if code == cerr.REGEX_MISMATCH.code:

@@ -50,8 +50,9 @@ def check_characters(source: Source) -> list[Problem]:
     return problems
 
 
-def check_markdown(source: Source, path: tuple, value: str) -> list[Problem]:
-    if _IMAGE.search(value):
+def check_markdown(source: Source, path: tuple, value) -> list[Problem]:
+    """No image in a Markdown value (a number typed as the value is text with no image: `symptom: 7`)."""
+    if _IMAGE.search(str(value)):
         return [source.problem(path, "Markdown images are not allowed; put images in assets/ fields")]
     return []
 

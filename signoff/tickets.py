@@ -176,7 +176,7 @@ def judge_fault(raw: dict, levels: dict, service_raw: dict, clock: ServiceClock,
     waiting, fulfilled, resolved, cycles = None, None, None, 1
     for at, event in events:
         kind = event["kind"]
-        if fulfilled is None and kind == PAUSE:
+        if kind == PAUSE:  # also after a cycle's target was met: a reopened cycle's time runs on to `resolved`
             waiting = at
         elif kind == RESUME and waiting is not None:
             pauses.append((waiting, at))

@@ -1,6 +1,7 @@
 """faults.yaml and visits.yaml: the rules of SPEC §10 (exact error lines) and the facts derived from the records."""
 import json
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -679,28 +680,202 @@ def test_the_overview_says_how_many_open_tickets_were_reported_before_the_period
 
 def test_a_finding_a_ticket_closes_and_a_late_notice_are_each_an_improvement(data_copy):
     """The report asked to "按期完成 … 所列 2 项问题的整改（期限 2027-03-01）" when one of the two has no due date and
-    waits on GZ-2027-004; and a visit noticed late (sent 2027-02-23, due 2027-02-19) asked for nothing. The late
-    notice is the 2027Q1 visit's concern, not 2026Q4's, whose window the visit also serves."""
+    waits on GZ-2027-005 (still running on as_of); and a visit noticed late (sent 2027-02-23, due 2027-02-19)
+    asked for nothing. The late notice is the 2027Q1 visit's concern, not 2026Q4's, whose window the visit also
+    serves."""
     folder = data_copy("data")
-    edit(folder / "visits.yaml", "fault: GZ-2027-004, owner: wuming, due: 2027-03-10 }", "fault: GZ-2027-004, owner: wuming }")
+    finding = "fault: GZ-2027-004, owner: wuming, due: 2027-03-10 }"
+    edit(folder / "visits.yaml", finding, "fault: GZ-2027-005, owner: wuming }")
     edit(folder / "visits.yaml", "notice_sent: 2027-02-18", "notice_sent: 2027-02-23")
     views = _report_views(folder)
     assert views["2027Q1"]["improvements"] == [
         "按期完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 1 项问题的整改（期限 2027-03-01）。",
-        "处理完成工单 GZ-2027-004，完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 1 项问题的整改。",
+        "处理完成工单 GZ-2027-005，完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 1 项问题的整改。",
         "按约定提前发出维护与巡检通知（系统巡检报告 ZHYQ-2026-017-INS-2027 未按期通知）。"]
     assert not any("通知" in line for line in views["2026Q4"]["improvements"])
 
 
+def test_a_finding_naming_a_ticket_resolved_before_the_visit_is_not_left_to_that_ticket(data_copy):
+    """GZ-2027-004 was resolved on 3 February; the inspection of 24 February found the same defect in another
+    building and named it. Without a due date the report said "随工单 GZ-2027-004 处理" and asked to resolve a
+    ticket already resolved (found by a reader): the finding is open with no date, and check says so."""
+    folder = data_copy("data")
+    edit(folder / "visits.yaml", "fault: GZ-2027-004, owner: wuming, due: 2027-03-10 }", "fault: GZ-2027-004, owner: wuming }")
+    result = check_data(folder)
+    assert [(Path(w.file).name, w.line, w.col, w.path, w.message) for w in result.warnings if w.file.endswith("visits.yaml")] \
+        == [("visits.yaml", 39, 73, "visits[1].findings[1].fault", "GZ-2027-004 was resolved on 2027-02-03, before "
+             "this visit: it does not settle the finding, which stays open with no due date (give a due date, or "
+             "reopen the ticket)")]
+    view = _report_views(folder)["2027Q1"]
+    assert "完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 1 项问题的整改。" in view["improvements"], view["improvements"]
+    assert [row["due_or_fault"] for row in view["findings"]] == ["2027-03-01", "—"]
+
+
 def test_english_improvements_for_a_finding_a_ticket_closes_and_a_late_notice(tmp_path):
     """The same two lines in English, worked on the 5x8 example: its visit of 19 January noticed on the 18th
-    (due the 14th, 3 working days before), its finding waiting on YMS-F-003 instead of a date."""
+    (due the 14th, 3 working days before), its finding waiting on YMS-F-004 instead of a date."""
     folder = tmp_path / "five"
     shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
     edit(folder / "visits.yaml", "notice_sent: 2027-01-13", "notice_sent: 2027-01-18")
-    edit(folder / "visits.yaml", "owner: raman, due: 2027-02-15 }", "owner: raman, fault: YMS-F-003 }")
+    edit(folder / "visits.yaml", "owner: raman, due: 2027-02-15 }", "owner: raman, fault: YMS-F-004 }")
+    # YMS-F-004 (13 January) still to resolve: its resolution and confirmation are not recorded yet
+    edit(folder / "faults.yaml", "      - { at: 2027-01-20 16:00, kind: resolved, by: zhaoyu }\n"
+         "    confirmation: { by: okafor, date: 2027-01-21, verdict: accepted, satisfaction: satisfied }\n", "")
     improvements = _report_views(folder, "en")["2027-01"]["improvements"]
     assert "Close the open finding of the preventive maintenance record YMS-2026-021-PM-2027-Q1 by resolving " \
-        "YMS-F-003." in improvements, improvements
+        "YMS-F-004." in improvements, improvements
     assert "Notify the customer of each visit in time: the notice for the preventive maintenance record " \
         "YMS-2026-021-PM-2027-Q1 came late." in improvements, improvements
+
+
+_LATE_VISIT = """
+  - id: 2027-Q2
+    kind: preventive
+    window: 2
+    notice_sent: 2027-05-21
+    start: 2027-05-27 09:30
+    end: 2027-05-27 12:00
+    engineers: [wuming]
+    tasks:
+      - { task: 数据库清理与索引重建, result: done }
+"""
+
+
+def test_a_window_done_late_is_not_asked_to_be_made_up(data_copy):
+    """A window whose visit came after it ended (status late) was asked to be "补做" as a missed one; its visit
+    was made. Window 2 (2027-02-23 to 2027-05-22) visited on 27 May: Q2 asks for the visit within its window and
+    names the record; Q1, whose report also lists window 2, the same; no window was missed."""
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "as_of: 2027-02-26", "as_of: 2027-05-28")
+    with (folder / "visits.yaml").open("a", encoding="utf-8") as visits:
+        visits.write(_LATE_VISIT)
+    views = _report_views(folder)
+    for key in ("2027Q1", "2027Q2"):
+        improvements = views[key]["improvements"]
+        assert "在维护日历规定的周期内完成维护与巡检（预防性维护记录 ZHYQ-2026-017-PM-2027-Q2 晚于周期执行）。" \
+            in improvements, (key, improvements)
+        assert not any("补做" in line for line in improvements), (key, improvements)
+
+
+def test_a_late_visits_next_visit_is_not_a_day_already_gone(data_copy):
+    """A visit for window 2 (2027-02-23 to 2027-05-22) made on 27 May: window 3's planned date (26 May) is before
+    it, and the record said "下次计划维护 2027-05-26*", a day gone by when it was signed (found by a reader). It
+    names window 3 instead."""
+    from signoff.record_views import visit_view
+    from signoff.render import load_labels
+
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "as_of: 2027-02-26", "as_of: 2027-05-28")
+    with (folder / "visits.yaml").open("a", encoding="utf-8") as visits:
+        visits.write(_LATE_VISIT)
+    facts = check_data(folder).facts
+    late = next(v for v in facts["visits"].visits if v.id == "2027-Q2")
+    window = next(w for w in facts["visits"].windows if w.kind == "preventive" and w.number == 3)
+    assert window.planned == "2027-05-26"
+    view = visit_view(facts, late, load_labels("zh-CN", "maintenance_record"))
+    assert view["next"] == f"第 3 期（{window.start} 至 {window.end}）内"
+    on_time = next(v for v in facts["visits"].visits if v.id == "2027-Q1")
+    assert visit_view(facts, on_time, load_labels("zh-CN", "maintenance_record"))["next"].startswith("2027-02-26")
+
+
+def test_a_number_typed_as_a_markdown_value_is_text(tmp_path):
+    """`symptom: 7` ended check in a TypeError (the image check read the value as a string); a Markdown value may
+    be a number printed as typed (SPEC §3), in the service records and in the acceptance files alike."""
+    folder = tmp_path / "five"
+    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    edit(folder / "faults.yaml", "symptom: The gate 3 kiosk rejects valid truck passes", "symptom: 7")
+    edit(folder / "visits.yaml", "text: Backup restore slower than the agreed 2 h", "text: 7")
+    edit(folder / "issues.yaml", "description: When both gate lanes checked in a container in the same second, both "
+         "were given slot B-14-03.", "description: 14")
+    facts = check_data(folder).facts
+    assert next(f for f in facts["faults"] if f.id == "YMS-F-001").symptom in (7, "7")
+
+
+_REOPENED_AFTER_A_WAIT = """
+  - id: YMS-F-010
+    level: 1
+    reported_at: 2027-01-13 09:00
+    channel: phone
+    reporter: okafor
+    symptom: Gate 1 barrier stuck open
+    engineers: [raman]
+    events:
+      - { at: 2027-01-13 09:05, kind: responded, by: raman, manner: phone }
+      - { at: 2027-01-13 09:30, kind: restored, by: raman }
+      - { at: 2027-01-13 09:40, kind: waiting_customer }
+      - { at: 2027-01-13 15:00, kind: resumed }
+      - { at: 2027-01-13 15:10, kind: resolved, by: raman }
+      - { at: 2027-01-13 16:00, kind: reopened }
+      - { at: 2027-01-13 16:30, kind: restored, by: raman }
+      - { at: 2027-01-13 16:40, kind: resolved, by: raman }
+"""
+
+
+def test_a_wait_after_a_cycle_was_restored_pauses_the_reopened_cycle(tmp_path):
+    """The reopened cycle's time runs to `resolved`, so a wait for the customer before it pauses too; it was left
+    out once the first cycle's target was met, and cycle 2 read 5:10, missed (found by an attacker). By hand, on
+    the example's 5x8 (08:30-12:00, 13:30-17:30), level 1, 2 h to restore: 09:00-09:40 runs 0:40, the wait to
+    15:00 and resolved 15:10 to reopened 16:00 are paused, 15:00-15:10 and 16:00-16:30 run 0:40: 1:20, met; due
+    at 17:10 (0:50 used by 16:00, 1:10 more)."""
+    folder = tmp_path / "five"
+    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    with (folder / "faults.yaml").open("a", encoding="utf-8") as faults:
+        faults.write(_REOPENED_AFTER_A_WAIT)
+    fault = next(f for f in check_data(folder).facts["faults"] if f.id == "YMS-F-010")
+    resolution = fault.resolution
+    assert [(c.fulfilled_at, c.elapsed_text, c.met) for c in resolution.cycles] == [
+        ("2027-01-13 09:30", "0:30", True), ("2027-01-13 16:30", "1:20", True)]
+    assert (resolution.status, resolution.due) == ("met", "2027-01-13 17:10")
+
+
+def test_the_service_acts_are_the_contractors_and_a_reopened_ticket_is_not_confirmed(tmp_path):
+    """A customer's `responded` and `resolved` made YMS-F-001's targets met; a confirmation of 16 December stood on
+    a ticket reopened after it, and its form printed "confirmed" over a resolution still overdue (found by an
+    attacker)."""
+    folder = tmp_path / "five"
+    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    edit(folder / "faults.yaml", "kind: responded, by: raman, manner: remote }", "kind: responded, by: okafor, manner: remote }")
+    edit(folder / "faults.yaml", "      - { at: 2026-12-16 15:00, kind: resolved, by: raman, note: Pass cache rebuilt }\n",
+         "      - { at: 2026-12-16 15:00, kind: resolved, by: raman, note: Pass cache rebuilt }\n"
+         "      - { at: 2026-12-17 09:00, kind: reopened, by: okafor }\n")
+    assert problems(folder) == [
+        "faults.yaml:16:54: error: faults[0].events[0].by: 'okafor' (Daniel Okafor) is not a contractor person",
+        "faults.yaml:22:19: error: faults[0].confirmation: the ticket was reopened at 2026-12-17 09:00 after this "
+        "confirmation; the customer confirms it once it is resolved again (remove the confirmation until then)"]
+
+
+def test_a_visit_is_dated_as_a_ticket_is_and_as_of_falls_in_the_service(tmp_path):
+    """A visit's confirmation of 2029 dated its record after as_of and after the service; a finding was due before
+    the visit that found it; an as_of before the service began built a report for a period not begun (found by
+    an attacker). Each is an error, as a ticket's are."""
+    folder = tmp_path / "five"
+    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    edit(folder / "visits.yaml", "confirmation: { by: okafor, date: 2027-01-19,", "confirmation: { by: okafor, date: 2029-01-19,")
+    edit(folder / "visits.yaml", "owner: raman, due: 2027-02-15 }", "owner: raman, due: 2020-02-15 }")
+    assert problems(folder) == [
+        "visits.yaml:17:98: error: visits[0].findings[0].due: 2020-02-15 is before the visit that found it (2027-01-19)",
+        "visits.yaml:19:39: error: visits[0].confirmation.date: 2029-01-19 is after as_of (2027-01-29)"]
+    folder = tmp_path / "early"
+    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    (folder / "faults.yaml").write_text("as_of: 2026-12-01\nfaults: []\n", encoding="utf-8")
+    (folder / "visits.yaml").write_text("visits: []\n", encoding="utf-8")
+    assert problems(folder) == [
+        "faults.yaml:1:8: error: as_of: 2026-12-01 is before the service period, which starts 2026-12-14"]
+
+
+def test_levels_are_compared_on_the_services_own_working_day(tmp_path):
+    """A working day was 8 h when the levels were compared, whatever the clock (found by an attacker). On 7x24
+    (data/) a working day runs to the same time on the next one, at least 24 h: 12 h is the shorter; on the 5x8
+    example's 7.5 h day (08:30-12:00, 13:30-17:30) 7.9 h is the longer."""
+    folder = tmp_path / "data"
+    shutil.copytree(DATA_DIRS["data"], folder)
+    edit(folder / "service.yaml", "levels:\n  - { level: 1, response: 10 min }\n",
+         "levels:\n  - { level: 1, response: 10 min }\n  - { level: 2, resolution: 12 h }\n"
+         "  - { level: 3, resolution: 1 wd }\n")
+    check_data(folder)
+    folder = tmp_path / "five"
+    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    with (folder / "service.yaml").open("a", encoding="utf-8") as service:
+        service.write("levels:\n  - { level: 2, resolution: 7.9 h }\n  - { level: 3, resolution: 1 wd }\n")
+    assert [p.split(": ", 1)[1] for p in problems(folder) if ": error: " in p] == [
+        "error: levels[0].resolution: level 2 (7.9 h) has a longer resolution than the less urgent level 3 (1 wd)"]

@@ -1,4 +1,6 @@
 """The schemas: valid Cerberus definitions, closed, with messages that say where and what."""
+import shutil
+
 import pytest
 from cerberus import schema as cerberus_schema
 
@@ -6,7 +8,7 @@ from signoff.schema import VALIDATE_DEFINITION, DataValidator, load_schema
 from signoff.sources import DATA_FILES
 from signoff.validation import check_data
 from signoff.errors import DataError
-from conftest import edit
+from conftest import ROOT, edit
 
 
 @pytest.mark.parametrize("name", [name for name, _ in DATA_FILES])
@@ -58,3 +60,17 @@ def test_a_project_code_longer_than_a_file_name_allows_is_an_error_at_its_line(d
         check_data(folder)
     assert [p.format().replace(str(folder), "data") for p in caught.value.problems] == [
         f"data/project.yaml:4:9: error: project.code: '{'A' * 41}' is 41 characters; the limit is 40"]
+
+
+def test_a_number_where_text_is_due_says_to_quote_it_and_too_many_digits_say_so(tmp_path):
+    """`id: 2027` said "2027 is not text", and a window of 20 digits "is not a whole number", neither saying what
+    to change (found by an attacker)."""
+    folder = tmp_path / "five"
+    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    edit(folder / "visits.yaml", "  - id: 2027-Q1", "  - id: 2027")
+    edit(folder / "visits.yaml", "    window: 1\n", "    window: 99999999999999999999\n")
+    with pytest.raises(DataError) as caught:
+        check_data(folder)
+    assert [p.format().split(str(folder) + "/", 1)[-1] for p in caught.value.problems] == [
+        'visits.yaml:4:9: error: visits[0].id: 2027 is not text; quote it: "2027"',
+        "visits.yaml:6:13: error: visits[0].window: '99999999999999999999' is too large a number (at most 18 digits)"]

@@ -242,7 +242,7 @@ def test_a_new_ticket_lays_out_its_form_and_its_periods_report_only(tmp_path_fac
     assert rendered == ["11-fault-GZ-2027-007.pdf", "14-service-report-2027Q1.pdf"]
 
 
-def test_an_unconfirmed_record_shows_no_customer_seal_or_date(outputs):
+def test_an_unconfirmed_record_or_an_interim_report_shows_no_customer_seal_or_date(outputs):
     """GZ-2027-006 has no confirmation: its form is a draft, signed by the engineer only, so it carries the
     contractor's seal and not the customer's (a draft must not look sealed by the customer)."""
     _, out = outputs["data"]
@@ -253,6 +253,23 @@ def test_an_unconfirmed_record_shows_no_customer_seal_or_date(outputs):
         return sum(line.split()[2] == "image" and line.split()[3] == "400" for line in listed)
     assert seals("11-fault-GZ-2027-006.pdf") == 1
     assert seals("11-fault-GZ-2026-001.pdf") == 2
+    # an interim report (2027Q1 on 26 February) is not yet the customer's to sign: it printed 周琦's signature and
+    # the customer's seal on figures still running (found by a reader); the ended 2026Q4 has both
+    assert seals("14-service-report-2027Q1.pdf") == 2  # the contractor's signature (400×150) and seal
+    assert seals("14-service-report-2026Q4.pdf") == 4
+    assert "周琦信息中心运维主管" not in flat(out / "14-service-report-2027Q1.pdf")
+    assert "周琦信息中心运维主管" in flat(out / "14-service-report-2026Q4.pdf")
+
+
+@pytest.mark.parametrize("name, form, standard", [
+    ("data", "11-fault-GZ-2026-001.pdf", "30分钟（电话或远程响应）"),
+    ("5x8", "11-fault-YMS-F-005.pdf", "30minutes(Byphoneorremotely)")])
+def test_the_forms_response_standard_states_its_manner(outputs, name, form, standard):
+    """The form's standard said "30 minutes" alone, though a level promises a time and a manner (DOCUMENTS §6) and
+    a reply made another way counts with a warning the signed form never showed (found by a reader)."""
+    _, out = outputs[name]
+    times = flat(out / form).split("时限" if name == "data" else "2.Servicetimes", 1)[1]
+    assert standard in times, times[:200]
 
 
 def test_a_running_tickets_draft_dates_no_signature(outputs):
@@ -321,6 +338,8 @@ def test_the_provisional_footnote_appears_only_under_a_marked_date(outputs):
     q4, q1 = flat(out / "14-service-report-2026Q4.pdf"), flat(out / "14-service-report-2027Q1.pdf")
     assert "*" not in q4 and "暂定日期" not in q4
     assert "2027-02-26*" in q1 and "2027-03-0410:00*" in q1 and "*暂定日期" in q1
+    # the mark is kept with its date: "2027-03-04 10:00 *" broke before the * in the narrow due column
+    assert "2027-03-04 10:00*" in layout_text(out / "14-service-report-2027Q1.pdf")
 
 
 def test_an_exempted_miss_breaks_between_its_status_and_its_mark_inside_the_cell(data_copy, tmp_path):
@@ -350,9 +369,9 @@ def test_an_open_finding_a_ticket_deals_with_names_the_ticket_in_the_service_rep
     """A finding of severity fault may name its ticket instead of a due date (SPEC §10); the service report's open
     items printed "—" there and no ticket (DOCUMENTS: linked fault or due date; found by a reader)."""
     folder = data_copy("data")
-    edit(folder / "visits.yaml", "fault: GZ-2027-004, owner: wuming, due: 2027-03-10", "fault: GZ-2027-004, owner: wuming")
+    edit(folder / "visits.yaml", "fault: GZ-2027-004, owner: wuming, due: 2027-03-10", "fault: GZ-2027-005, owner: wuming")
     out = built_only(folder, tmp_path, "service_report")
-    assert "相同的缺陷故障吴明随工单GZ-2027-004处理" in flat(out / "14-service-report-2027Q1.pdf")
+    assert "相同的缺陷故障吴明随工单GZ-2027-005处理" in flat(out / "14-service-report-2027Q1.pdf")
 
 
 def test_the_blank_fault_form_stays_one_sheet_with_long_contacts(data_copy, tmp_path):
@@ -488,3 +507,22 @@ def test_a_ticket_regraded_and_back_says_each_change_on_its_form(tmp_path):
     out = built_only(folder, tmp_path, "fault_record")
     assert ("TakenasLevel2;changedtoLevel1at2026-12-1610:30,thentoLevel2at2026-12-1610:40.ThetargetsofLevel2"
             "applyfromthetimethefaultwasreported") in flat(out / "11-fault-YMS-F-001.pdf")
+
+
+def test_a_long_name_in_a_narrow_column_breaks_only_between_its_parts(tmp_path):
+    """"Christopher O'Donnell-Venkataraman" in the form's By column printed "Venkatarama / n", and in the findings'
+    Owner column "Christoph / er" (found by a reader): the columns hold each part of a long name whole."""
+    folder = copy_5x8(tmp_path)
+    edit(folder / "project.yaml", "name: Priya Raman", "name: Christopher O'Donnell-Venkataraman")
+    out = tmp_path / "out"
+    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "fault_record",
+                     "--only", "maintenance_record", "--only", "service_report")
+    assert done.returncode == 0, done.stderr
+    seen = 0
+    for pdf in sorted(out.glob("1[1-4]-*.pdf")):
+        words = layout_text(pdf).split()
+        seen += words.count("Christopher")
+        for part in ("Christopher", "Venkataraman"):
+            broken = [w for w in words if w != part and len(w) >= 4 and (part.startswith(w) or part.endswith(w))]
+            assert not broken, (pdf.name, broken)
+    assert seen >= 8
