@@ -125,16 +125,17 @@ def _record_signers(facts, subject):
 
 
 def _fault_signed(facts, subject) -> str | None:
-    """A ticket's form is dated where it is signed once it is confirmed or resolved; a running ticket's draft has
-    no date there (its form's date is the records' as_of, a day nobody signed it on)."""
-    return subject["date"] if subject["confirmation"] or subject["resolution"].fulfilled_at else None
+    """A ticket's form is dated where it is signed once it is confirmed, or resolved and not reopened since; a
+    running ticket's draft (restored but not resolved, or reopened) has no date there (its form's date is the
+    records' as_of, a day nobody signed it on)."""
+    ends = [e.kind for e in subject["events"] if e.kind in ("resolved", "reopened")]
+    return subject["date"] if subject["confirmation"] or ends[-1:] == ["resolved"] else None
 
 
 def _report_period_signers(facts, period) -> list[str]:
-    """A service report is signed by the service lead, and by the customer's contact once its period has ended:
-    an interim report printed the customer's signature and seal on figures still running."""
-    service = facts["service"]
-    return [service["customer_contact"], service["lead"]] if period["ended"] else [service["lead"]]
+    """A service report is issued signed by the service lead; the customer's column is left to the customer, as
+    nothing in the records says a report was accepted (it printed the customer contact's signature and seal)."""
+    return [facts["service"]["lead"]]
 
 
 def _why_no_record(facts, reason: str) -> str:

@@ -45,6 +45,7 @@ class _Rules:
     def __init__(self, sources: dict[str, Source]):
         self.sources = sources
         self.problems: list[Problem] = []
+        self.as_of_written = False  # faults.yaml gives as_of (check_records sets it)
         self.people = sources["project"].data["people"]
 
     def error(self, name, path, message, severity="error"):
@@ -104,6 +105,9 @@ def check_records(sources: dict[str, Source]) -> list[Problem]:
     faults = sources["faults"].data if "faults" in sources else None
     visits = sources["visits"].data if "visits" in sources else None
     as_of = records_as_of(faults, visits)
+    # a confirmation after as_of is an error only against an as_of written: the one derived from the latest event
+    # or visit would refuse a form signed the day after its visit, naming an as_of nobody gave
+    r.as_of_written = bool(faults and faults.get("as_of"))
     horizon = parse_time(as_of.isoformat() + " 00:00") + datetime.timedelta(days=1) if as_of else None
     if faults and faults.get("as_of") and parse_date(faults["as_of"]) < parse_date(service["start"]):
         # no report period has begun: a report dated before the service it reports on was built
@@ -162,11 +166,12 @@ def _check_faults(r: _Rules, faults: list[dict], service: dict, period, horizon)
                 r.error("faults", base + ("confirmation", "date"), f"{confirmation['date']} is before the last "
                         f"resolved event ({resolved[-1]})")
             ends = [e for e in fault.get("events") or [] if e["kind"] in (RESOLVED, REOPENED)]
-            if resolved and ends[-1]["kind"] == REOPENED:
-                r.error("faults", base + ("confirmation",), f"the ticket was reopened at {ends[-1]['at']} after "
-                        "this confirmation; the customer confirms it once it is resolved again (remove the "
-                        "confirmation until then)")
-            if horizon is not None and parse_time(confirmation["date"] + " 00:00") >= horizon:
+            # an objection may well lead to a reopening; an acceptance stands for a ticket resolved
+            if resolved and ends[-1]["kind"] == REOPENED and confirmation["verdict"] == "accepted":
+                r.error("faults", base + ("confirmation",), f"the ticket was reopened at {ends[-1]['at']} and is "
+                        "not resolved since; an accepted confirmation waits for it to be resolved again (remove "
+                        "the confirmation until then)")
+            if r.as_of_written and parse_time(confirmation["date"] + " 00:00") >= horizon:
                 r.error("faults", base + ("confirmation", "date"),
                         f"{confirmation['date']} is after as_of ({horizon - datetime.timedelta(days=1):%Y-%m-%d})")
 
@@ -287,7 +292,7 @@ def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon,
             if finding["severity"] == "fault" and not finding.get("fault") and not finding.get("due"):
                 r.error("visits", path, "a finding of severity fault must name a fault (fault:) or give a due date")
             r.person("visits", path + ("owner",), finding.get("owner"))
-            if finding.get("due") and finding["due"] < visit["start"][:10]:
+            if finding.get("due") and finding["due"] < visit["start"][:10] and finding.get("follows") is None:
                 r.error("visits", path + ("due",), f"{finding['due']} is before the visit that found it "
                         f"({visit['start'][:10]})")
             if finding.get("follows") is not None:
@@ -297,7 +302,7 @@ def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon,
             r.person("visits", base + ("confirmation", "by"), confirmation["by"], "customer")
             if confirmation["date"] < visit["start"][:10]:
                 r.error("visits", base + ("confirmation", "date"), f"{confirmation['date']} is before the visit")
-            elif horizon is not None and parse_time(confirmation["date"] + " 00:00") >= horizon:
+            elif r.as_of_written and parse_time(confirmation["date"] + " 00:00") >= horizon:
                 r.error("visits", base + ("confirmation", "date"),
                         f"{confirmation['date']} is after as_of ({horizon - datetime.timedelta(days=1):%Y-%m-%d})")
 

@@ -40,6 +40,10 @@ def _level(facts, labels, number: int) -> str:
     return labels.fill(labels["level_option"], level=labels["level_no"][str(number)], name=level["name"])
 
 
+_SENTENCE_ENDS = ".!?。！？…"
+FINDINGS_KEPT_WHOLE = 6  # rows of a visit's findings table kept on one page
+
+
 def _marked(date: str | None, provisional: bool) -> str:
     """A date or time as printed: with * when it is counted through a year whose holidays are not published yet
     (the document's footnote says so); — for a window's planned date when the window has no working day (as the
@@ -115,8 +119,10 @@ def fault_record_view(facts, fault, labels) -> dict:
         regrading = labels.fill(
             labels["regrading"], reported=labels["level_no"][str(fault.regrading.from_level)], changes=changes,
             level=labels["level_no"][str(fault.regrading.to_level)], start=fault.clock_start)
-    if regrading and fault.regrading.note:
-        regrading += labels["sentence_sep"] + fault.regrading.note
+    if regrading and fault.regrading.note:  # "…起算。调整原因：影响能耗月报报送，升为二级。" (ran on unlabelled)
+        note = str(fault.regrading.note).rstrip()
+        regrading += labels["sentence_sep"] + labels.fill(labels["regrading_note"], note=note) + (
+            "" if note[-1:] in _SENTENCE_ENDS else labels["full_stop"])
     clock = labels["clock"][facts["compliance"].hours]
     if fault.clock_start != fault.reported_at:
         clock += labels.fill(labels["clock_start"], start=fault.clock_start)
@@ -125,7 +131,7 @@ def fault_record_view(facts, fault, labels) -> dict:
     exemption = ""
     if fault.exemption:
         exemption = labels.fill(labels["exemption"], name=facts["people"][fault.exemption.agreed_by]["name"])
-    provisional = fault.response.provisional or fault.resolution.provisional
+    provisional = _due_marked(fault.response) or _due_marked(fault.resolution)  # a due printed with *
     return {
         "level": _level(facts, labels, fault.level),
         "level_reported": _level(facts, labels, fault.level_reported),
@@ -196,9 +202,10 @@ def _finding_rows(facts, labels, findings) -> list[dict]:
 
 
 def _next_window(facts, visit):
-    """The next window of the visit's kind with a planned date, or None: the service period has no further one."""
-    return next((w for w in facts["visits"].windows if w.kind == visit.kind
-                 and w.number == visit.window.number + 1 and w.planned is not None), None)
+    """The next window of the visit's kind with a planned date that has not ended when the visit ends (a visit two
+    windows late named one already over), or None: the service period has no further one."""
+    return next((w for w in facts["visits"].windows if w.kind == visit.kind and w.number > visit.window.number
+                 and w.planned is not None and w.end >= visit.end[:10]), None)
 
 
 def visit_view(facts, visit, labels) -> dict:
@@ -234,6 +241,9 @@ def visit_view(facts, visit, labels) -> dict:
         "provisional": (labels["provisional_dates"] if visit.window.provisional or visit.notice_due_provisional
                         or later and later.provisional and not passed else ""),
         "findings": _finding_rows(facts, labels, visit.findings),
+        # a few findings are kept on one page with their heading (the last of two went alone to the next page
+        # under a repeated header); a longer list runs over pages as any table
+        "findings_whole": len(visit.findings) <= FINDINGS_KEPT_WHOLE,
         "L": labels.labels,
     }
 
@@ -313,11 +323,13 @@ def service_report_view(facts, period, labels, long_date) -> dict:
     interim = "" if period.ended else labels.fill(labels["interim"], date=long_date(compliance.as_of))
     # the footnote explains a marked date, so it is printed when the report prints one: a window's planned date or
     # a running ticket's due time (a done ticket's provisional due is not printed; 2026Q4 had the note and no *)
-    provisional = any(w.provisional for w in period.windows) or any(map(_due_marked, pending.values()))
+    provisional = (any(w.provisional for w in period.windows) or any(map(_due_marked, pending.values()))
+                   or any(miss.provisional for miss in period.misses))
     return {"name": name, "title": labels.fill(labels["report_title"], period=name), "interim": interim,
             "period": labels.fill(labels["period_value"], start=period.start, end=period.end),
             "summary": summary, "rows": rows, "misses": misses, "major": major, "windows": windows,
             "running": running, "satisfaction": satisfaction, "satisfaction_text": satisfaction_text,
+            "rated": rated,  # no rating: the sentence says so, with no table of noughts under it
             "by_channel": [{"label": labels["channel_kind"][c.key], "count": c.count} for c in period.by_channel],
             "by_month": [{"label": c.key, "count": c.count} for c in period.by_month],
             "by_level": [{"label": _level(facts, labels, int(c.key)), "count": c.count} for c in period.by_level],
@@ -351,7 +363,8 @@ def _miss_reason(labels, miss, as_of: str) -> str:
     """Why a target was missed: which target and when it was due, a re-grading that set it, when it was fulfilled
     (or that it was not by as_of) and by how much it went over, the reopened cycle that went over, the pauses."""
     parts = [labels.fill(labels["miss_due"], kind=labels[f"{miss.kind}_col"], target=_duration(labels, miss.amount,
-                                                                                          miss.unit), due=miss.due)]
+                                                                                          miss.unit),
+                         due=_marked(miss.due, miss.provisional))]
     if miss.regrading:
         changes = miss.regrading.changes
         before = changes[-2][1] if len(changes) > 1 else miss.regrading.from_level  # the level the last change left
@@ -389,11 +402,13 @@ def _no_misses(labels: Words, period) -> str:
     return labels.say("no_misses_some_running", running, n=running) if running else labels["no_misses"]
 
 
-def _finding_key(finding, date: str) -> str:
+def _finding_key(finding, period, visits) -> str:
     """The improvement line an open finding is grouped under: by its due date, past on the report's date (and not
-    restated by a later visit since) or not; by the ticket still to resolve when it has no date; or neither."""
+    restated by a later visit of the period: one after it is the next report's) or not; by the ticket still to
+    resolve when it has no date; or neither."""
     if finding.due:
-        return "improve_finding_overdue" if finding.due < date and not finding.followed_by else "improve_finding"
+        restated = finding.followed_by and visits[finding.followed_by.rpartition("/")[0]].start[:10] <= period.end
+        return "improve_finding_overdue" if finding.due < period.date and not restated else "improve_finding"
     return "improve_finding_by_fault" if finding.waits_on else "improve_finding_undated"
 
 
@@ -410,16 +425,18 @@ def _improvements(labels: Words, period, carried, visits) -> list[str]:
             continue
         kind = labels[f"{miss.kind}_word"]
         if miss.status == "overdue" and miss.due:
-            out.append(labels.fill(labels["improve_overdue"], id=miss.fault, kind=kind, due=miss.due))
+            out.append(labels.fill(labels["improve_overdue"], id=miss.fault, kind=kind,
+                                   due=_marked(miss.due, miss.provisional)))
         else:
             missed.setdefault(miss.kind, []).append(miss.fault)
     out[:0] = [labels.say("improve_miss", len(ids), ids=labels.listing(ids), kind=labels[f"{kind}_word"])
                for kind, ids in missed.items()]
     for fault, target in carried:
-        out.append(labels.fill(labels["improve_overdue"], id=fault, kind=labels[f"{target.kind}_word"], due=target.due))
+        out.append(labels.fill(labels["improve_overdue"], id=fault, kind=labels[f"{target.kind}_word"],
+                               due=_marked(target.due, _due_marked(target))))
     records: dict[tuple, list] = {}
     for finding in period.open_findings:
-        records.setdefault((finding.kind, finding.record, _finding_key(finding, period.date)), []).append(finding)
+        records.setdefault((finding.kind, finding.record, _finding_key(finding, period, visits)), []).append(finding)
     for (kind, number, key), findings in records.items():
         out.append(labels.say(key, len(findings), record=record_ref(labels, kind, number), n=len(findings),
                              dues=labels.join(sorted({f.due for f in findings if f.due})),

@@ -8,10 +8,11 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from .clock import hours_minutes
 from .model import Record
-from .record_rules import REOPENED, RESOLVED, records_as_of
+from .record_rules import records_as_of
 from .schema import parse_date
 from .sources import Source
-from .tickets import Exemption, Fault, Regrading, Target, derive_fault, period_key, service_clock, text_of, warn
+from .tickets import (Exemption, Fault, Regrading, Target, derive_fault, period_key, service_clock, still_resolved,
+                      text_of, warn)
 from .vocab import CHANNEL_KINDS as CHANNELS, FAULT_LEVELS as LEVELS, SATISFACTION
 from .vocab import REPORT_MONTHS as PERIOD_MONTHS, VISIT_PREFIX
 from .workdays import WorkCalendar, add_months
@@ -59,6 +60,7 @@ class Miss(Record):
     amount: str
     unit: str
     due: str | None
+    provisional: bool          # the due time is counted through a year whose holidays are not published (*)
     fulfilled_at: str | None   # when the failing cycle was fulfilled; None when overdue
     event: str | None
     over: int                  # service-clock minutes beyond the target
@@ -240,7 +242,7 @@ def derive_records(sources: dict[str, Source], facts, calendar: WorkCalendar) ->
 def _visits(raw_visits, maintenance, faults, service_raw, calendar, as_of, code, sources, warnings) -> Visits:
     raw_list = (raw_visits or {}).get("visits") or []
     resolved = {f.id: f.resolved_at for f in faults if f.resolved_at and f.resolution.status in ("met", "missed")
-                and _still_resolved(f)}
+                and still_resolved(f.events)}  # a reopened ticket deals with nothing until resolved again
     windows: list[Window] = []
     for kind in ("preventive", "inspection"):
         for w in maintenance[kind]:
@@ -299,12 +301,6 @@ def _visits(raw_visits, maintenance, faults, service_raw, calendar, as_of, code,
             next_planned=later[0].planned if later else None, draft=confirmation is None,
             date=confirmation["date"] if confirmation else raw["end"][:10]))
     return Visits(tuple(windows), _carried_forward(visits))
-
-
-def _still_resolved(fault: Fault) -> bool:
-    """Resolved on as_of: no reopened after its last resolved (a reopened ticket's missed target stays missed, but
-    the ticket deals with nothing until it is resolved again)."""
-    return next((e.kind for e in reversed(fault.events) if e.kind in (RESOLVED, REOPENED)), None) == RESOLVED
 
 
 def _finding(raw_visit: dict, k: int, raw: dict, number: str, resolved: dict[str, str]) -> Finding:
@@ -374,7 +370,8 @@ def _miss(fault: Fault, target: Target) -> Miss:
     # Only the resolution has cycles: a reopening does not give the response another one.
     cycled = target.kind == "resolution" and (len(target.cycles) > 1 or fault.reopened)
     return Miss(fault.id, fault.level, target.kind, target.status, hours_minutes(elapsed), target.amount,
-                target.unit, target.due, cycle.fulfilled_at if cycle else None, cycle.event if cycle else None,
+                target.unit, target.due, target.due is not None and target.provisional,
+                cycle.fulfilled_at if cycle else None, cycle.event if cycle else None,
                 elapsed - target.minutes, hours_minutes(elapsed - target.minutes), failing if cycled else None,
                 paused, paused_for, fault.regrading, fault.cause, fault.exemption)
 

@@ -209,7 +209,8 @@ def signing_block(facts: dict, output: Output, assets_dir: Path | None) -> list[
         people = [facts["people"][k] for k in output.signers if facts["people"][k]["party"] == party]
         columns.append({
             "party": party, "short": opening(info["short"]), "name": info["name"],
-            "seal": _asset_uri(info.get("seal"), assets_dir) if people else None,
+            # the seal goes with a dated signature: a running ticket's draft is sealed by nobody yet
+            "seal": _asset_uri(info.get("seal"), assets_dir) if people and output.signed else None,
             "signers": [{"person": p, "signature": _asset_uri(p["signature"], assets_dir)} for p in people]
             or [{"person": None, "signature": None}],
             "date": output.signed if people else None,
@@ -360,9 +361,11 @@ def keep_together(html: str, names: tuple[str, ...] = ()) -> str:
 
 # A paragraph, a cell or a run of text set apart (a note, a bold status) never ends with one Chinese character alone
 # on its last line ("信息中心运维主 / 管", "…建设项目合 / 同", "（达 / 标）"): the last two characters of every text
-# run before a closing tag or a line break (and the punctuation after them) are kept on one line.
+# run before a closing tag or a line break (and the punctuation after them) are kept on one line, and so is an
+# opening bracket just before them (WeasyPrint broke between "（" and the kept "达标）", an opening bracket left
+# at a line's end).
 _BLOCK_END = re.compile(r"</[a-z0-9]+>|<br\b")
-_LAST_TWO = re.compile(rf"([{_CJK}]:?[{_CJK}][）」』”。，、；：！？]*)\s*$")  # 时:分） too
+_LAST_TWO = re.compile(rf"([（「『“]?[{_CJK}]:?[{_CJK}][）」』”。，、；：！？]*)\s*$")  # 时:分） too
 
 
 _LATIN = re.compile("[A-Za-z]")

@@ -30,6 +30,8 @@ _REGEX_HINTS = {
         "is not an interval HH:MM-HH:MM of one day (it may close at 24:00, not later)",
 }
 
+_QUOTED_KEYS = ("id", "number", "code", "version", "contract")  # identifiers a number may be typed for
+
 _TYPE_NAMES = {
     "text": "text", "markdown": "text", "string": "text", "integer": "a whole number",
     "boolean": "true or false", "list": "a list", "dict": "a mapping of keys to values",
@@ -164,14 +166,16 @@ def _problem(source: Source, error, schema) -> Problem:
         if "number" in kinds and isinstance(error.value, str) and error.value.lower().lstrip("+-") in (
                 "nan", ".nan", "inf", ".inf", "infinity"):
             return source.problem(path, f"{_show(error.value)} is not a number (NaN and infinity are refused)")
-        if ("integer" in kinds and isinstance(error.value, str) and error.value.lstrip("-").isdigit()
-                and len(error.value.lstrip("-")) > MAX_INT_DIGITS):  # the loader keeps such digits as text
+        digits = error.value.lstrip("-") if isinstance(error.value, str) else ""
+        if "integer" in kinds and digits.isdigit() and len(digits) > 1 and digits.startswith("0"):
+            return source.problem(path, f"{_show(error.value)} is not a whole number: write it without leading zeros")
+        if "integer" in kinds and digits.isdigit() and len(digits) > MAX_INT_DIGITS:  # the loader keeps it as text
             return source.problem(path, f"{_show(error.value)} is too large a number (at most {MAX_INT_DIGITS} "
                                   "digits)")
         expected = " or ".join(_TYPE_NAMES.get(kind, kind) for kind in kinds)
         # `id: 2027` is read as a number: the fix is the quotes, which the bare "is not text" did not say
         quote = (f"; quote it: \"{error.value}\"" if expected == "text" and isinstance(error.value, (int, float))
-                 and not isinstance(error.value, bool) else "")
+                 and not isinstance(error.value, bool) and path and path[-1] in _QUOTED_KEYS else "")
         return source.problem(path, f"{_show(error.value)} is not {expected}{quote}")
     if code == cerr.UNALLOWED_VALUE.code:
         return source.problem(path, f"{_show(error.value)} is not one of {', '.join(map(str, rule_value))}")

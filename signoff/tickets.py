@@ -172,14 +172,18 @@ def judge_fault(raw: dict, levels: dict, service_raw: dict, clock: ServiceClock,
                        [responded] if responded else [], 1, [], exemption=raw.get("exemption"))
     stopping = resolution_events(service_raw, final)
     pauses: list[tuple[Time, Time | None]] = []
+    # a wait after a cycle's target was met pauses only a reopened cycle, whose time runs on to `resolved`: kept
+    # aside until a reopening (left out, it turned a met reopened cycle into a miss; counted, it hid a met
+    # target's due time)
+    after_met: list[tuple[Time, Time]] = []
     fulfilments: list[tuple[Time, str]] = []
     waiting, fulfilled, resolved, cycles = None, None, None, 1
     for at, event in events:
         kind = event["kind"]
-        if kind == PAUSE:  # also after a cycle's target was met: a reopened cycle's time runs on to `resolved`
+        if kind == PAUSE:
             waiting = at
         elif kind == RESUME and waiting is not None:
-            pauses.append((waiting, at))
+            (pauses if fulfilled is None else after_met).append((waiting, at))
             waiting = None
         elif fulfilled is None and kind in stopping:
             fulfilments.append((at, kind))
@@ -189,11 +193,12 @@ def judge_fault(raw: dict, levels: dict, service_raw: dict, clock: ServiceClock,
         elif kind == REOPENED and resolved is not None:
             # the clock stood still from `resolved` to the reopening (SPEC §10), not from the event that fulfilled
             # the level's target: a level 1 ticket `restored` at 10:30 and `resolved` at 15:00 runs to 15:00
+            pauses.extend(after_met)
             pauses.append((resolved, at))
-            resolved = None
+            after_met, resolved = [], None
             if fulfilled is not None:
                 fulfilled, cycles = None, cycles + 1
-    if waiting is not None:
+    if waiting is not None and fulfilled is None:
         pauses.append((waiting, None))
     resolution = _target("resolution", level["resolution_time"], start, clock, horizon, fulfilments, cycles,
                          pauses, exemption=raw.get("exemption"))
@@ -249,6 +254,11 @@ def _due(clock: ServiceClock, start: Time, minutes: int, pauses) -> Due | None:
     return Due(due.at, tuple(sorted(uncovered | set(due.uncovered))))
 
 
+def still_resolved(events) -> bool:
+    """No reopened after the last resolved."""
+    return next((e.kind for e in reversed(events) if e.kind in (RESOLVED, REOPENED)), None) == RESOLVED
+
+
 def derive_fault(raw, n, levels, service_raw, clock, horizon, as_of, code, every, sources, warnings) -> Fault:
     final, start, response, resolution, paused, regrading = judge_fault(raw, levels, service_raw, clock, horizon)
     events = tuple(Event(e["at"], e["kind"], e.get("by"), e.get("manner"), e.get("to"), e.get("note"))
@@ -298,7 +308,9 @@ def derive_fault(raw, n, levels, service_raw, clock, horizon, as_of, code, every
                                   confirmation.get("satisfaction"), confirmation.get("note")) if confirmation else None,
         exemption=Exemption(exemption["reason"], exemption["agreed_by"]) if exemption else None,
         draft=confirmation is None,
-        date=confirmation["date"] if confirmation else (resolved[:10] if resolved else as_of.isoformat()),
+        # a ticket reopened since its last resolved is dated as_of, as one never resolved
+        date=confirmation["date"] if confirmation else (resolved[:10] if resolved and still_resolved(events)
+                                                        else as_of.isoformat()),
     )
 
 

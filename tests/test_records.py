@@ -527,19 +527,16 @@ def test_a_ticket_with_no_events_is_overdue_on_both_targets(data_copy):
     assert (level2.response.overdue, level2.resolution.overdue, level2.response.rate) == (1, 1, "66.7%")
 
 
-_THIRD_VISIT = """
-  - id: 2027-Q2
-    kind: preventive
-    window: 2
-    notice_sent: 2027-02-20
-    start: 2027-02-26 09:00
-    end: 2027-02-26 12:00
-    engineers: [wuming]
-    tasks:
-      - { task: 数据库清理与索引重建, result: done }
-    findings:
-      - { text: 日志盘已扩容, severity: SEVERITY, follows: 2027/1 }
-"""
+def _visit(notice: str, start: str, end: str, engineer: str, task: str, finding: str = "") -> str:
+    """data/'s window-2 preventive visit 2027-Q2 as visits.yaml lists it: one task, and a finding if given (flow
+    mappings' contents)."""
+    return (f"\n  - id: 2027-Q2\n    kind: preventive\n    window: 2\n    notice_sent: {notice}\n"
+            f"    start: {start}\n    end: {end}\n    engineers: [{engineer}]\n    tasks:\n      - {{ {task} }}\n"
+            + (f"    findings:\n      - {{ {finding} }}\n" if finding else ""))
+
+
+_THIRD_VISIT = _visit("2027-02-20", "2027-02-26 09:00", "2027-02-26 12:00", "wuming",
+                      "task: 数据库清理与索引重建, result: done", "text: 日志盘已扩容, severity: SEVERITY, follows: 2027/1")
 
 
 @pytest.mark.parametrize("severity, listed", [("info", ["2027/2"]), ("warning", ["2027/2", "2027-Q2/1"])])
@@ -653,6 +650,13 @@ def test_an_unknown_tester_does_not_hide_an_unknown_fault_reporter(data_copy):
         "results.yaml:8:13: error: tests[0].tester: 'liyu' is not a person defined under people in project.yaml"]
 
 
+def _five(tmp_path, name: str = "five"):
+    """A writable copy of the English 5x8 example."""
+    folder = tmp_path / name
+    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    return folder
+
+
 def _report_views(folder, locale: str = "zh-CN") -> dict:
     """The service report's sentences of each period of `folder`, by period key."""
     from signoff.record_views import service_report_view
@@ -690,7 +694,7 @@ def test_a_finding_a_ticket_closes_and_a_late_notice_are_each_an_improvement(dat
     views = _report_views(folder)
     assert views["2027Q1"]["improvements"] == [
         "按期完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 1 项问题的整改（期限 2027-03-01）。",
-        "处理完成工单 GZ-2027-005，完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 1 项问题的整改。",
+        "尽快处理完毕工单 GZ-2027-005，以完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 1 项问题的整改。",
         "按约定提前发出维护与巡检通知（系统巡检报告 ZHYQ-2026-017-INS-2027 未按期通知）。"]
     assert not any("通知" in line for line in views["2026Q4"]["improvements"])
 
@@ -714,8 +718,7 @@ def test_a_finding_naming_a_ticket_resolved_before_the_visit_is_not_left_to_that
 def test_english_improvements_for_a_finding_a_ticket_closes_and_a_late_notice(tmp_path):
     """The same two lines in English, worked on the 5x8 example: its visit of 19 January noticed on the 18th
     (due the 14th, 3 working days before), its finding waiting on YMS-F-004 instead of a date."""
-    folder = tmp_path / "five"
-    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    folder = _five(tmp_path)
     edit(folder / "visits.yaml", "notice_sent: 2027-01-13", "notice_sent: 2027-01-18")
     edit(folder / "visits.yaml", "owner: raman, due: 2027-02-15 }", "owner: raman, fault: YMS-F-004 }")
     # YMS-F-004 (13 January) still to resolve: its resolution and confirmation are not recorded yet
@@ -728,17 +731,8 @@ def test_english_improvements_for_a_finding_a_ticket_closes_and_a_late_notice(tm
         "YMS-2026-021-PM-2027-Q1 came late." in improvements, improvements
 
 
-_LATE_VISIT = """
-  - id: 2027-Q2
-    kind: preventive
-    window: 2
-    notice_sent: 2027-05-21
-    start: 2027-05-27 09:30
-    end: 2027-05-27 12:00
-    engineers: [wuming]
-    tasks:
-      - { task: 数据库清理与索引重建, result: done }
-"""
+_LATE_VISIT = _visit("2027-05-21", "2027-05-27 09:30", "2027-05-27 12:00", "wuming",
+                     "task: 数据库清理与索引重建, result: done")
 
 
 def test_a_window_done_late_is_not_asked_to_be_made_up(data_copy):
@@ -781,8 +775,7 @@ def test_a_late_visits_next_visit_is_not_a_day_already_gone(data_copy):
 def test_a_number_typed_as_a_markdown_value_is_text(tmp_path):
     """`symptom: 7` ended check in a TypeError (the image check read the value as a string); a Markdown value may
     be a number printed as typed (SPEC §3), in the service records and in the acceptance files alike."""
-    folder = tmp_path / "five"
-    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    folder = _five(tmp_path)
     edit(folder / "faults.yaml", "symptom: The gate 3 kiosk rejects valid truck passes", "symptom: 7")
     edit(folder / "visits.yaml", "text: Backup restore slower than the agreed 2 h", "text: 7")
     edit(folder / "issues.yaml", "description: When both gate lanes checked in a container in the same second, both "
@@ -791,24 +784,19 @@ def test_a_number_typed_as_a_markdown_value_is_text(tmp_path):
     assert next(f for f in facts["faults"] if f.id == "YMS-F-001").symptom in (7, "7")
 
 
-_REOPENED_AFTER_A_WAIT = """
-  - id: YMS-F-010
-    level: 1
-    reported_at: 2027-01-13 09:00
-    channel: phone
-    reporter: okafor
-    symptom: Gate 1 barrier stuck open
-    engineers: [raman]
-    events:
-      - { at: 2027-01-13 09:05, kind: responded, by: raman, manner: phone }
-      - { at: 2027-01-13 09:30, kind: restored, by: raman }
-      - { at: 2027-01-13 09:40, kind: waiting_customer }
-      - { at: 2027-01-13 15:00, kind: resumed }
-      - { at: 2027-01-13 15:10, kind: resolved, by: raman }
-      - { at: 2027-01-13 16:00, kind: reopened }
-      - { at: 2027-01-13 16:30, kind: restored, by: raman }
-      - { at: 2027-01-13 16:40, kind: resolved, by: raman }
-"""
+def _ticket(ident: str, level: int, reported: str, symptom: str, *events: str) -> str:
+    """A ticket of the 5x8 example's people as faults.yaml lists it, its events given as flow mappings."""
+    return (f"\n  - id: {ident}\n    level: {level}\n    reported_at: {reported}\n    channel: phone\n"
+            f"    reporter: okafor\n    symptom: {symptom}\n    engineers: [raman]\n    events:\n"
+            + "".join(f"      - {{ {event} }}\n" for event in events))
+
+
+_REOPENED_AFTER_A_WAIT = _ticket(
+    "YMS-F-010", 1, "2027-01-13 09:00", "Gate 1 barrier stuck open",
+    "at: 2027-01-13 09:05, kind: responded, by: raman, manner: phone", "at: 2027-01-13 09:30, kind: restored, by: raman",
+    "at: 2027-01-13 09:40, kind: waiting_customer", "at: 2027-01-13 15:00, kind: resumed",
+    "at: 2027-01-13 15:10, kind: resolved, by: raman", "at: 2027-01-13 16:00, kind: reopened",
+    "at: 2027-01-13 16:30, kind: restored, by: raman", "at: 2027-01-13 16:40, kind: resolved, by: raman")
 
 
 def test_a_wait_after_a_cycle_was_restored_pauses_the_reopened_cycle(tmp_path):
@@ -817,8 +805,7 @@ def test_a_wait_after_a_cycle_was_restored_pauses_the_reopened_cycle(tmp_path):
     the example's 5x8 (08:30-12:00, 13:30-17:30), level 1, 2 h to restore: 09:00-09:40 runs 0:40, the wait to
     15:00 and resolved 15:10 to reopened 16:00 are paused, 15:00-15:10 and 16:00-16:30 run 0:40: 1:20, met; due
     at 17:10 (0:50 used by 16:00, 1:10 more)."""
-    folder = tmp_path / "five"
-    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    folder = _five(tmp_path)
     with (folder / "faults.yaml").open("a", encoding="utf-8") as faults:
         faults.write(_REOPENED_AFTER_A_WAIT)
     fault = next(f for f in check_data(folder).facts["faults"] if f.id == "YMS-F-010")
@@ -832,31 +819,34 @@ def test_the_service_acts_are_the_contractors_and_a_reopened_ticket_is_not_confi
     """A customer's `responded` and `resolved` made YMS-F-001's targets met; a confirmation of 16 December stood on
     a ticket reopened after it, and its form printed "confirmed" over a resolution still overdue (found by an
     attacker)."""
-    folder = tmp_path / "five"
-    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    folder = _five(tmp_path)
     edit(folder / "faults.yaml", "kind: responded, by: raman, manner: remote }", "kind: responded, by: okafor, manner: remote }")
     edit(folder / "faults.yaml", "      - { at: 2026-12-16 15:00, kind: resolved, by: raman, note: Pass cache rebuilt }\n",
          "      - { at: 2026-12-16 15:00, kind: resolved, by: raman, note: Pass cache rebuilt }\n"
          "      - { at: 2026-12-17 09:00, kind: reopened, by: okafor }\n")
     assert problems(folder) == [
         "faults.yaml:16:54: error: faults[0].events[0].by: 'okafor' (Daniel Okafor) is not a contractor person",
-        "faults.yaml:22:19: error: faults[0].confirmation: the ticket was reopened at 2026-12-17 09:00 after this "
-        "confirmation; the customer confirms it once it is resolved again (remove the confirmation until then)"]
+        "faults.yaml:22:19: error: faults[0].confirmation: the ticket was reopened at 2026-12-17 09:00 and is not "
+        "resolved since; an accepted confirmation waits for it to be resolved again (remove the confirmation until "
+        "then)"]
+    # an objection may lead to the reopening: no error
+    edit(folder / "faults.yaml", "kind: responded, by: okafor, manner: remote }", "kind: responded, by: raman, manner: remote }")
+    edit(folder / "faults.yaml", "date: 2026-12-16, verdict: accepted, satisfaction: very_satisfied }",
+         "date: 2026-12-16, verdict: objection }")
+    check_data(folder)
 
 
 def test_a_visit_is_dated_as_a_ticket_is_and_as_of_falls_in_the_service(tmp_path):
     """A visit's confirmation of 2029 dated its record after as_of and after the service; a finding was due before
     the visit that found it; an as_of before the service began built a report for a period not begun (found by
     an attacker). Each is an error, as a ticket's are."""
-    folder = tmp_path / "five"
-    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    folder = _five(tmp_path)
     edit(folder / "visits.yaml", "confirmation: { by: okafor, date: 2027-01-19,", "confirmation: { by: okafor, date: 2029-01-19,")
     edit(folder / "visits.yaml", "owner: raman, due: 2027-02-15 }", "owner: raman, due: 2020-02-15 }")
     assert problems(folder) == [
         "visits.yaml:17:98: error: visits[0].findings[0].due: 2020-02-15 is before the visit that found it (2027-01-19)",
         "visits.yaml:19:39: error: visits[0].confirmation.date: 2029-01-19 is after as_of (2027-01-29)"]
-    folder = tmp_path / "early"
-    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    folder = _five(tmp_path, "early")
     (folder / "faults.yaml").write_text("as_of: 2026-12-01\nfaults: []\n", encoding="utf-8")
     (folder / "visits.yaml").write_text("visits: []\n", encoding="utf-8")
     assert problems(folder) == [
@@ -873,9 +863,140 @@ def test_levels_are_compared_on_the_services_own_working_day(tmp_path):
          "levels:\n  - { level: 1, response: 10 min }\n  - { level: 2, resolution: 12 h }\n"
          "  - { level: 3, resolution: 1 wd }\n")
     check_data(folder)
-    folder = tmp_path / "five"
-    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    folder = _five(tmp_path)
     with (folder / "service.yaml").open("a", encoding="utf-8") as service:
         service.write("levels:\n  - { level: 2, resolution: 7.9 h }\n  - { level: 3, resolution: 1 wd }\n")
     assert [p.split(": ", 1)[1] for p in problems(folder) if ": error: " in p] == [
         "error: levels[0].resolution: level 2 (7.9 h) has a longer resolution than the less urgent level 3 (1 wd)"]
+
+
+def test_a_regradings_note_is_labelled_and_ends_its_sentence(data_copy):
+    """GZ-2026-006's form read "…按一级时限自受理时（…）起算。影响全园区访客登记，升为一级": the note ran on with no
+    label and no full stop (found by a reader)."""
+    from signoff.record_views import fault_record_view
+    from signoff.render import load_labels
+
+    facts = check_data(data_copy("data")).facts
+    fault = next(f for f in facts["faults"] if f.regrading)
+    view = fault_record_view(facts, fault, load_labels("zh-CN", "fault_record"))
+    assert view["regrading"].endswith("起算。调整原因：影响全园区访客登记，升为一级。"), view["regrading"]
+
+
+_LATER_VISIT = _visit("2027-04-02", "2027-04-09 09:30", "2027-04-09 12:00", "wangqiang",
+                      "task: 日志归档与磁盘容量检查, result: partly, note: 扩容硬盘到货延迟",
+                      "text: 日志盘扩容仍未完成, severity: warning, owner: wangqiang, due: 2027-05-31, follows: 2027/1")
+
+
+def test_an_earlier_reports_finding_past_due_is_overdue_though_a_later_visit_restates_it(data_copy):
+    """On 20 April the Q1 report asked to close the log-disk finding "按期（期限 2027-03-01）": a visit of 9 April,
+    after the quarter, restates it with a new date, so it was taken as restated (found by a reader). Restated
+    after the period is the next report's concern: Q1's says the date has passed. Q1's GZ-2027-005, overdue since
+    2027-03-04 10:00 counted through 2027's unpublished holidays, is marked * in its analysis and its
+    improvement as in 6.2, and the footnote explains the mark."""
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "as_of: 2027-02-26", "as_of: 2027-04-20")
+    with (folder / "visits.yaml").open("a", encoding="utf-8") as visits:
+        visits.write(_LATER_VISIT)
+    q1 = _report_views(folder)["2027Q1"]
+    assert "尽快完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 2 项问题的整改（期限 2027-03-01、2027-03-10，已逾期）。" \
+        in q1["improvements"], q1["improvements"]
+    assert "GZ-2027-005 解决已超时（应于 2027-03-04 10:00* 前完成），尽快完成并分析超时原因，完善相应的处理流程与预案。" \
+        in q1["improvements"], q1["improvements"]
+    (miss,) = [m for m in q1["misses"] if m["fault"] == "GZ-2027-005"]
+    assert miss["cause"].startswith("解决时限 8 个工作日，应于 2027-03-04 10:00* 前完成"), miss["cause"]
+    assert q1["provisional"]
+
+
+def test_a_forms_footnote_on_provisional_dates_needs_a_date_marked(data_copy):
+    """GZ-2027-005 (8 working days through 2027, whose holidays are not published) waiting for the customer has no
+    due time to print ("暂停中"), yet its form printed "* 暂定时限…" under no marked date (found by a reader)."""
+    from signoff.record_views import fault_record_view
+    from signoff.render import load_labels
+
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "      - { at: 2027-02-22 10:30, kind: responded, by: wangqiang, manner: email }\n",
+         "      - { at: 2027-02-22 10:30, kind: responded, by: wangqiang, manner: email }\n"
+         "      - { at: 2027-02-23 09:00, kind: waiting_customer, note: 待甲方确认字段清单 }\n")
+    facts = check_data(folder).facts
+    fault = next(f for f in facts["faults"] if f.id == "GZ-2027-005")
+    assert (fault.resolution.due, fault.resolution.provisional) == (None, True)
+    assert fault_record_view(facts, fault, load_labels("zh-CN", "fault_record"))["provisional"] == ""
+
+
+def test_one_open_ticket_of_an_earlier_period_is_not_said_as_all_of_them(data_copy):
+    """"仍在处理的工单 1 起（均为以前各期受理）": 均为 needs two (found by a reader). On 23 May only Q1's GZ-2027-005 is
+    still open (GZ-2027-006 resolved on 1 March)."""
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "as_of: 2027-02-26", "as_of: 2027-05-23")
+    edit(folder / "faults.yaml", "      - { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }\n",
+         "      - { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }\n"
+         "      - { at: 2027-03-01 09:00, kind: resumed }\n      - { at: 2027-03-01 10:00, kind: resolved, by: wangqiang }\n")
+    assert _report_views(folder)["2027Q2"]["summary"].endswith("仍在处理的工单 1 起（为以前各期受理）。")
+
+
+_STILL_OPEN = _ticket(
+    "YMS-F-011", 1, "2027-01-25 09:00", "Gate 4 barrier stuck open",
+    "at: 2027-01-25 09:05, kind: responded, by: raman, manner: phone", "at: 2027-01-25 09:30, kind: restored, by: raman",
+    "at: 2027-01-25 10:00, kind: waiting_customer, note: Waiting for the gate contractor") + _ticket(
+    "YMS-F-012", 2, "2027-01-25 09:00", "Gate 5 camera offline",
+    "at: 2027-01-25 09:10, kind: responded, by: raman, manner: phone", "at: 2027-01-25 10:00, kind: resolved, by: raman",
+    "at: 2027-01-27 09:00, kind: reopened", "at: 2027-01-27 10:00, kind: waiting_customer")
+
+
+def test_a_ticket_not_resolved_or_reopened_is_signed_on_no_day_and_a_met_target_keeps_its_due(tmp_path):
+    """YMS-F-011 (level 1) restored at 09:30 and waiting since 10:00, and YMS-F-012 resolved on 25 January and
+    reopened on the 27th, printed the engineer's date and seal (as_of; the 25th) though neither is finished; and
+    YMS-F-011's met restoration printed its due as "Paused": a wait after the target was met hid it (found by an
+    attacker). By hand on 5x8: reported Mon 25 Jan 09:00, 2 h: due 11:00."""
+    from signoff.documents import plan_outputs
+
+    folder = _five(tmp_path)
+    with (folder / "faults.yaml").open("a", encoding="utf-8") as faults:
+        faults.write(_STILL_OPEN)
+    facts = check_data(folder).facts
+    eleven, twelve = (next(f for f in facts["faults"] if f.id == i) for i in ("YMS-F-011", "YMS-F-012"))
+    assert (eleven.resolution.status, eleven.resolution.due) == ("met", "2027-01-25 11:00")
+    assert twelve.date == "2027-01-29"  # as_of, as one never resolved
+    signed = {o.subject["id"]: o.signed for o in plan_outputs(facts, ("fault_record",))}
+    assert (signed["YMS-F-011"], signed["YMS-F-012"]) == (None, None)
+    assert signed["YMS-F-001"] == "2026-12-16"
+
+
+def test_visit_dates_without_a_written_as_of_and_carried_forward_dues(tmp_path):
+    """Without as_of (derived from the latest event or visit) a visit confirmed the day after it was refused as
+    "after as_of", an as_of nobody wrote; a finding carried forward with its first, now past, due date was refused
+    as due before the visit (found by an attacker). Both are valid; a visit two windows late names the next window
+    not yet over (window 2 ended 2027-06-13 before the visit of 1 July)."""
+    from signoff.record_views import visit_view
+    from signoff.render import load_labels
+
+    folder = _five(tmp_path)
+    (folder / "faults.yaml").unlink()
+    edit(folder / "visits.yaml", "confirmation: { by: okafor, date: 2027-01-19,", "confirmation: { by: okafor, date: 2027-01-20,")
+    with (folder / "visits.yaml").open("a", encoding="utf-8") as visits:
+        visits.write("""
+  - id: 2027-Q3
+    kind: preventive
+    window: 3
+    notice_sent: 2027-06-24
+    start: 2027-07-01 08:30
+    end: 2027-07-01 12:00
+    engineers: [raman]
+    tasks:
+      - { task: Backup restore test, result: partly, note: Still 2.5 h }
+    findings:
+      - { text: Backup restore still slower than 2 h, severity: warning, owner: raman, due: 2027-02-15, follows: 2027-Q1/1 }
+""")
+    check_data(folder)
+    folder = _five(tmp_path, "late")
+    (folder / "faults.yaml").unlink()
+    edit(folder / "visits.yaml", "    notice_sent: 2027-01-13\n    start: 2027-01-19 08:30\n    end: 2027-01-19 12:00\n",
+         "    notice_sent: 2027-06-24\n    start: 2027-07-01 08:30\n    end: 2027-07-01 12:00\n")
+    edit(folder / "visits.yaml", "confirmation: { by: okafor, date: 2027-01-19,", "confirmation: { by: okafor, date: 2027-07-01,")
+    edit(folder / "visits.yaml", "due: 2027-02-15 }", "due: 2027-07-15 }")
+    facts = check_data(folder).facts
+    (late,) = facts["visits"].visits
+    windows = {w.number: w for w in facts["visits"].windows if w.kind == "preventive"}
+    assert windows[2].end < "2027-07-01" <= windows[3].end
+    assert visit_view(facts, late, load_labels("en", "maintenance_record"))["next"] == (
+        f"During window 3 ({windows[3].start} to {windows[3].end})")

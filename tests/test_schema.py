@@ -68,9 +68,17 @@ def test_a_number_where_text_is_due_says_to_quote_it_and_too_many_digits_say_so(
     folder = tmp_path / "five"
     shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
     edit(folder / "visits.yaml", "  - id: 2027-Q1", "  - id: 2027")
-    edit(folder / "visits.yaml", "    window: 1\n", "    window: 99999999999999999999\n")
+    edit(folder / "visits.yaml", "    window: 1\n", "    window: 01\n")
+    edit(folder / "service.yaml", "  preventive:\n    every: quarter\n",
+         "  preventive:\n    every: quarter\n    notice_working_days: 99999999999999999999\n")
+    edit(folder / "service.yaml", "working_hours: [08:30-12:00, 13:30-17:30]", "working_hours: [7, 13:30-17:30]")
     with pytest.raises(DataError) as caught:
         check_data(folder)
-    assert [p.format().split(str(folder) + "/", 1)[-1] for p in caught.value.problems] == [
-        'visits.yaml:4:9: error: visits[0].id: 2027 is not text; quote it: "2027"',
-        "visits.yaml:6:13: error: visits[0].window: '99999999999999999999' is too large a number (at most 18 digits)"]
+    found = [p.format().split(str(folder) + "/", 1)[-1] for p in caught.value.problems]
+    assert 'visits.yaml:4:9: error: visits[0].id: 2027 is not text; quote it: "2027"' in found, found
+    assert "visits.yaml:6:13: error: visits[0].window: '01' is not a whole number: write it without leading zeros" \
+        in found, found
+    assert any(p.endswith("maintenance.preventive.notice_working_days: '99999999999999999999' is too large a "
+                          "number (at most 18 digits)") for p in found), found
+    # quoted, 7 would still not be an interval: no hint to quote it
+    assert any(p.endswith("working_hours[0]: 7 is not text") for p in found), found
