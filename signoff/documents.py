@@ -121,15 +121,19 @@ DOCUMENTS = (
 def _record_signers(facts, subject):
     """The customer's signatory only once the record is confirmed, so a draft never shows a customer signature."""
     engineer = subject["engineers"][0]
-    return [subject["confirmation"]["by"], engineer] if subject["confirmation"] else [engineer]
+    return [subject["confirmation"]["by"], engineer] if subject["confirmation"] and not subject["draft"] else [engineer]
 
 
 def _fault_signed(facts, subject) -> str | None:
     """A ticket's form is dated where it is signed once it is confirmed, or resolved and not reopened since; a
     running ticket's draft (restored but not resolved, or reopened) has no date there (its form's date is the
     records' as_of, a day nobody signed it on)."""
+    return None if subject["draft"] and not _resolved_now(subject) else subject["date"]
+
+
+def _resolved_now(subject) -> bool:
     ends = [e.kind for e in subject["events"] if e.kind in ("resolved", "reopened")]
-    return subject["date"] if subject["confirmation"] or ends[-1:] == ["resolved"] else None
+    return ends[-1:] == ["resolved"]
 
 
 def _report_period_signers(facts, period) -> list[str]:

@@ -138,6 +138,16 @@ def _within(r: _Rules, name: str, path: tuple, at: datetime.datetime, period, ho
         r.error(name, path, f"{text} is after as_of ({horizon - datetime.timedelta(days=1):%Y-%m-%d})")
 
 
+def _confirmed_by_then(r: _Rules, name: str, path: tuple, date: str, period, horizon) -> None:
+    """A confirmation is signed by as_of when as_of is written; without it (as_of is then the latest event or visit,
+    and a form may be signed a day later) within the service period, at least."""
+    if r.as_of_written and parse_time(date + " 00:00") >= horizon:
+        r.error(name, path, f"{date} is after as_of ({horizon - datetime.timedelta(days=1):%Y-%m-%d})")
+    elif not r.as_of_written and parse_time(date + " 00:00") >= period[1]:
+        r.error(name, path, f"{date} is after the service period, which ends "
+                f"{period[1] - datetime.timedelta(days=1):%Y-%m-%d}")
+
+
 def _check_faults(r: _Rules, faults: list[dict], service: dict, period, horizon) -> None:
     r.unique("faults", faults, "faults")
     channels = {c["kind"] for c in service["channels"]}
@@ -171,9 +181,7 @@ def _check_faults(r: _Rules, faults: list[dict], service: dict, period, horizon)
                 r.error("faults", base + ("confirmation",), f"the ticket was reopened at {ends[-1]['at']} and is "
                         "not resolved since; an accepted confirmation waits for it to be resolved again (remove "
                         "the confirmation until then)")
-            if r.as_of_written and parse_time(confirmation["date"] + " 00:00") >= horizon:
-                r.error("faults", base + ("confirmation", "date"),
-                        f"{confirmation['date']} is after as_of ({horizon - datetime.timedelta(days=1):%Y-%m-%d})")
+            _confirmed_by_then(r, "faults", base + ("confirmation", "date"), confirmation["date"], period, horizon)
 
 
 def _check_events(r: _Rules, base: tuple, fault: dict, reported, service: dict, period, horizon) -> None:
@@ -292,9 +300,10 @@ def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon,
             if finding["severity"] == "fault" and not finding.get("fault") and not finding.get("due"):
                 r.error("visits", path, "a finding of severity fault must name a fault (fault:) or give a due date")
             r.person("visits", path + ("owner",), finding.get("owner"))
-            if finding.get("due") and finding["due"] < visit["start"][:10] and finding.get("follows") is None:
-                r.error("visits", path + ("due",), f"{finding['due']} is before the visit that found it "
-                        f"({visit['start'][:10]})")
+            # a finding carried forward may keep the date the first visit gave it (past by now), not an earlier one
+            first = _first_found(visits, finding) or visit["start"][:10]
+            if finding.get("due") and finding["due"] < first:
+                r.error("visits", path + ("due",), f"{finding['due']} is before the visit that found it ({first})")
             if finding.get("follows") is not None:
                 _check_follows(r, visits, n, path + ("follows",), finding["follows"], followed)
         confirmation = visit.get("confirmation")
@@ -302,9 +311,17 @@ def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon,
             r.person("visits", base + ("confirmation", "by"), confirmation["by"], "customer")
             if confirmation["date"] < visit["start"][:10]:
                 r.error("visits", base + ("confirmation", "date"), f"{confirmation['date']} is before the visit")
-            elif r.as_of_written and parse_time(confirmation["date"] + " 00:00") >= horizon:
-                r.error("visits", base + ("confirmation", "date"),
-                        f"{confirmation['date']} is after as_of ({horizon - datetime.timedelta(days=1):%Y-%m-%d})")
+            else:
+                _confirmed_by_then(r, "visits", base + ("confirmation", "date"), confirmation["date"], period, horizon)
+
+
+def _first_found(visits: list[dict], finding: dict) -> str | None:
+    """The day the visit a carried-forward finding follows began (None: it follows none, or no such visit)."""
+    ref = finding.get("follows")
+    if not isinstance(ref, str):
+        return None
+    visit_id = ref.rpartition("/")[0]
+    return next((str(v["start"])[:10] for v in visits if str(v.get("id")) == visit_id), None)
 
 
 def _check_follows(r: _Rules, visits: list[dict], n: int, path: tuple, ref, followed: dict) -> None:

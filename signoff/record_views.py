@@ -119,8 +119,8 @@ def fault_record_view(facts, fault, labels) -> dict:
         regrading = labels.fill(
             labels["regrading"], reported=labels["level_no"][str(fault.regrading.from_level)], changes=changes,
             level=labels["level_no"][str(fault.regrading.to_level)], start=fault.clock_start)
-    if regrading and fault.regrading.note:  # "…起算。调整原因：影响能耗月报报送，升为二级。" (ran on unlabelled)
-        note = str(fault.regrading.note).rstrip()
+    note = str(fault.regrading.note or "").strip() if regrading else ""
+    if note:  # "…起算。调整原因：影响能耗月报报送，升为二级。" (ran on unlabelled); a blank note adds nothing
         regrading += labels["sentence_sep"] + labels.fill(labels["regrading_note"], note=note) + (
             "" if note[-1:] in _SENTENCE_ENDS else labels["full_stop"])
     clock = labels["clock"][facts["compliance"].hours]
@@ -402,13 +402,12 @@ def _no_misses(labels: Words, period) -> str:
     return labels.say("no_misses_some_running", running, n=running) if running else labels["no_misses"]
 
 
-def _finding_key(finding, period, visits) -> str:
-    """The improvement line an open finding is grouped under: by its due date, past on the report's date (and not
-    restated by a later visit of the period: one after it is the next report's) or not; by the ticket still to
+def _finding_key(finding, period) -> str:
+    """The improvement line an open finding is grouped under: by its due date, past on the report's date or not
+    (restated by a visit after the period, it is still past due in this period's report); by the ticket still to
     resolve when it has no date; or neither."""
-    if finding.due:
-        restated = finding.followed_by and visits[finding.followed_by.rpartition("/")[0]].start[:10] <= period.end
-        return "improve_finding_overdue" if finding.due < period.date and not restated else "improve_finding"
+    if finding.due:  # (a finding a later visit of the period restated is not among the period's open ones)
+        return "improve_finding_overdue" if finding.due < period.date else "improve_finding"
     return "improve_finding_by_fault" if finding.waits_on else "improve_finding_undated"
 
 
@@ -436,7 +435,7 @@ def _improvements(labels: Words, period, carried, visits) -> list[str]:
                                due=_marked(target.due, _due_marked(target))))
     records: dict[tuple, list] = {}
     for finding in period.open_findings:
-        records.setdefault((finding.kind, finding.record, _finding_key(finding, period, visits)), []).append(finding)
+        records.setdefault((finding.kind, finding.record, _finding_key(finding, period)), []).append(finding)
     for (kind, number, key), findings in records.items():
         out.append(labels.say(key, len(findings), record=record_ref(labels, kind, number), n=len(findings),
                              dues=labels.join(sorted({f.due for f in findings if f.due})),

@@ -167,8 +167,10 @@ def _problem(source: Source, error, schema) -> Problem:
                 "nan", ".nan", "inf", ".inf", "infinity"):
             return source.problem(path, f"{_show(error.value)} is not a number (NaN and infinity are refused)")
         digits = error.value.lstrip("-") if isinstance(error.value, str) else ""
-        if "integer" in kinds and digits.isdigit() and len(digits) > 1 and digits.startswith("0"):
-            return source.problem(path, f"{_show(error.value)} is not a whole number: write it without leading zeros")
+        if ("integer" in kinds and digits.isdigit() and len(digits) > 1 and digits.startswith("0")
+                and not error.value.startswith("-")):
+            return source.problem(path, f"{_show(error.value)} is not a whole number: write {int(digits)}, without "
+                                  "leading zeros or quotes")
         if "integer" in kinds and digits.isdigit() and len(digits) > MAX_INT_DIGITS:  # the loader keeps it as text
             return source.problem(path, f"{_show(error.value)} is too large a number (at most {MAX_INT_DIGITS} "
                                   "digits)")

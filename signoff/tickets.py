@@ -129,7 +129,7 @@ class Fault(Record):
     parts: tuple[Part, ...]
     confirmation: Confirmation | None
     exemption: Exemption | None
-    draft: bool                # no customer confirmation yet
+    draft: bool                # no customer confirmation yet, or reopened since and not resolved
     date: str                  # the form's date: the confirmation's, else the last resolved, else as_of
 
 
@@ -307,10 +307,12 @@ def derive_fault(raw, n, levels, service_raw, clock, horizon, as_of, code, every
         confirmation=Confirmation(confirmation["by"], confirmation["date"], confirmation["verdict"],
                                   confirmation.get("satisfaction"), confirmation.get("note")) if confirmation else None,
         exemption=Exemption(exemption["reason"], exemption["agreed_by"]) if exemption else None,
-        draft=confirmation is None,
+        # a confirmation given before a reopening (an objection may lead to one) does not make the form final
+        # while the ticket runs again: it stays a draft, dated as_of, signed on no day
+        draft=confirmation is None or not still_resolved(events),
         # a ticket reopened since its last resolved is dated as_of, as one never resolved
-        date=confirmation["date"] if confirmation else (resolved[:10] if resolved and still_resolved(events)
-                                                        else as_of.isoformat()),
+        date=(as_of.isoformat() if not still_resolved(events) else
+              confirmation["date"] if confirmation else resolved[:10]),
     )
 
 

@@ -870,7 +870,7 @@ def test_levels_are_compared_on_the_services_own_working_day(tmp_path):
         "error: levels[0].resolution: level 2 (7.9 h) has a longer resolution than the less urgent level 3 (1 wd)"]
 
 
-def test_a_regradings_note_is_labelled_and_ends_its_sentence(data_copy):
+def test_a_regradings_note_is_labelled_and_ends_its_sentence(data_copy, tmp_path):
     """GZ-2026-006's form read "…按一级时限自受理时（…）起算。影响全园区访客登记，升为一级": the note ran on with no
     label and no full stop (found by a reader)."""
     from signoff.record_views import fault_record_view
@@ -880,6 +880,13 @@ def test_a_regradings_note_is_labelled_and_ends_its_sentence(data_copy):
     fault = next(f for f in facts["faults"] if f.regrading)
     view = fault_record_view(facts, fault, load_labels("zh-CN", "fault_record"))
     assert view["regrading"].endswith("起算。调整原因：影响全园区访客登记，升为一级。"), view["regrading"]
+    # a blank note adds nothing, not an empty "调整原因："
+    folder = tmp_path / "blank"
+    shutil.copytree(DATA_DIRS["data"], folder)
+    edit(folder / "faults.yaml", "note: 影响全园区访客登记，升为一级 }", 'note: "   " }')
+    facts = check_data(folder).facts
+    fault = next(f for f in facts["faults"] if f.regrading)
+    assert fault_record_view(facts, fault, load_labels("zh-CN", "fault_record"))["regrading"].endswith("起算。")
 
 
 _LATER_VISIT = _visit("2027-04-02", "2027-04-09 09:30", "2027-04-09 12:00", "wangqiang",
@@ -1000,3 +1007,47 @@ def test_visit_dates_without_a_written_as_of_and_carried_forward_dues(tmp_path):
     assert windows[2].end < "2027-07-01" <= windows[3].end
     assert visit_view(facts, late, load_labels("en", "maintenance_record"))["next"] == (
         f"During window 3 ({windows[3].start} to {windows[3].end})")
+
+
+def test_an_objection_before_a_reopening_leaves_a_draft_signed_on_no_day(data_copy):
+    """GZ-2026-007 reopened on 30 December after an objection of the 29th and not resolved since: its form was
+    dated the 29th, signed and sealed by both parties with no DRAFT mark, a day before events it records (found
+    by an attacker). It is a draft dated as_of, signed by the engineer on no day."""
+    from signoff.documents import plan_outputs
+
+    folder = data_copy("data")
+    raw = (folder / "faults.yaml").read_text(encoding="utf-8")
+    start = raw.index("  - id: GZ-2026-007")
+    block = raw[start:raw.index("\n\n", start)]
+    lines = block.splitlines()
+    resolved = [k for k, line in enumerate(lines) if "kind: resolved" in line][-1]
+    confirmation = next(k for k, line in enumerate(lines) if line.startswith("    confirmation:"))
+    lines[confirmation] = "    confirmation: { by: chenjing, date: 2026-12-29, verdict: objection, satisfaction: dissatisfied }"
+    del lines[resolved]
+    (folder / "faults.yaml").write_text(raw.replace(block, "\n".join(lines)), encoding="utf-8")
+    facts = check_data(folder).facts
+    fault = next(f for f in facts["faults"] if f.id == "GZ-2026-007")
+    assert (fault.draft, fault.date) == (True, "2027-02-26")
+    (output,) = [o for o in plan_outputs(facts, ("fault_record",)) if o.subject["id"] == "GZ-2026-007"]
+    assert (output.signers, output.signed) == (("wangqiang",), None)
+
+
+def test_without_as_of_a_confirmation_is_bounded_by_the_service_and_a_carried_due_by_the_first_visit(tmp_path):
+    """Without as_of a confirmation of 2030 passed; and `follows` let a due of 2020 pass (found by an attacker).
+    A confirmation falls within the service period, and a carried-forward finding's due is not before the visit
+    that first found it."""
+    folder = _five(tmp_path)
+    edit(folder / "faults.yaml", "as_of: 2027-01-29\n", "")
+    edit(folder / "faults.yaml", "confirmation: { by: okafor, date: 2026-12-16,", "confirmation: { by: okafor, date: 2030-01-01,")
+    with (folder / "visits.yaml").open("a", encoding="utf-8") as visits:
+        visits.write("\n  - id: 2027-Q1-B\n    kind: preventive\n    window: 1\n    notice_sent: 2027-01-20\n"
+                     "    start: 2027-01-26 08:30\n    end: 2027-01-26 12:00\n    engineers: [raman]\n"
+                     "    tasks:\n      - { task: Backup restore test, result: partly, note: Still 2.5 h }\n"
+                     "    findings:\n      - { text: Backup restore still slow, severity: warning, due: 2020-01-01, "
+                     "follows: 2027-Q1/1 }\n")
+    found = [p for p in problems(folder) if ": error: " in p]
+    assert found == [
+        "faults.yaml:20:39: error: faults[0].confirmation.date: 2030-01-01 is after the service period, which ends "
+        "2027-12-13",
+        "visits.yaml:31:68: error: visits[1].findings[0].due: 2020-01-01 is before the visit that found it "
+        "(2027-01-19)"], found

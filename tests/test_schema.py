@@ -76,7 +76,8 @@ def test_a_number_where_text_is_due_says_to_quote_it_and_too_many_digits_say_so(
         check_data(folder)
     found = [p.format().split(str(folder) + "/", 1)[-1] for p in caught.value.problems]
     assert 'visits.yaml:4:9: error: visits[0].id: 2027 is not text; quote it: "2027"' in found, found
-    assert "visits.yaml:6:13: error: visits[0].window: '01' is not a whole number: write it without leading zeros" \
+    assert "visits.yaml:6:13: error: visits[0].window: '01' is not a whole number: write 1, without leading " \
+        "zeros or quotes" \
         in found, found
     assert any(p.endswith("maintenance.preventive.notice_working_days: '99999999999999999999' is too large a "
                           "number (at most 18 digits)") for p in found), found
