@@ -24,6 +24,11 @@ def _minute_of_day(text: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
+def day_length(intervals) -> int:
+    """Working minutes of a day of these intervals ((510, 720), (810, 1050) → 450)."""
+    return sum(end - start for start, end in intervals)
+
+
 def parse_intervals(texts) -> tuple[tuple[int, int], ...]:
     """`["08:30-12:00", "13:30-17:30"]` as minutes of the day, half-open: ((510, 720), (810, 1050))."""
     out = []
@@ -56,7 +61,7 @@ class ServiceClock:
     @property
     def day_minutes(self) -> int:
         """The length of a working day in working minutes (5x8)."""
-        return sum(end - start for start, end in self.intervals)
+        return day_length(self.intervals)
 
     def _openings(self, day: datetime.date):
         """The working intervals of one day as (start, end) times; none on a day off."""

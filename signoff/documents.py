@@ -128,12 +128,7 @@ def _fault_signed(facts, subject) -> str | None:
     """A ticket's form is dated where it is signed once it is confirmed, or resolved and not reopened since; a
     running ticket's draft (restored but not resolved, or reopened) has no date there (its form's date is the
     records' as_of, a day nobody signed it on)."""
-    return None if subject["draft"] and not _resolved_now(subject) else subject["date"]
-
-
-def _resolved_now(subject) -> bool:
-    ends = [e.kind for e in subject["events"] if e.kind in ("resolved", "reopened")]
-    return ends[-1:] == ["resolved"]
+    return subject["date"] if subject["resolved_now"] else None
 
 
 def _report_period_signers(facts, period) -> list[str]:

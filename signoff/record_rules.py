@@ -28,6 +28,11 @@ def resolution_events(service: dict, level: int) -> tuple[str, ...]:
     return RESOLUTION_EVENTS[level]
 
 
+def still_resolved(kinds) -> bool:
+    """Resolved, and not reopened since: `kinds` are a ticket's event kinds in order."""
+    return next((kind for kind in reversed(list(kinds)) if kind in (RESOLVED, REOPENED)), None) == RESOLVED
+
+
 def records_as_of(faults: dict | None, visits: dict | None) -> datetime.date | None:
     """`faults.as_of`, else the date of the latest event or visit (SPEC §10)."""
     if faults and faults.get("as_of"):
@@ -175,12 +180,13 @@ def _check_faults(r: _Rules, faults: list[dict], service: dict, period, horizon)
             elif confirmation["date"] < resolved[-1][:10]:
                 r.error("faults", base + ("confirmation", "date"), f"{confirmation['date']} is before the last "
                         f"resolved event ({resolved[-1]})")
-            ends = [e for e in fault.get("events") or [] if e["kind"] in (RESOLVED, REOPENED)]
+            events = fault.get("events") or []
             # an objection may well lead to a reopening; an acceptance stands for a ticket resolved
-            if resolved and ends[-1]["kind"] == REOPENED and confirmation["verdict"] == "accepted":
-                r.error("faults", base + ("confirmation",), f"the ticket was reopened at {ends[-1]['at']} and is "
-                        "not resolved since; an accepted confirmation waits for it to be resolved again (remove "
-                        "the confirmation until then)")
+            if resolved and not still_resolved(e["kind"] for e in events) and confirmation["verdict"] == "accepted":
+                reopened = [e["at"] for e in events if e["kind"] == REOPENED][-1]
+                r.error("faults", base + ("confirmation",), f"the ticket was reopened at {reopened} and is not "
+                        "resolved since; an accepted confirmation waits for it to be resolved again (remove the "
+                        "confirmation until then)")
             _confirmed_by_then(r, "faults", base + ("confirmation", "date"), confirmation["date"], period, horizon)
 
 

@@ -444,14 +444,12 @@ def _improvements(labels: Words, period, carried, visits) -> list[str]:
         out.append(labels["improve_window"])
     # a window done late was not missed: its visit is named, and asked for within the window next time
     done_late = [visits[w.visit] for w in period.windows if w.status == "late"]
-    if done_late:
-        out.append(labels.say("improve_window_late", len(done_late), records=labels.listing(
-            record_ref(labels, v.kind, v.number) for v in done_late)))
     # a visit of the period noticed late (a window's visit made after the period is the next report's concern)
-    late = [visits[w.visit] for w in period.windows if w.visit and visits[w.visit].notice_status == "late"
-            and period.start <= visits[w.visit].start[:10] <= period.end]
-    if late:
-        out.append(labels.say("improve_notice", len(late), records=labels.listing(
-            record_ref(labels, v.kind, v.number) for v in late)))
+    noticed_late = [visits[w.visit] for w in period.windows if w.visit and visits[w.visit].notice_status == "late"
+                    and period.start <= visits[w.visit].start[:10] <= period.end]
+    for key, late in (("improve_window_late", done_late), ("improve_notice", noticed_late)):
+        if late:
+            out.append(labels.say(key, len(late), records=labels.listing(record_ref(labels, v.kind, v.number)
+                                                                          for v in late)))
     counted, running = _counted_and_running(period)
     return out or [labels["improve_none" if counted and not running else "improve_none_uncounted"]]

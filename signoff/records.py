@@ -11,8 +11,7 @@ from .model import Record
 from .record_rules import records_as_of
 from .schema import parse_date
 from .sources import Source
-from .tickets import (Exemption, Fault, Regrading, Target, derive_fault, period_key, service_clock, still_resolved,
-                      text_of, warn)
+from .tickets import Exemption, Fault, Regrading, Target, derive_fault, period_key, service_clock, text_of, warn
 from .vocab import CHANNEL_KINDS as CHANNELS, FAULT_LEVELS as LEVELS, SATISFACTION
 from .vocab import REPORT_MONTHS as PERIOD_MONTHS, VISIT_PREFIX
 from .workdays import WorkCalendar, add_months
@@ -242,7 +241,7 @@ def derive_records(sources: dict[str, Source], facts, calendar: WorkCalendar) ->
 def _visits(raw_visits, maintenance, faults, service_raw, calendar, as_of, code, sources, warnings) -> Visits:
     raw_list = (raw_visits or {}).get("visits") or []
     resolved = {f.id: f.resolved_at for f in faults if f.resolved_at and f.resolution.status in ("met", "missed")
-                and still_resolved(f.events)}  # a reopened ticket deals with nothing until resolved again
+                and f.resolved_now}  # a reopened ticket deals with nothing until resolved again
     windows: list[Window] = []
     for kind in ("preventive", "inspection"):
         for w in maintenance[kind]:

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from .clock import parse_intervals
+from .clock import day_length, parse_intervals
 from .errors import Problem
 from .model import Facts
 from .sources import Source
@@ -374,8 +374,7 @@ def _check_levels(c: _Checker, levels, service) -> None:
     overrides = {x["level"]: n for n, x in enumerate(c.sources["service"].data.get("levels") or [])}
     # a working day on the service's own clock: its working hours on 5x8, a whole day at least on 7x24 (to the same
     # time on the next working day): 12 h is shorter than 1 wd there, and 7.9 h is longer than 1 wd of 7.5 h
-    day = 24 * 60 if service.hours == "7x24" else sum(end - start for start, end in parse_intervals(
-        list(service.working_hours)))
+    day = 24 * 60 if service.hours == "7x24" else day_length(parse_intervals(service.working_hours))
 
     def at(level, field):
         n = overrides.get(level.level)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from .clock import Due, ServiceClock, Time, hours_minutes, parse_intervals, parse_time
 from .model import Record
-from .record_rules import PAUSE, REOPENED, RESOLVED, RESPONDED, RESUME, resolution_events
+from .record_rules import PAUSE, REOPENED, RESOLVED, RESPONDED, RESUME, resolution_events, still_resolved
 from .vocab import DEFAULT_WORKING_HOURS
 from .workdays import WorkCalendar
 
@@ -129,8 +129,9 @@ class Fault(Record):
     parts: tuple[Part, ...]
     confirmation: Confirmation | None
     exemption: Exemption | None
+    resolved_now: bool         # resolved on as_of: no reopened after the last resolved
     draft: bool                # no customer confirmation yet, or reopened since and not resolved
-    date: str                  # the form's date: the confirmation's, else the last resolved, else as_of
+    date: str                  # the form's date: as_of while not resolved, else the confirmation's or the resolved
 
 
 
@@ -254,11 +255,6 @@ def _due(clock: ServiceClock, start: Time, minutes: int, pauses) -> Due | None:
     return Due(due.at, tuple(sorted(uncovered | set(due.uncovered))))
 
 
-def still_resolved(events) -> bool:
-    """No reopened after the last resolved."""
-    return next((e.kind for e in reversed(events) if e.kind in (RESOLVED, REOPENED)), None) == RESOLVED
-
-
 def derive_fault(raw, n, levels, service_raw, clock, horizon, as_of, code, every, sources, warnings) -> Fault:
     final, start, response, resolution, paused, regrading = judge_fault(raw, levels, service_raw, clock, horizon)
     events = tuple(Event(e["at"], e["kind"], e.get("by"), e.get("manner"), e.get("to"), e.get("note"))
@@ -293,6 +289,7 @@ def derive_fault(raw, n, levels, service_raw, clock, horizon, as_of, code, every
     exemption = raw.get("exemption")
     reported = parse_time(raw["reported_at"])
     resolved = last("resolved")
+    resolved_now = still_resolved(e.kind for e in events)
     return Fault(
         id=raw["id"], number=f"{code}-FF-{raw['id']}", level=final, level_reported=raw["level"],
         regrading=regrading, reported_at=raw["reported_at"], clock_start=stamp(start),
@@ -309,10 +306,10 @@ def derive_fault(raw, n, levels, service_raw, clock, horizon, as_of, code, every
         exemption=Exemption(exemption["reason"], exemption["agreed_by"]) if exemption else None,
         # a confirmation given before a reopening (an objection may lead to one) does not make the form final
         # while the ticket runs again: it stays a draft, dated as_of, signed on no day
-        draft=confirmation is None or not still_resolved(events),
+        resolved_now=resolved_now, draft=confirmation is None or not resolved_now,
         # a ticket reopened since its last resolved is dated as_of, as one never resolved
-        date=(as_of.isoformat() if not still_resolved(events) else
-              confirmation["date"] if confirmation else resolved[:10]),
+        date=confirmation["date"] if confirmation and resolved_now else resolved[:10] if resolved_now
+        else as_of.isoformat(),
     )
 
 

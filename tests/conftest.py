@@ -219,6 +219,24 @@ def never_blocks(seconds: int, what: str):
         signal.signal(signal.SIGALRM, previous)
 
 
+EXAMPLE_5X8 = ROOT / "examples" / "service-5x8-en"
+
+
+def copy_5x8(tmp_path: Path, name: str = "5x8") -> Path:
+    """A writable copy of the English 5x8 example, `tmp_path / name`."""
+    folder = tmp_path / name
+    shutil.copytree(EXAMPLE_5X8, folder)
+    return folder
+
+
+def built_only(folder: Path, tmp_path: Path, *only: str) -> Path:
+    """The output folder of `folder` built with --only for each of `only`, as a user builds it."""
+    out = tmp_path / "out"
+    done = run_build("build", "--data", str(folder), "--out", str(out), *(a for key in only for a in ("--only", key)))
+    assert done.returncode == 0, done.stderr
+    return out
+
+
 def edit(path: Path, old: str, new: str, count: int = 1) -> None:
     """Replace text in a data file; the test fails if `old` is not there."""
     text = path.read_text(encoding="utf-8")

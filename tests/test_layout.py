@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import DATA_DIRS, edit, pages_of, run_build
+from conftest import DATA_DIRS, built_only, edit, pages_of, run_build
 from stress import N_CRITERIA, N_ISSUES, TITLE, criterion_ids, issue_ids, make_long_project, measured_values, person_name
 from test_documents import CONCLUSION, PACKAGES, Package, build_package, layout_text, plumbed, squeeze
 
@@ -674,7 +674,7 @@ def test_a_kept_together_number_wider_than_its_column_breaks_at_a_hyphen_instead
     folder = data_copy("data")
     edit(folder / "visits.yaml", "  - id: 2027-Q1\n", "  - id: PM-2027-Q1-A\n")
     edit(folder / "visits.yaml", "follows: 2027-Q1/1", "follows: PM-2027-Q1-A/1")
-    report = _built(folder, tmp_path, "service_report") / "14-service-report-2027Q1.pdf"
+    report = built_only(folder, tmp_path, "service_report") / "14-service-report-2027Q1.pdf"
     assert _crossed(report) == []
     text = pages_of(report)[1]
     assert re.search(r"ZHYQ-2026-017-PM-PM-\n\s*2027-Q1-A", text), text  # the windows table's, after a hyphen
@@ -690,7 +690,7 @@ def test_a_long_id_before_closing_punctuation_breaks_after_a_hyphen(data_copy, t
     for path in folder.glob("*.yaml"):
         path.write_text(path.read_text(encoding="utf-8").replace("ISS-0", "ISS-NORTHCAMPUS-DATACENTRE-0"),
                         encoding="utf-8")
-    report = _built(folder, tmp_path, "report") / "04-report.pdf"
+    report = built_only(folder, tmp_path, "report") / "04-report.pdf"
     assert _crossed(report) == []
     assert "DATACENTRE-\n004）。" in "".join(pages_of(report))
 
@@ -703,7 +703,7 @@ def test_a_long_id_without_a_hyphen_near_its_end_keeps_closing_punctuation_off_t
     for path in folder.glob("*.yaml"):
         text = path.read_text(encoding="utf-8")
         path.write_text(re.sub(r"ISS-0(\d\d)", r"ISS-\1NORTHCAMPUSDATACENTREB", text), encoding="utf-8")
-    agreement = _built(folder, tmp_path, "agreement") / "08-agreement.pdf"
+    agreement = built_only(folder, tmp_path, "agreement") / "08-agreement.pdf"
     assert _crossed(agreement) == []
     assert "DATACENTRE\nB）。" in "".join(pages_of(agreement))
 
@@ -721,7 +721,7 @@ def test_an_address_an_e_mail_or_a_path_is_never_hyphenated(data_copy, tmp_path)
     edit(folder / "issues.yaml", "both were given slot B-14-03.",
          f"both were given slot B-14-03. See {ADDRESSES[0]}, mail {ADDRESSES[1]} or {LONG_EMAIL}, log "
          f"/{ADDRESSES[2]}.")
-    text = "".join(pages_of(_built(folder, tmp_path, "issue_log") / "03-issue-log.pdf"))
+    text = "".join(pages_of(built_only(folder, tmp_path, "issue_log") / "03-issue-log.pdf"))
     joined = text.replace("\n", "")
     assert all(address in joined for address in ADDRESSES), text
     assert LONG_EMAIL in joined, text  # longer than a run may be unbroken (render.LONG_RUN): it was split
@@ -754,7 +754,7 @@ def test_a_continuation_mark_wider_than_its_id_cell_stays_inside_it(data_copy, t
                         encoding="utf-8")
     edit(folder / "issues.yaml", "description: 8 位新能源车牌在东区 1 号入口识别失败 7 次 / 20 次，需人工抬杆。",
          'description: "' + "车牌识别失败，需人工抬杆放行。" * 80 + '"')
-    log = _built(folder, tmp_path, "issue_log") / "03-issue-log.pdf"
+    log = built_only(folder, tmp_path, "issue_log") / "03-issue-log.pdf"
     assert "（续）" in "".join(pages_of(log))
     assert _crossed(log) == []
     assert re.search(r"-\n002\n?（续）", "".join(pages_of(log)))  # broken after a hyphen before inside a word
@@ -789,21 +789,13 @@ def _crossed(pdf_path: Path) -> list[tuple[str, int, str]]:
     return crossed
 
 
-def _built(folder: Path, tmp_path: Path, only: str) -> Path:
-    """The output folder of `folder` built with --only `only`, as a user builds it."""
-    out = tmp_path / "out"
-    result = run_build("build", "--data", str(folder), "--out", str(out), "--only", only)
-    assert result.returncode == 0, result.stderr
-    return out
-
-
 def test_chinese_names_of_three_and_four_characters_stay_on_one_line_in_the_group_table(data_copy, tmp_path):
     """The confirmation's acceptance group gave 姓名 two characters' room: 赵立新 printed as 赵 / 立新 (most Chinese
     names have three characters; a compound surname makes four)."""
     folder = data_copy("data")
     edit(folder / "project.yaml", "    name: 张伟\n", "    name: 欧阳明远\n")
     edit(folder / "project.yaml", "    name: 周琦\n", "    name: 赵立新\n")
-    confirmation = _built(folder, tmp_path, "confirmation") / "01-confirmation.pdf"
+    confirmation = built_only(folder, tmp_path, "confirmation") / "01-confirmation.pdf"
     lines = [line.split() for page in pages_of(confirmation) for line in page.splitlines()]
     # the group's rows, as pdftotext reads them: 序号 职务 姓名 单位 职务 职责, each cell whole
     assert ["2", "甲方项目负责人", "欧阳明远", "甲方"] in [line[:4] for line in lines], lines
@@ -817,7 +809,7 @@ def test_a_quantity_with_a_long_unit_wraps_inside_its_cell(data_copy, tmp_path):
     text = (folder / "delivery.yaml").read_text(encoding="utf-8")
     first = re.search(r"unit: (\w+)", text)[1]
     (folder / "delivery.yaml").write_text(text.replace(f"unit: {first}", "unit: modules", 1), encoding="utf-8")
-    delivery = _built(folder, tmp_path, "delivery") / "05-delivery.pdf"
+    delivery = built_only(folder, tmp_path, "delivery") / "05-delivery.pdf"
     assert _crossed(delivery) == []
     assert "\n2\nmodules\n" in "".join(pages_of(delivery))
 
@@ -831,7 +823,7 @@ def test_an_agreed_plan_starts_on_the_page_that_holds_its_rows(data_copy, tmp_pa
     longer = "".join(f"  补充说明第{n}条：章节补充完成前如需灾备切换，由乙方工程师到场操作并记录。" for n in range(lines))
     edit(folder / "issues.yaml", "impact: 不影响系统日常运行与数据备份恢复；",
          f"impact: 不影响系统日常运行与数据备份恢复；{longer}")
-    agreement = _built(folder, tmp_path, "agreement") / "08-agreement.pdf"
+    agreement = built_only(folder, tmp_path, "agreement") / "08-agreement.pdf"
     pages = [re.sub(r"\s+", "", page) for page in pages_of(agreement)]
     for issue in ("ISS-004", "ISS-009"):
         heading = [n for n, page in enumerate(pages) if re.search(rf"（[一二三四五六七八九十]+）{issue}", page)]
@@ -859,7 +851,7 @@ def test_a_short_name_opening_a_cell_is_not_hyphenated(data_copy, tmp_path):
     folder = data_copy("pass-en")
     edit(folder / "project.yaml", "    short: Party A", "    short: the Hospital")
     edit(folder / "project.yaml", "    short: Party B", "    short: the Supplier")
-    text = "".join(pages_of(_built(folder, tmp_path, "confirmation") / "01-confirmation.pdf"))
+    text = "".join(pages_of(built_only(folder, tmp_path, "confirmation") / "01-confirmation.pdf"))
     assert text.count("Hospital") >= 3 and text.count("Supplier") >= 5, text
     assert not re.search("(?:Hos|Sup)[a-z]*\u2010", text), text
 
@@ -869,7 +861,7 @@ def test_every_signatory_of_a_party_has_a_signature_line(data_copy, tmp_path):
     signatory of each party and dropped Daniel Okafor without a word."""
     folder = data_copy("pass-en")
     edit(folder / "report.yaml", "signatories: [chenhui, wanglei]", "signatories: [chenhui, okafor, wanglei]")
-    last = pages_of(_built(folder, tmp_path, "report") / "04-report.pdf")[-1]
+    last = pages_of(built_only(folder, tmp_path, "report") / "04-report.pdf")[-1]
     signed = last[last.index("Authorised signature"):]
     assert [n for n in ("Chen Hui, IT Manager", "Daniel Okafor, Systems Administrator", "Wang Lei, Project Manager")
             if n in signed] == ["Chen Hui, IT Manager", "Daniel Okafor, Systems Administrator",
@@ -884,7 +876,7 @@ def test_the_word_after_a_kept_together_token_wider_than_its_line_goes_to_the_ne
     folder = data_copy("pass-en")
     edit(folder / "criteria.yaml", "title: Gate check-in and check-out",
          "title: Blood-product traceability (vein-to-vein)")
-    confirmation = _built(folder, tmp_path, "confirmation") / "01-confirmation.pdf"
+    confirmation = built_only(folder, tmp_path, "confirmation") / "01-confirmation.pdf"
     assert _crossed(confirmation) == []
     assert re.search(r"Blood-\s*product\s+traceability\s+\(vein-to-vein\)", "".join(pages_of(confirmation)))
 
@@ -897,7 +889,7 @@ def test_a_long_value_of_a_letters_header_keeps_clear_of_the_next_label(data_cop
     folder = data_copy("pass-en")
     edit(folder / "project.yaml", "  name: Harbour Yard Management System\n",
          "  name: Harbour Yard Management System Upgrade Phase II\n")
-    out = _built(folder, tmp_path, name)
+    out = built_only(folder, tmp_path, name)
     with plumbed(next(out.glob("*.pdf"))) as pdf:
         words = pdf.pages[0].extract_words(keep_blank_chars=False)
     labels = [next((w for w in words if w["text"] == label), None) for label in ("Version", "Date")]  # the header's

@@ -7,7 +7,7 @@ import pytest
 
 from signoff.errors import DataError
 from signoff.validation import check_data
-from conftest import DATA_DIRS, ROOT, edit
+from conftest import DATA_DIRS, copy_5x8, edit
 
 
 def problems(folder):
@@ -650,13 +650,6 @@ def test_an_unknown_tester_does_not_hide_an_unknown_fault_reporter(data_copy):
         "results.yaml:8:13: error: tests[0].tester: 'liyu' is not a person defined under people in project.yaml"]
 
 
-def _five(tmp_path, name: str = "five"):
-    """A writable copy of the English 5x8 example."""
-    folder = tmp_path / name
-    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
-    return folder
-
-
 def _report_views(folder, locale: str = "zh-CN") -> dict:
     """The service report's sentences of each period of `folder`, by period key."""
     from signoff.record_views import service_report_view
@@ -718,7 +711,7 @@ def test_a_finding_naming_a_ticket_resolved_before_the_visit_is_not_left_to_that
 def test_english_improvements_for_a_finding_a_ticket_closes_and_a_late_notice(tmp_path):
     """The same two lines in English, worked on the 5x8 example: its visit of 19 January noticed on the 18th
     (due the 14th, 3 working days before), its finding waiting on YMS-F-004 instead of a date."""
-    folder = _five(tmp_path)
+    folder = copy_5x8(tmp_path)
     edit(folder / "visits.yaml", "notice_sent: 2027-01-13", "notice_sent: 2027-01-18")
     edit(folder / "visits.yaml", "owner: raman, due: 2027-02-15 }", "owner: raman, fault: YMS-F-004 }")
     # YMS-F-004 (13 January) still to resolve: its resolution and confirmation are not recorded yet
@@ -775,7 +768,7 @@ def test_a_late_visits_next_visit_is_not_a_day_already_gone(data_copy):
 def test_a_number_typed_as_a_markdown_value_is_text(tmp_path):
     """`symptom: 7` ended check in a TypeError (the image check read the value as a string); a Markdown value may
     be a number printed as typed (SPEC §3), in the service records and in the acceptance files alike."""
-    folder = _five(tmp_path)
+    folder = copy_5x8(tmp_path)
     edit(folder / "faults.yaml", "symptom: The gate 3 kiosk rejects valid truck passes", "symptom: 7")
     edit(folder / "visits.yaml", "text: Backup restore slower than the agreed 2 h", "text: 7")
     edit(folder / "issues.yaml", "description: When both gate lanes checked in a container in the same second, both "
@@ -805,7 +798,7 @@ def test_a_wait_after_a_cycle_was_restored_pauses_the_reopened_cycle(tmp_path):
     the example's 5x8 (08:30-12:00, 13:30-17:30), level 1, 2 h to restore: 09:00-09:40 runs 0:40, the wait to
     15:00 and resolved 15:10 to reopened 16:00 are paused, 15:00-15:10 and 16:00-16:30 run 0:40: 1:20, met; due
     at 17:10 (0:50 used by 16:00, 1:10 more)."""
-    folder = _five(tmp_path)
+    folder = copy_5x8(tmp_path)
     with (folder / "faults.yaml").open("a", encoding="utf-8") as faults:
         faults.write(_REOPENED_AFTER_A_WAIT)
     fault = next(f for f in check_data(folder).facts["faults"] if f.id == "YMS-F-010")
@@ -819,7 +812,7 @@ def test_the_service_acts_are_the_contractors_and_a_reopened_ticket_is_not_confi
     """A customer's `responded` and `resolved` made YMS-F-001's targets met; a confirmation of 16 December stood on
     a ticket reopened after it, and its form printed "confirmed" over a resolution still overdue (found by an
     attacker)."""
-    folder = _five(tmp_path)
+    folder = copy_5x8(tmp_path)
     edit(folder / "faults.yaml", "kind: responded, by: raman, manner: remote }", "kind: responded, by: okafor, manner: remote }")
     edit(folder / "faults.yaml", "      - { at: 2026-12-16 15:00, kind: resolved, by: raman, note: Pass cache rebuilt }\n",
          "      - { at: 2026-12-16 15:00, kind: resolved, by: raman, note: Pass cache rebuilt }\n"
@@ -840,13 +833,13 @@ def test_a_visit_is_dated_as_a_ticket_is_and_as_of_falls_in_the_service(tmp_path
     """A visit's confirmation of 2029 dated its record after as_of and after the service; a finding was due before
     the visit that found it; an as_of before the service began built a report for a period not begun (found by
     an attacker). Each is an error, as a ticket's are."""
-    folder = _five(tmp_path)
+    folder = copy_5x8(tmp_path)
     edit(folder / "visits.yaml", "confirmation: { by: okafor, date: 2027-01-19,", "confirmation: { by: okafor, date: 2029-01-19,")
     edit(folder / "visits.yaml", "owner: raman, due: 2027-02-15 }", "owner: raman, due: 2020-02-15 }")
     assert problems(folder) == [
         "visits.yaml:17:98: error: visits[0].findings[0].due: 2020-02-15 is before the visit that found it (2027-01-19)",
         "visits.yaml:19:39: error: visits[0].confirmation.date: 2029-01-19 is after as_of (2027-01-29)"]
-    folder = _five(tmp_path, "early")
+    folder = copy_5x8(tmp_path, "early")
     (folder / "faults.yaml").write_text("as_of: 2026-12-01\nfaults: []\n", encoding="utf-8")
     (folder / "visits.yaml").write_text("visits: []\n", encoding="utf-8")
     assert problems(folder) == [
@@ -863,7 +856,7 @@ def test_levels_are_compared_on_the_services_own_working_day(tmp_path):
          "levels:\n  - { level: 1, response: 10 min }\n  - { level: 2, resolution: 12 h }\n"
          "  - { level: 3, resolution: 1 wd }\n")
     check_data(folder)
-    folder = _five(tmp_path)
+    folder = copy_5x8(tmp_path)
     with (folder / "service.yaml").open("a", encoding="utf-8") as service:
         service.write("levels:\n  - { level: 2, resolution: 7.9 h }\n  - { level: 3, resolution: 1 wd }\n")
     assert [p.split(": ", 1)[1] for p in problems(folder) if ": error: " in p] == [
@@ -957,7 +950,7 @@ def test_a_ticket_not_resolved_or_reopened_is_signed_on_no_day_and_a_met_target_
     attacker). By hand on 5x8: reported Mon 25 Jan 09:00, 2 h: due 11:00."""
     from signoff.documents import plan_outputs
 
-    folder = _five(tmp_path)
+    folder = copy_5x8(tmp_path)
     with (folder / "faults.yaml").open("a", encoding="utf-8") as faults:
         faults.write(_STILL_OPEN)
     facts = check_data(folder).facts
@@ -977,7 +970,7 @@ def test_visit_dates_without_a_written_as_of_and_carried_forward_dues(tmp_path):
     from signoff.record_views import visit_view
     from signoff.render import load_labels
 
-    folder = _five(tmp_path)
+    folder = copy_5x8(tmp_path)
     (folder / "faults.yaml").unlink()
     edit(folder / "visits.yaml", "confirmation: { by: okafor, date: 2027-01-19,", "confirmation: { by: okafor, date: 2027-01-20,")
     with (folder / "visits.yaml").open("a", encoding="utf-8") as visits:
@@ -995,7 +988,7 @@ def test_visit_dates_without_a_written_as_of_and_carried_forward_dues(tmp_path):
       - { text: Backup restore still slower than 2 h, severity: warning, owner: raman, due: 2027-02-15, follows: 2027-Q1/1 }
 """)
     check_data(folder)
-    folder = _five(tmp_path, "late")
+    folder = copy_5x8(tmp_path, "late")
     (folder / "faults.yaml").unlink()
     edit(folder / "visits.yaml", "    notice_sent: 2027-01-13\n    start: 2027-01-19 08:30\n    end: 2027-01-19 12:00\n",
          "    notice_sent: 2027-06-24\n    start: 2027-07-01 08:30\n    end: 2027-07-01 12:00\n")
@@ -1036,7 +1029,7 @@ def test_without_as_of_a_confirmation_is_bounded_by_the_service_and_a_carried_du
     """Without as_of a confirmation of 2030 passed; and `follows` let a due of 2020 pass (found by an attacker).
     A confirmation falls within the service period, and a carried-forward finding's due is not before the visit
     that first found it."""
-    folder = _five(tmp_path)
+    folder = copy_5x8(tmp_path)
     edit(folder / "faults.yaml", "as_of: 2027-01-29\n", "")
     edit(folder / "faults.yaml", "confirmation: { by: okafor, date: 2026-12-16,", "confirmation: { by: okafor, date: 2030-01-01,")
     with (folder / "visits.yaml").open("a", encoding="utf-8") as visits:

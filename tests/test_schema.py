@@ -1,6 +1,4 @@
 """The schemas: valid Cerberus definitions, closed, with messages that say where and what."""
-import shutil
-
 import pytest
 from cerberus import schema as cerberus_schema
 
@@ -8,7 +6,7 @@ from signoff.schema import VALIDATE_DEFINITION, DataValidator, load_schema
 from signoff.sources import DATA_FILES
 from signoff.validation import check_data
 from signoff.errors import DataError
-from conftest import ROOT, edit
+from conftest import copy_5x8, edit
 
 
 @pytest.mark.parametrize("name", [name for name, _ in DATA_FILES])
@@ -65,8 +63,7 @@ def test_a_project_code_longer_than_a_file_name_allows_is_an_error_at_its_line(d
 def test_a_number_where_text_is_due_says_to_quote_it_and_too_many_digits_say_so(tmp_path):
     """`id: 2027` said "2027 is not text", and a window of 20 digits "is not a whole number", neither saying what
     to change (found by an attacker)."""
-    folder = tmp_path / "five"
-    shutil.copytree(ROOT / "examples" / "service-5x8-en", folder)
+    folder = copy_5x8(tmp_path)
     edit(folder / "visits.yaml", "  - id: 2027-Q1", "  - id: 2027")
     edit(folder / "visits.yaml", "    window: 1\n", "    window: 01\n")
     edit(folder / "service.yaml", "  preventive:\n    every: quarter\n",

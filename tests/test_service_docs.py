@@ -3,7 +3,6 @@ or by hand, the DRAFT mark on an unconfirmed record only, whole signature blocks
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 from pathlib import Path
 
@@ -11,25 +10,9 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from conftest import ROOT, edit, layout_text, pages_of, run_build
+from conftest import EXAMPLE_5X8, built_only, copy_5x8, edit, layout_text, pages_of, run_build
 from test_documents import build_package, copy_of
 
-EXAMPLE_5X8 = ROOT / "examples" / "service-5x8-en"
-
-
-def copy_5x8(tmp_path: Path) -> Path:
-    """A writable copy of the English 5x8 example."""
-    folder = tmp_path / "5x8"
-    shutil.copytree(EXAMPLE_5X8, folder)
-    return folder
-
-
-def built_only(folder: Path, tmp_path: Path, only: str) -> Path:
-    """The output folder of `folder` built with --only `only`, as a user builds it."""
-    out = tmp_path / "out"
-    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", only)
-    assert done.returncode == 0, done.stderr
-    return out
 
 
 def raw(folder: Path, name: str) -> dict:
@@ -529,10 +512,7 @@ def test_a_long_name_in_a_narrow_column_breaks_only_between_its_parts(tmp_path):
     Owner column "Christoph / er" (found by a reader): the columns hold each part of a long name whole."""
     folder = copy_5x8(tmp_path)
     edit(folder / "project.yaml", "name: Priya Raman", "name: Christopher O'Donnell-Venkataraman")
-    out = tmp_path / "out"
-    done = run_build("build", "--data", str(folder), "--out", str(out), "--only", "fault_record",
-                     "--only", "maintenance_record", "--only", "service_report")
-    assert done.returncode == 0, done.stderr
+    out = built_only(folder, tmp_path, "fault_record", "maintenance_record", "service_report")
     seen = 0
     for pdf in sorted(out.glob("1[1-4]-*.pdf")):
         words = layout_text(pdf).split()
