@@ -181,7 +181,7 @@ def _font_state() -> list[str]:
 # The modules from the HTML to the layout's bytes (the renderer, its image handling, continuation marks, chunks
 # and their join, the PDF/A catalog); tests/test_build.py checks that they are all those pdf.py and pipeline.py's
 # chunking reach.
-RENDERER_CODE = ("pdf.py", "overflow.py", "continued.py", "embed.py", "chunks.py", "joined.py")
+RENDERER_CODE = ("pdf.py", "linebreak.py", "overflow.py", "continued.py", "embed.py", "chunks.py", "joined.py")
 
 
 @lru_cache(maxsize=1)

@@ -73,6 +73,9 @@ class Renderer:
             raise EnvironmentProblem(f"the renderer cannot start ({exc}); run: make") from exc
         from weasyprint.text.ffi import harfbuzz_subset
 
+        from . import linebreak
+
+        linebreak.install()
         if harfbuzz_subset is None:  # fontTools would subset instead: 13–25 s a document instead of 0.1 s
             raise EnvironmentProblem("libharfbuzz-subset is missing; run: sudo apt-get install libharfbuzz-subset0")
         self.weasyprint = weasyprint

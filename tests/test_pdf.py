@@ -236,3 +236,41 @@ def test_embedding_finds_a_long_cross_reference_stream(tmp_path):
     check = subprocess.run(["qpdf", "--check", str(tmp_path / "a.pdf")], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout + check.stderr
     assert list(PdfReader(tmp_path / "a.pdf").attachments) == ["issues.yaml"]
+
+
+def test_a_line_is_not_cut_after_one_word_when_only_its_trailing_space_overflows(tmp_path):
+    """WeasyPrint laid "customer's cluster is out, see " (the text before the kept-together ISS-004) out as
+    "customer's" alone on its line when the text fitted but for its trailing space (signoff/linebreak.py). In
+    boxes 40 to 80 mm wide, no line of the paragraph ends where the next line's first word would still have fitted
+    on it."""
+    import io
+
+    import pdfplumber
+
+    from signoff.render import keep_together
+
+    text = ("Upgrade to v3.10.2-rc.1 once the vendor&#39;s patch for the customer&#39;s cluster is out, see "
+            "ISS-004. The fix waits on the third party&#39;s release of the library, due 2027-03-01 at the latest.")
+    widths = range(40, 81)
+    boxes = "".join(f'<div style="width: {w}mm; margin: 0 0 4mm; page-break-inside: avoid">{text}</div>'
+                    for w in widths)
+    html = keep_together(f'<html lang="en"><head><style>@page {{ size: A4; margin: 10mm }} body {{ font: 9pt '
+                         f'"DejaVu Sans" }} .nb {{ white-space: nowrap }}</style></head><body>{boxes}</body></html>')
+    early = []
+    with pdfplumber.open(io.BytesIO(_lay_out(html).pdf)) as pdf:
+        lines = [line for page in pdf.pages for line in page.extract_text_lines()]
+    paragraphs = []  # the lines of each box, in order: a box's first line starts with "Upgrade"
+    for line in lines:
+        if line["text"].startswith("Upgrade"):
+            paragraphs.append([])
+        paragraphs[-1].append(line)
+    assert len(paragraphs) == len(widths)
+    space = 9 * 0.318  # DejaVu Sans's space, 9 pt
+    for width, paragraph in zip(widths, paragraphs):
+        right = 10 * 72 / 25.4 + width * 72 / 25.4
+        for line, after in zip(paragraph, paragraph[1:]):
+            word = after["text"].split()[0]
+            word_width = sum(c["x1"] - c["x0"] for c in after["chars"][:len(word)])
+            if line["x1"] + space + word_width <= right - 0.5:
+                early.append((width, line["text"], word))
+    assert early == []
