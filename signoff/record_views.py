@@ -86,7 +86,7 @@ def _target_view(facts, labels, fault, target) -> dict:
     elapsed = (target.elapsed_text if target.fulfilled_at
                else labels.fill(labels["elapsed_so_far"], elapsed=target.elapsed_text))
     cycles = ""
-    if len(target.cycles) > 1:
+    if len(target.cycles) > 1 or target.cycles and not target.fulfilled_at:  # a reopened cycle still open too
         cycles = labels["list_sep"].join(
             labels.fill(labels["cycle"], n=n, elapsed=c.elapsed_text,
                         verdict=labels["status"]["met" if c.met else "missed"])

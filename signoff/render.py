@@ -363,9 +363,11 @@ def keep_together(html: str, names: tuple[str, ...] = ()) -> str:
 # on its last line ("信息中心运维主 / 管", "…建设项目合 / 同", "（达 / 标）"): the last two characters of every text
 # run before a closing tag or a line break (and the punctuation after them) are kept on one line, and so is an
 # opening bracket just before them (WeasyPrint broke between "（" and the kept "达标）", an opening bracket left
-# at a line's end).
+# at a line's end); a run ending in a bracketed word of up to four characters keeps the word whole ("6:00（ /
+# 未达标）" on a fault form: the kept "6:00" left "（未" a text of its own, which broke inside).
 _BLOCK_END = re.compile(r"</[a-z0-9]+>|<br\b")
-_LAST_TWO = re.compile(rf"([（「『“]?[{_CJK}]:?[{_CJK}][）」』”。，、；：！？]*)\s*$")  # 时:分） too
+_LAST_TWO = re.compile(rf"([（「『“][{_CJK}]{{1,4}}[）」』”][。，、；：！？]*"
+                       rf"|[（「『“]?[{_CJK}]:?[{_CJK}][）」』”。，、；：！？]*)\s*$")  # 时:分） too
 
 
 _LATIN = re.compile("[A-Za-z]")

@@ -42,7 +42,7 @@ class Target(Record):
     minutes: int          # the target in service-clock minutes
     due: str | None       # YYYY-MM-DD HH:MM; None while a pause is still open
     provisional: bool     # the due time was counted through a year no official calendar covers
-    fulfilled_at: str | None
+    fulfilled_at: str | None   # when its last cycle was fulfilled; None while a cycle is open
     event: str | None     # the event that fulfilled it
     elapsed: int          # service-clock minutes to fulfilment (or to as_of when not fulfilled), pauses removed
     elapsed_text: str     # h:mm
@@ -231,9 +231,12 @@ def _target(kind, duration, start: Time, clock: ServiceClock, horizon: Time, ful
         else:
             status = "overdue" if due is not None and due.at <= horizon else "running"
     exempt = bool(exemption) and status in ("missed", "overdue")
+    # fulfilled: its last cycle was (a reopened ticket's cycle 1 is not its fulfilment: the form printed cycle 1's
+    # resolution time beside "overdue" and an elapsed time counted to as_of)
+    last = done[-1] if done and len(done) == cycles else None
     return Target(kind, str(duration["amount"]), duration["unit"], minutes, stamp(due.at) if due else None,
-                  bool(years) or bool(due and due.provisional), done[-1].fulfilled_at if done else None,
-                  done[-1].event if done else None, elapsed, hours_minutes(elapsed), status, exempt,
+                  bool(years) or bool(due and due.provisional), last.fulfilled_at if last else None,
+                  last.event if last else None, elapsed, hours_minutes(elapsed), status, exempt,
                   status != "running" and not exempt, tuple(done))
 
 

@@ -473,6 +473,37 @@ def test_a_finding_stays_open_while_its_ticket_is_reopened(data_copy):
     assert finding.open is False
 
 
+def test_a_reopened_tickets_form_prints_no_completion_while_its_cycle_is_open(data_copy):
+    """GZ-2027-006 (level 2, reported 2027-02-25 08:05) resolved 14:05, reopened on the 26th at 09:00 and not
+    resolved again by as_of (2027-02-26): its form's resolution row printed 完成时间 2027-02-25 14:05 (解决) beside an
+    elapsed time counted to as_of. While the cycle is open nothing is complete: "—", the time so far, the cycles
+    listed; resolved again at 11:00, the row shows that resolution."""
+    from signoff.record_views import fault_record_view
+    from signoff.render import load_labels
+
+    folder = data_copy("data")
+    faults = folder / "faults.yaml"
+    edit(faults, "      - { at: 2027-02-25 09:00, kind: waiting_customer, note: 待甲方提供出错账号 }",
+         "      - { at: 2027-02-25 14:05, kind: resolved, by: wangqiang }\n"
+         "      - { at: 2027-02-26 09:00, kind: reopened, note: 图表再次不显示 }")
+
+    def resolution_row():
+        facts = check_data(folder).facts
+        fault = next(f for f in facts.faults if f.id == "GZ-2027-006")
+        view = fault_record_view(facts, fault, load_labels("zh-CN", "fault_record"))
+        return fault.resolution, next(r for r in view["targets"] if r["label"] == "解决")
+
+    target, row = resolution_row()
+    assert (target.status, target.fulfilled_at, row["fulfilled_at"], row["event"]) == ("missed", None, "—", "—")
+    # 25th 08:05 to as_of 26th 24:00 is 39:55, less 14:05 to 09:00 between resolved and reopened (18:55)
+    assert row["elapsed"] == "21:00（截至统计日）", row["elapsed"]
+    assert row["cycles"].startswith("第\u00a01\u00a0次 6:00（未达标）"), row["cycles"]
+    edit(faults, "kind: reopened, note: 图表再次不显示 }",
+         "kind: reopened, note: 图表再次不显示 }\n      - { at: 2027-02-26 11:00, kind: resolved, by: wangqiang }")
+    target, row = resolution_row()
+    assert (target.status, row["fulfilled_at"], row["event"]) == ("missed", "2027-02-26 11:00", "解决")
+
+
 def test_a_finding_naming_a_ticket_resolved_before_the_visit_stays_open(data_copy):
     # GZ-2027-004 was resolved 2027-02-03 19:40, three weeks before the inspection: the finding refers to it
     facts = check_data(data_copy("data")).facts

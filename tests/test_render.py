@@ -156,6 +156,21 @@ def test_a_hyphenated_word_is_text_and_an_identifier_is_kept_together():
 
 
 @pytest.mark.parametrize("text, expected", [
+    ("第 1 次 6:00（未达标）", '第 <span class="nb">1 次</span> <span class="nb">6:00</span><span class="nb">（未达标）</span>'),
+    ("赵敏（测试经理）", '赵敏<span class="nb">（测试经理）</span>'),
+    ("21:00（截至统计日）", '<span class="nb">21:00</span>（截至统<span class="nb">计日）</span>'),  # five: its last two
+    ("（达标）", '<span class="nb">（达标）</span>'),
+], ids=["after a kept time", "a title", "longer", "alone"])
+def test_a_short_bracketed_word_ending_a_run_is_kept_whole(text, expected):
+    """A fault form printed "第 1 次 6:00（" / "未达标）": the kept "6:00" and "达标）" left "（未" a text of its
+    own, which WeasyPrint broke inside, an opening bracket at a line's end. A bracketed word of up to four
+    characters ending a run is kept whole; a longer one keeps its last two, as any run does."""
+    from signoff.render import keep_together
+
+    assert keep_together(f"<body><td>{text}</td></body>") == f"<body><td>{expected}</td></body>"
+
+
+@pytest.mark.parametrize("text, expected", [
     # the text is HTML: a quote (&#39;) ends the address and is printed whole, not `&#39` and a stray `;`
     ("Link &#39;https://x.org/a&#39; fails", 'Link &#39;<span class="nb">https://x.org/a</span>&#39; fails'),
     ("at https://x.org/?a=1&amp;b=2&amp;.", 'at <span class="nb">https://x.org/?a=1&amp;b=2</span>&amp;.'),
