@@ -61,6 +61,22 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
+def _remove_at_exit(font_config) -> None:
+    """WeasyPrint writes the @font-face fonts into a `weasyprint-*` folder under the system's temporary folder and
+    removes it only when its FontConfiguration is collected, which a process leaving never does: every build left
+    two folders of fonts in /tmp. It is removed on exit, from a build's worker processes too (a pool worker leaves
+    through os._exit, after multiprocessing's finalizers but without atexit's)."""
+    import shutil
+    from multiprocessing import util
+
+    def remove():
+        folder = getattr(font_config, "_folder", None)
+        if folder:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    util.Finalize(None, remove, exitpriority=10)
+
+
 class Renderer:
     """One WeasyPrint set-up (fonts, fetcher) shared by every document of a build."""
 
@@ -80,6 +96,7 @@ class Renderer:
             raise EnvironmentProblem("libharfbuzz-subset is missing; run: sudo apt-get install libharfbuzz-subset0")
         self.weasyprint = weasyprint
         self.font_config = FontConfiguration()
+        _remove_at_exit(self.font_config)
         roots = [d.resolve() for d in allowed_dirs]
 
         class FencedFetcher(URLFetcher):

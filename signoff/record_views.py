@@ -436,8 +436,11 @@ def _improvements(labels: Words, period, carried, visits) -> list[str]:
     records: dict[tuple, list] = {}
     for finding in period.open_findings:
         records.setdefault((finding.kind, finding.record, _finding_key(finding, period)), []).append(finding)
+    listed = set()  # a record's second line says "the other": two lines alike read as one finding told twice
     for (kind, number, key), findings in records.items():
-        out.append(labels.say(key, len(findings), record=record_ref(labels, kind, number), n=len(findings),
+        other = (kind, number) in listed
+        listed.add((kind, number))
+        out.append(labels.say(f"{key}_other" if other else key, len(findings), record=record_ref(labels, kind, number), n=len(findings),
                              dues=labels.join(sorted({f.due for f in findings if f.due})),
                              ids=labels.listing(sorted({f.waits_on for f in findings if f.waits_on}))))
     if any(w.status == "missed" for w in period.windows):

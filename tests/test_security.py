@@ -649,3 +649,18 @@ def test_ctrl_c_during_the_renames_waits_until_the_last(tmp_path, monkeypatch):
     finally:
         signal.signal(signal.SIGINT, previous)
     assert calls == targets and all(t.read_bytes() == b"new" for t in targets)
+
+
+def test_a_build_leaves_nothing_in_the_temporary_folder(tmp_path):
+    """WeasyPrint writes the theme's fonts into `weasyprint-*` folders of the temporary folder and never removed
+    them at exit: every build left two folders of fonts in /tmp (an attacker counted 3,475). A build run as a user
+    runs it, its documents laid out in two worker processes, leaves the temporary folder as it found it."""
+    temporary = tmp_path / "tmp"
+    temporary.mkdir()
+    env = {**os.environ, "TMPDIR": str(temporary)}
+    done = subprocess.run([sys.executable, str(ROOT / "build.py"), "build", "--data", str(DATA_DIRS["pass-en"]),
+                           "--out", str(tmp_path / "out"), "-j", "2", "--only", "confirmation", "report"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (tmp_path / "out").glob("*.pdf")) == ["01-confirmation.pdf", "04-report.pdf"]
+    assert list(temporary.iterdir()) == []
