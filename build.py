@@ -12,7 +12,7 @@ from pathlib import Path
 from signoff.documents import DOCUMENT_KEYS
 from signoff.errors import DataError, EnvironmentProblem, SignoffError, UsageError
 from signoff.model import to_json
-from signoff.paths import outside
+from signoff.paths import outside, own_folder
 
 ROOT = Path(__file__).resolve().parent
 
@@ -218,6 +218,9 @@ def main(argv: list[str] | None = None) -> int:
 
             if args.report and not outside(args.data, args.report):
                 raise UsageError(f"{args.report} is in the data folder {args.data}: write the report outside it")
+            if args.report and own_folder(args.report):
+                raise UsageError(f"{args.report} is inside Signoff's {own_folder(args.report)}/: write the report "
+                                 "outside it")
             report = review.diff_report(args.base, args.data)
             if args.report:
                 write_atomic(args.report, report.encode())

@@ -8,7 +8,7 @@ from pathlib import Path
 import icalendar
 
 from .errors import SignoffError, UsageError
-from .paths import TEMPLATES_DIR, outside
+from .paths import TEMPLATES_DIR, outside, own_folder
 from .pdf import write_atomic
 from .provenance import find_provenance
 from .sources import read_project_yaml
@@ -103,6 +103,9 @@ def write_service_calendar(facts, data_dir: Path, out: str | None) -> Path:
         target = Path(out)
     if not outside(data_dir, target):
         raise UsageError(f"{target} is in the data folder {data_dir}: write the calendar outside it "
+                         "(default: output/)")
+    if own_folder(target):
+        raise UsageError(f"{target} is inside Signoff's {own_folder(target)}/: write the calendar outside it "
                          "(default: output/)")
     target.parent.mkdir(parents=True, exist_ok=True)
     epoch = find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"]).epoch

@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 from .errors import Problem, UsageError
+from .paths import TOOL_DIRS, own_folder
 from .sources import DATA_FILES, display_path
 from .vocab import LOCALES
 
@@ -18,7 +19,6 @@ SKELETON_DIR = Path(__file__).resolve().parent / "skeleton"
 # tests and benchmarks (the tests check the tool against its sample data, not a project's).
 TOOL_FILES = ("build.py", "Makefile", "requirements.txt", "pyproject.toml", "docs/DATA-FORMAT.md",
               ".github/workflows/acceptance-package.yml")
-TOOL_DIRS = ("signoff", "templates", "schemas", "tools")
 GITIGNORE = "/output/\n/.venv\n__pycache__/\n*.pyc\n.pytest_cache/\n"
 # A placeholder in the skeleton's data: printed where it stands, and refused by `bundle` wherever it is left.
 PLACEHOLDERS = ("[TO FILL]", "【待填写】")
@@ -28,6 +28,8 @@ def create_project(target: Path, locale: str) -> list[str]:
     """Write a new project into `target` (absent or empty); the lines that say what was done and what is next."""
     if locale not in LOCALES:
         raise UsageError(f"--locale takes {' or '.join(LOCALES)}, not {locale!r}")
+    if own_folder(target):
+        raise UsageError(f"{target} is inside Signoff's {own_folder(target)}/: give a folder outside it")
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageError(f"{target} exists and is not an empty folder: give a new folder")
     target.mkdir(parents=True, exist_ok=True)

@@ -105,6 +105,21 @@ def outside(data_dir: Path, target: Path) -> bool:
         return True  # unresolvable: the write itself says why
 
 
+TOOL_DIRS = ("signoff", "templates", "schemas", "tools")  # Signoff's own folders: what `init` copies
+
+
+def own_folder(target: Path) -> str | None:
+    """The name of Signoff's own folder (`TOOL_DIRS`) that `target`, a file or folder a command writes, lies in,
+    or None: a calendar or a report written over a catalog or the theme ended every later command in a
+    traceback, and `init` into templates/ copied templates/ into itself until Python's recursion limit."""
+    try:
+        path = target.parent.resolve() / target.name
+    except (OSError, RuntimeError):
+        return None  # unresolvable: the write itself says why
+    root = CODE_DIR.parent
+    return next((name for name in TOOL_DIRS if path == root / name or path.is_relative_to(root / name)), None)
+
+
 def in_git_folder(relative: str) -> bool:
     """Whether a relative path (of the data folder, a bundle, a git tree) lies in a .git folder, of any case (some
     file systems fold it): a repository whose config runs commands (core.fsmonitor) when git looks at it."""

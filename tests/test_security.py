@@ -664,3 +664,26 @@ def test_a_build_leaves_nothing_in_the_temporary_folder(tmp_path):
     assert done.returncode == 0, done.stderr
     assert sorted(p.name for p in (tmp_path / "out").glob("*.pdf")) == ["01-confirmation.pdf", "04-report.pdf"]
     assert list(temporary.iterdir()) == []
+
+
+@pytest.mark.parametrize("args, target, said", [
+    (["init", "{root}/templates/new"], "templates/new", "give a folder outside it"),
+    (["calendar", "--data", "{data}", "--out", "{root}/templates/labels/en/calendar.yaml"],
+     "templates/labels/en/calendar.yaml", "write the calendar outside it (default: output/)"),
+    (["diff", "--base", "HEAD", "--data", "{data}", "--report", "{root}/templates/theme.yaml"], "templates/theme.yaml",
+     "write the report outside it"),
+], ids=["init", "calendar", "diff report"])
+def test_no_command_writes_into_signoffs_own_folders(tmp_path, args, target, said):
+    """An attacker's one-command mistakes: `init templates/new` copied templates/ into itself until Python's
+    recursion limit (16,067 files, and every later init crashed); a calendar or a diff report written over a
+    catalog or the theme ended every later command in a traceback. Each is a usage error, exit 2, nothing
+    written, as `build --out` inside templates/ already was."""
+    root = tmp_path / "tool"
+    shutil.copytree(ROOT, root, ignore=shutil.ignore_patterns(".venv", "output", ".git", "tests", "__pycache__"))
+    data = shutil.copytree(ROOT / "examples" / "service-5x8-en", tmp_path / "data")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    before = {p: p.read_bytes() for p in (root / "templates").rglob("*") if p.is_file()}
+    done = run_build(*[a.format(root=root, data=data) for a in args], cwd=root, root=root)
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.splitlines()[-1] == f"signoff: error: {root / target} is inside Signoff's templates/: {said}"
+    assert {p: p.read_bytes() for p in (root / "templates").rglob("*") if p.is_file()} == before
