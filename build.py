@@ -218,9 +218,9 @@ def main(argv: list[str] | None = None) -> int:
 
             if args.report and not outside(args.data, args.report):
                 raise UsageError(f"{args.report} is in the data folder {args.data}: write the report outside it")
-            if args.report and own_folder(args.report):
-                raise UsageError(f"{args.report} is inside Signoff's {own_folder(args.report)}/: write the report "
-                                 "outside it")
+            own = own_folder(args.report) if args.report else None
+            if own:
+                raise UsageError(f"{args.report} is inside Signoff's {own}/: write the report outside it")
             report = review.diff_report(args.base, args.data)
             if args.report:
                 write_atomic(args.report, report.encode())

@@ -104,9 +104,9 @@ def write_service_calendar(facts, data_dir: Path, out: str | None) -> Path:
     if not outside(data_dir, target):
         raise UsageError(f"{target} is in the data folder {data_dir}: write the calendar outside it "
                          "(default: output/)")
-    if own_folder(target):
-        raise UsageError(f"{target} is inside Signoff's {own_folder(target)}/: write the calendar outside it "
-                         "(default: output/)")
+    own = own_folder(target)
+    if own:
+        raise UsageError(f"{target} is inside Signoff's {own}/: write the calendar outside it (default: output/)")
     target.parent.mkdir(parents=True, exist_ok=True)
     epoch = find_provenance(data_dir, TEMPLATES_DIR, facts["report"]["date"]).epoch
     write_atomic(target, write_calendar(facts, epoch))

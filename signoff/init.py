@@ -28,8 +28,9 @@ def create_project(target: Path, locale: str) -> list[str]:
     """Write a new project into `target` (absent or empty); the lines that say what was done and what is next."""
     if locale not in LOCALES:
         raise UsageError(f"--locale takes {' or '.join(LOCALES)}, not {locale!r}")
-    if own_folder(target):
-        raise UsageError(f"{target} is inside Signoff's {own_folder(target)}/: give a folder outside it")
+    own = own_folder(target)
+    if own:
+        raise UsageError(f"{target} is inside Signoff's {own}/: give a folder outside it")
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise UsageError(f"{target} exists and is not an empty folder: give a new folder")
     target.mkdir(parents=True, exist_ok=True)

@@ -14,7 +14,7 @@ from typing import Callable
 from . import cache
 from .embed import Layout, embed
 from .errors import EnvironmentProblem, Problem, UsageError
-from .paths import CODE_DIR, SCHEMA_DIR, TEMPLATES_DIR
+from .paths import TEMPLATES_DIR, own_folder
 from .pdf import write_atomic
 from .provenance import Provenance, find_provenance
 
@@ -117,10 +117,10 @@ def _check_folders(data_dir: Path, out_dir: Path) -> None:
     if out == data or out.is_relative_to(data):
         where = "is the data folder" if out == data else f"is inside the data folder {data_dir}"
         raise UsageError(f"the output folder {out_dir} {where}; choose one outside it (default: output/)")
-    for own in (TEMPLATES_DIR, SCHEMA_DIR, CODE_DIR):  # Signoff's own files: written into, every page "uncommitted"
-        if out == own or out.is_relative_to(own):
-            raise UsageError(f"the output folder {out_dir} is inside Signoff's {own.name}/; choose one outside it "
-                             "(default: output/)")
+    own = own_folder(out)  # Signoff's own files (a link to one too): written into, every page "uncommitted"
+    if own:
+        raise UsageError(f"the output folder {out_dir} is inside Signoff's {own}/; choose one outside it "
+                         "(default: output/)")
 
 
 def _package_fonts(checked):

@@ -440,9 +440,10 @@ def _improvements(labels: Words, period, carried, visits) -> list[str]:
     for (kind, number, key), findings in records.items():
         other = (kind, number) in listed
         listed.add((kind, number))
-        out.append(labels.say(f"{key}_other" if other else key, len(findings), record=record_ref(labels, kind, number), n=len(findings),
-                             dues=labels.join(sorted({f.due for f in findings if f.due})),
-                             ids=labels.listing(sorted({f.waits_on for f in findings if f.waits_on}))))
+        out.append(labels.say(f"{key}_other" if other else key, len(findings),
+                              record=record_ref(labels, kind, number), n=len(findings),
+                              dues=labels.join(sorted({f.due for f in findings if f.due})),
+                              ids=labels.listing(sorted({f.waits_on for f in findings if f.waits_on}))))
     if any(w.status == "missed" for w in period.windows):
         out.append(labels["improve_window"])
     # a window done late was not missed: its visit is named, and asked for within the window next time
