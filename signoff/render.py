@@ -215,7 +215,11 @@ def signing_block(facts: dict, output: Output, assets_dir: Path | None) -> list[
             or [{"person": None, "signature": None}],
             "date": output.signed if people else None,
         })
-    return columns
+    # The seal overlaps its party's name and the date (DOCUMENTS §1). Under two or more signatories the date
+    # line would lie too far below the name for one seal to reach both, and a seal reaching up from it covered
+    # the printed names of the signatories between: then both columns print the date under the party line.
+    date_first = any(len(col["signers"]) > 1 for col in columns)
+    return [dict(col, date_first=date_first) for col in columns]
 
 
 def leader_block(facts: dict, assets_dir: Path | None) -> dict | None:

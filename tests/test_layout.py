@@ -449,6 +449,24 @@ def test_each_seal_covers_its_party_name_and_the_date(packages, name):
     assert checked or not has_seals
 
 
+def test_a_seal_over_three_signatories_covers_the_name_and_the_date_and_no_printed_name(tmp_path, data_copy):
+    """Three customer signatories put the date line 55 mm below the party's name: the seal reached up from the
+    date over the printed names of the second and third ("张伟 信息中心经理", "周琦 …") and missed the name. With
+    two or more signatories in a block, both columns print the date under the party line and the seal covers
+    those two lines and at most the first signature line, a line for ink, not a printed name."""
+    folder = data_copy("data")
+    edit(folder / "report.yaml", "signatories: [zhangwei, lina]", "signatories: [liujun, zhangwei, zhouqi, lina]")
+    out = built_only(folder, tmp_path, "report")
+    found = seals_and_their_words(out / "04-report.pdf")
+    assert len(found) == 2
+    printed = ("刘军", "张伟", "周琦", "李娜", "经理", "主任", "主管")
+    for page, seal, covered in found:
+        text = "".join("".join(covered).split())
+        assert "科技园区" in text or "信息技术" in text, covered
+        assert "日期" in text and "2026年11月20日" in text, covered
+        assert not [w for w in printed if w in text], covered
+
+
 def _strings(value):
     if isinstance(value, str):
         yield value
