@@ -293,10 +293,15 @@ def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon,
             r.error("visits", base + ("items",), "items belong to an inspection; a preventive visit lists tasks")
         if kind == "inspection" and visit.get("tasks"):
             r.error("visits", base + ("tasks",), "tasks belong to a preventive visit; an inspection lists items")
+        listed: dict[str, int] = {}
         for k, task in enumerate(visit.get("tasks") or []):
             if str(task["task"]) not in tasks:
                 r.error("visits", base + ("tasks", k, "task"), f"'{task['task']}' is not a task of service.yaml's "
                         "maintenance.preventive.tasks")
+            elif str(task["task"]) in listed:  # two results for one task: the record would print both
+                r.error("visits", base + ("tasks", k, "task"), f"'{task['task']}' is listed twice (first as "
+                        f"tasks[{listed[str(task['task'])]}]): give one result per task")
+            listed.setdefault(str(task["task"]), k)
             if task["result"] != "done" and not task.get("note"):
                 r.error("visits", base + ("tasks", k), f"a task that is {task['result']} needs a note saying why")
         for k, finding in enumerate(visit.get("findings") or []):

@@ -20,6 +20,11 @@ CODE_ROOT = Path(__file__).resolve().parent.parent
 
 def diff_report(base_rev: str, data_dir: Path, only: tuple[str, ...] = ()) -> str:
     """Build `base_rev` (with its own build.py and templates) and the working tree; the differences as Markdown."""
+    # argparse hands `--base=--` over as [] (its end-of-options marker); and a name starting with "-" would
+    # reach git as an option, not as a revision
+    if not isinstance(base_rev, str) or not base_rev or base_rev.startswith("-"):
+        shown = base_rev if isinstance(base_rev, str) else "--"
+        raise UsageError(f"{shown!r} is not a revision: give a branch, a tag or a commit, e.g. --base main")
     data_dir = data_dir.resolve()
     top = git(data_dir, "rev-parse", "--show-toplevel")
     if top is None:

@@ -895,6 +895,41 @@ def test_levels_are_compared_on_the_services_own_working_day(tmp_path):
         "error: levels[0].resolution: level 2 (7.9 h) has a longer resolution than the less urgent level 3 (1 wd)"]
 
 
+def test_a_task_listed_twice_in_one_visit_is_an_error(tmp_path):
+    """A maintenance record printed "Security patch review: done" and "Security patch review: not done" for one
+    visit (found by an attacker): one result per task."""
+    folder = copy_5x8(tmp_path)
+    edit(folder / "visits.yaml", "      - { task: Backup restore test, result: partly,",
+         "      - { task: Security patch review, result: not_done, note: Postponed }\n"
+         "      - { task: Backup restore test, result: partly,")
+    assert problems(folder) == [
+        "visits.yaml:15:17: error: visits[0].tasks[2].task: 'Security patch review' is listed twice (first as "
+        "tasks[1]): give one result per task"]
+
+
+def test_a_target_met_after_its_printed_due_time_says_why(tmp_path):
+    """On the 5x8 example (08:30-12:00, 13:30-17:30) a level 2 ticket reported at 11:30 is due for a response at
+    12:00, the end of the morning's interval (SPEC §10); a reply at 13:20 used 0:30 of service time, so it met its
+    30 minutes, and the form printed "due 12:00 · done 13:20 · Met" with nothing to say why (found by a reader).
+    The resolution, not yet done, and YMS-F-001's targets, met before their due times, carry no such note."""
+    from signoff.record_views import fault_record_view
+    from signoff.render import load_labels
+
+    folder = copy_5x8(tmp_path)
+    with (folder / "faults.yaml").open("a", encoding="utf-8") as faults:
+        faults.write(_ticket("YMS-F-011", 2, "2027-01-14 11:30", "Yard map frozen",
+                             "at: 2027-01-14 13:20, kind: responded, by: raman, manner: phone"))
+    facts = check_data(folder).facts
+    fault = next(f for f in facts["faults"] if f.id == "YMS-F-011")
+    assert (fault.response.due, fault.response.fulfilled_at, fault.response.elapsed_text, fault.response.status) == (
+        "2027-01-14 12:00", "2027-01-14 13:20", "0:30", "met")
+    response, resolution = fault_record_view(facts, fault, load_labels("en", "fault_record"))["targets"]
+    assert (response["status"], response["status_note"]) == ("Met", "(no service time passed after the due time)")
+    assert resolution["status_note"] == ""
+    first = next(f for f in facts["faults"] if f.id == "YMS-F-001")
+    assert [t["status_note"] for t in fault_record_view(facts, first, load_labels("zh-CN", "fault_record"))["targets"]] == ["", ""]
+
+
 def test_a_regradings_note_is_labelled_and_ends_its_sentence(data_copy, tmp_path):
     """GZ-2026-006's form read "…按一级时限自受理时（…）起算。影响全园区访客登记，升为一级": the note ran on with no
     label and no full stop (found by a reader)."""

@@ -67,6 +67,15 @@ def test_unknown_revision_is_a_usage_error(repo):
     assert result.returncode == 2 and "no-such-rev" in result.stderr and result.stdout == ""
 
 
+@pytest.mark.parametrize("given, shown", [("--base=--", "'--'"), ("--base=", "''"), ("--base=-x", "'-x'")])
+def test_a_base_that_is_no_revision_name_says_so(repo, given, shown):
+    """`--base=--` said "[] is not a revision" (argparse's remainder of options); a name starting with "-" went to
+    git as an option (found by an attacker)."""
+    result = run_build("diff", given, "--data", str(repo / "data"))
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr == f"signoff: error: {shown} is not a revision: give a branch, a tag or a commit, e.g. --base main\n"
+
+
 def test_github_workflow_checks_builds_uploads_and_posts_the_review():
     import yaml
 
