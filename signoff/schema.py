@@ -37,7 +37,7 @@ _TYPE_NAMES = {
     "boolean": "true or false", "list": "a list", "dict": "a mapping of keys to values",
     "number": "a number", "date": "a date (YYYY-MM-DD)", "time": "a time (HH:MM)",
     "datetime": "a time (YYYY-MM-DD HH:MM)",
-    "duration": f"a duration such as 15 min, 2 h or 8 wd (at most {DURATION_LIMITS})", "asset": "a path under assets/",
+    "duration": f"a duration above zero such as 15 min, 2 h or 8 wd (at most {DURATION_LIMITS})", "asset": "a path under assets/",
 }
 
 
