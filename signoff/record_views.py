@@ -83,8 +83,8 @@ def _target_view(facts, labels, fault, target) -> dict:
     goal = level.get("response_manner" if target.kind == "response" else "resolution_goal")
     if goal:
         text = labels.fill(labels["target_goal"], target=text, goal=goal)
-    elapsed = (target.elapsed_text if target.fulfilled_at
-               else labels.fill(labels["elapsed_so_far"], elapsed=target.elapsed_text))
+    # the time so far and its mark on two lines, the mark kept whole: "110:00（截 / 至统计日）" broke inside 截至
+    elapsed, so_far = target.elapsed_text, ("" if target.fulfilled_at else labels["elapsed_so_far"])
     cycles = ""
     if len(target.cycles) > 1 or target.cycles and not target.fulfilled_at:  # a reopened cycle still open too
         cycles = labels["list_sep"].join(
@@ -95,7 +95,7 @@ def _target_view(facts, labels, fault, target) -> dict:
     # end of a working interval is that end, SPEC §10), which the form says, or "due 12:00, done 13:20, met" reads
     # as a mistake.
     after_due = bool(target.status == "met" and target.due and target.fulfilled_at and target.fulfilled_at > target.due)
-    return {"label": labels[f"{target.kind}_col"], "target": text, "elapsed": elapsed, "due": _due(labels, target),
+    return {"label": labels[f"{target.kind}_col"], "target": text, "elapsed": elapsed, "so_far": so_far, "due": _due(labels, target),
             **_status(labels, target), "status_key": target.status,
             "status_note": labels["met_after_due"] if after_due else "",
             "event": labels["event"][target.event] if target.event else "—",
@@ -325,6 +325,10 @@ def service_report_view(facts, period, labels, long_date) -> dict:
     satisfied = sum(c.count for c in period.satisfaction if c.key in ("very_satisfied", "satisfied"))
     satisfaction_text = (labels.fill(labels["satisfaction_text"], rated=rated, satisfied=satisfied) if rated
                          else labels["satisfaction_none"])
+    # a customer's objection is its verdict on the handling, stated beside the ratings (no report said it)
+    objected = [labels.fill(labels["objection_ticket"], id=f.id, date=long_date(f.confirmation.date))
+                for f in mine if f.confirmation and f.confirmation.verdict == "objection"]
+    objections = labels.say("objections", len(objected), tickets=labels.listing(objected)) if objected else ""
     interim = "" if period.ended else labels.fill(labels["interim"], date=long_date(compliance.as_of))
     # the footnote explains a marked date, so it is printed when the report prints one: a window's planned date or
     # a running ticket's due time (a done ticket's provisional due is not printed; 2026Q4 had the note and no *)
@@ -334,6 +338,7 @@ def service_report_view(facts, period, labels, long_date) -> dict:
             "period": labels.fill(labels["period_value"], start=period.start, end=period.end),
             "summary": summary, "rows": rows, "misses": misses, "major": major, "windows": windows,
             "running": running, "satisfaction": satisfaction, "satisfaction_text": satisfaction_text,
+            "objections": objections,
             "rated": rated,  # no rating: the sentence says so, with no table of noughts under it
             "by_channel": [{"label": labels["channel_kind"][c.key], "count": c.count} for c in period.by_channel],
             "by_month": [{"label": c.key, "count": c.count} for c in period.by_month],

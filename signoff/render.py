@@ -321,6 +321,15 @@ def _breakable_run(match: re.Match) -> str:
 
 LONGEST_UNBROKEN = 32  # characters: a longer token may break, as a URL must on a narrow page
 
+# An English possessive is never hyphenated: the dictionary's breaks leave its ending alone on the next line
+# ("custom- / er's", "carri- / er's", "operat- / or's"); the word goes to the next line whole (as the templates
+# print it: Jinja escapes the apostrophe as &#39;).
+_POSSESSIVE = re.compile(r"(?<![A-Za-z0-9&#;'’-])[A-Za-z]+(?:&#39;|’)s(?![A-Za-z0-9])")
+
+
+def _unhyphenated_possessives(text: str) -> str:
+    return _POSSESSIVE.sub(r'<span class="nh">\g<0></span>', text)
+
 
 # A name written in Chinese with a middle dot (阿依古丽·买买提, a minority or a transcribed name) breaks only after
 # the dot, never inside a part and never before the dot: "阿依古 / 丽·买 / 买提" split it in a narrow column.
@@ -342,8 +351,8 @@ def keep_together(html: str, names: tuple[str, ...] = ()) -> str:
     """The body's text with every token of _UNBROKEN in a `<span class="nb">` (white-space: nowrap), and every
     person's name and title written in Latin letters in a `<span class="nh">` (never hyphenated: "Priya Ra-man",
     "Support Engin-eer" in a narrow English cell; they may still wrap at their spaces), and a long run of Latin
-    text with no break in it free to break every BREAK_EVERY characters. Only text between tags is touched:
-    attributes, the head and the stylesheet stay as they are."""
+    text with no break in it free to break every BREAK_EVERY characters; no English possessive is hyphenated.
+    Only text between tags is touched: attributes, the head and the stylesheet stay as they are."""
     start = html.find("<body")
     if start < 0:
         return html
@@ -391,9 +400,9 @@ def _kept_together(pattern: re.Pattern, text: str) -> str:
     split it, and "@bluefinso" was then hyphenated as a word.)"""
     out, last = [], 0
     for match in pattern.finditer(text):
-        out += [_LONG_RUN.sub(_breakable_run, text[last:match.start()]), _nobreak(match)]
+        out += [_unhyphenated_possessives(_LONG_RUN.sub(_breakable_run, text[last:match.start()])), _nobreak(match)]
         last = match.end()
-    out.append(_LONG_RUN.sub(_breakable_run, text[last:]))
+    out.append(_unhyphenated_possessives(_LONG_RUN.sub(_breakable_run, text[last:])))
     return "".join(out)
 
 

@@ -496,7 +496,7 @@ def test_a_reopened_tickets_form_prints_no_completion_while_its_cycle_is_open(da
     target, row = resolution_row()
     assert (target.status, target.fulfilled_at, row["fulfilled_at"], row["event"]) == ("missed", None, "—", "—")
     # 25th 08:05 to as_of 26th 24:00 is 39:55, less 14:05 to 09:00 between resolved and reopened (18:55)
-    assert row["elapsed"] == "21:00（截至统计日）", row["elapsed"]
+    assert (row["elapsed"], row["so_far"]) == ("21:00", "（截至统计日）"), row
     assert row["cycles"].startswith("第\u00a01\u00a0次 6:00（未达标）"), row["cycles"]
     edit(faults, "kind: reopened, note: 图表再次不显示 }",
          "kind: reopened, note: 图表再次不显示 }\n      - { at: 2027-02-26 11:00, kind: resolved, by: wangqiang }")
@@ -690,6 +690,26 @@ def _report_views(folder, locale: str = "zh-CN") -> dict:
     labels = load_labels(locale, "service_report")
     return {p.key: service_report_view(facts, p, labels, lambda d: long_date(d, locale))
             for p in facts["compliance"].periods}
+
+
+def test_a_customers_objection_is_stated_in_the_periods_report(data_copy, tmp_path):
+    """A customer who signed GZ-2026-001's form "有异议" was reported nowhere: the quarter's report counted its
+    rating and said nothing else (found by a reader). Section 七 now says which tickets of the period the customer
+    objected to, and when; a period without one says nothing of it."""
+    folder = data_copy("data")
+    edit(folder / "faults.yaml", "date: 2026-11-25, verdict: accepted,", "date: 2026-11-25, verdict: objection,")
+    edit(folder / "faults.yaml", "date: 2026-12-09, verdict: accepted,", "date: 2026-12-09, verdict: objection,")
+    views = _report_views(folder)
+    first, *later = sorted(views)
+    assert views[first]["objections"] == ("客户对 GZ-2026-001（2026年11月25日）和GZ-2026-002（2026年12月9日）的处理结果有异议"
+                                          "（见其故障处理确认单）。")
+    assert all(views[key]["objections"] == "" for key in later)
+    english = copy_5x8(tmp_path)
+    edit(english / "faults.yaml", "date: 2026-12-16, verdict: accepted,", "date: 2026-12-16, verdict: objection,")
+    en = _report_views(english, "en")
+    assert en["2026-12"]["objections"] == ("The customer objected to the handling of YMS-F-001 (on 16 December "
+                                           "2026); see its fault handling confirmation form.")
+    assert en["2027-01"]["objections"] == ""
 
 
 def test_the_overview_says_how_many_open_tickets_were_reported_before_the_period(data_copy):
