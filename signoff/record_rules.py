@@ -3,13 +3,15 @@ from __future__ import annotations
 
 import datetime
 import re
+from decimal import Decimal
 
-from .clock import parse_intervals, parse_time
+from .clock import day_length, parse_intervals, parse_time
 from .errors import Problem
 from .rules import ID_MAX, id_too_long
 from .schema import parse_date
 from .service import maintenance_windows, service_facts
-from .vocab import FULFILLING_EVENTS, LOCALES, RESOLUTION_EVENTS, VISIT_KINDS
+from .values import Duration
+from .vocab import DEFAULT_WORKING_HOURS, DURATION_DIGITS, FULFILLING_EVENTS, LOCALES, RESOLUTION_EVENTS, VISIT_KINDS
 from .sources import Source
 from .workdays import WorkCalendar, calendar_of
 
@@ -93,11 +95,53 @@ def _check_working_hours(r: _Rules, service: dict) -> None:
         closed = max(closed, end)
 
 
+def _check_targets(r: _Rules, service: dict) -> None:
+    """service.levels' times count whole minutes on the service's clock ("0.5 min" was rounded to 1 and a reply
+    after a minute "met" it), and on 5x8 a time in minutes or hours is no longer than the longest time in working
+    days (on a working day of minutes, "99999 h" ran the due time past the year 9999)."""
+    day = None
+    if service["hours"] == "5x8":
+        intervals = parse_intervals(service.get("working_hours") or DEFAULT_WORKING_HOURS)
+        if any(end <= start for start, end in intervals):
+            return  # _check_working_hours says so
+        day = day_length(intervals)
+    longest = int("9" * DURATION_DIGITS["wd"])
+    for n, level in enumerate(service.get("levels") or []):
+        for field in ("response", "resolution"):
+            if level.get(field) is None:
+                continue
+            duration = Duration.parse(level[field])
+            amount = Decimal(duration.amount)
+            if duration.unit != "wd":
+                minutes = duration.minutes
+            else:  # on 7x24 whole working days run to the same clock time; a fraction of a day is wall-clock time
+                minutes = amount * day if day else (amount - int(amount)) * 24 * 60
+            if minutes != minutes.to_integral_value():
+                of = f" of a {day}-minute working day" if duration.unit == "wd" and day else ""
+                r.error("service", ("levels", n, field), f"'{level[field]}' is {minutes.normalize():f} minutes{of}: "
+                        "a service time is a whole number of minutes")
+            elif day and duration.unit != "wd" and minutes > longest * day:
+                r.error("service", ("levels", n, field), f"'{level[field]}' is longer than {longest} working days of "
+                        f"this service ({longest} × {day} min), the longest time Signoff counts")
+
+
+def _check_planned_tasks(r: _Rules, service: dict) -> None:
+    """service.maintenance.preventive.tasks names each task once: a visit gives one result per task."""
+    seen: dict[str, int] = {}
+    for k, task in enumerate((service.get("maintenance") or {}).get("preventive", {}).get("tasks") or []):
+        if str(task) in seen:
+            r.error("service", ("maintenance", "preventive", "tasks", k), f"'{task}' is listed twice (first as "
+                    f"tasks[{seen[str(task)]}])")
+        seen.setdefault(str(task), k)
+
+
 def check_records(sources: dict[str, Source]) -> list[Problem]:
     """Every rule of SPEC §10 that faults.yaml and visits.yaml break, errors and warnings, all at once."""
     r = _Rules(sources)
     if "service" in sources:
         _check_working_hours(r, sources["service"].data)
+        _check_targets(r, sources["service"].data)
+        _check_planned_tasks(r, sources["service"].data)
     if "faults" not in sources and "visits" not in sources:
         return r.problems
     if "service" not in sources:
@@ -254,7 +298,8 @@ def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon,
                   windows: dict) -> None:
     """`windows`: the maintenance windows of the model (service.maintenance_windows) by visit kind."""
     r.unique("visits", visits, "visits")
-    tasks = {str(t) for t in service["maintenance"]["preventive"].get("tasks") or []}
+    planned = [str(t) for t in service["maintenance"]["preventive"].get("tasks") or []]
+    tasks = set(planned)
     served: dict[tuple, int] = {}
     followed: dict[str, tuple] = {}  # VISIT/N -> the path of the finding that carries it forward
     for n, visit in enumerate(visits):
@@ -304,6 +349,11 @@ def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon,
             listed.setdefault(str(task["task"]), k)
             if task["result"] != "done" and not task.get("note"):
                 r.error("visits", base + ("tasks", k), f"a task that is {task['result']} needs a note saying why")
+        missing = [t for t in planned if t not in listed]
+        if kind == "preventive" and missing:  # SPEC §10: the tasks of preventive.tasks, each with its result
+            r.error("visits", base + (("tasks",) if visit.get("tasks") else ()),
+                    f"no result for {', '.join(repr(t) for t in dict.fromkeys(missing))} of service.yaml's "
+                    "maintenance.preventive.tasks: the record prints no line for it", "warning")
         for k, finding in enumerate(visit.get("findings") or []):
             path = base + ("findings", k)
             if finding.get("fault") and finding["fault"] not in fault_ids:

@@ -91,13 +91,11 @@ def _target_view(facts, labels, fault, target) -> dict:
             labels.fill(labels["cycle"], n=n, elapsed=c.elapsed_text,
                         verdict=labels["status"]["met" if c.met else "missed"])
             for n, c in enumerate(target.cycles, 1))
-    # Met though done after the printed due time: the time between lies outside the service hours (a due at the
-    # end of a working interval is that end, SPEC §10), which the form says, or "due 12:00, done 13:20, met" reads
-    # as a mistake.
-    after_due = bool(target.status == "met" and target.due and target.fulfilled_at and target.fulfilled_at > target.due)
+    # Met though done after the printed due time: the form says why (no service time between, or a pause), or
+    # "due 12:00, done 13:20, met" reads as a mistake.
     return {"label": labels[f"{target.kind}_col"], "target": text, "elapsed": elapsed, "so_far": so_far, "due": _due(labels, target),
             **_status(labels, target), "status_key": target.status,
-            "status_note": labels["met_after_due"] if after_due else "",
+            "status_note": labels["met_after_due"][target.met_after_due] if target.met_after_due else "",
             "event": labels["event"][target.event] if target.event else "—",
             "fulfilled_at": target.fulfilled_at or "—", "cycles": cycles}
 

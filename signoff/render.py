@@ -146,6 +146,10 @@ def page_context(facts: dict, output: Output, provenance: Provenance, templates_
     for signer in (signer for col in signing for signer in col["signers"]):
         person = signer["person"]
         signer["who"] = fill(labels["name_title"], locale, name=person["name"], title=person["title"]) if person else None
+    # each signatory is a row of the block: a party with fewer signatories has empty cells below its last
+    rows = max((len(col["signers"]) for col in signing), default=0)
+    for col in signing:
+        col["signers"] += [None] * (rows - len(col["signers"]))
     return {
         "f": facts,
         "stamp": stamp.strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -215,11 +219,7 @@ def signing_block(facts: dict, output: Output, assets_dir: Path | None) -> list[
             or [{"person": None, "signature": None}],
             "date": output.signed if people else None,
         })
-    # The seal overlaps its party's name and the date (DOCUMENTS §1). Under two or more signatories the date
-    # line would lie too far below the name for one seal to reach both, and a seal reaching up from it covered
-    # the printed names of the signatories between: then both columns print the date under the party line.
-    date_first = any(len(col["signers"]) > 1 for col in columns)
-    return [dict(col, date_first=date_first) for col in columns]
+    return columns
 
 
 def leader_block(facts: dict, assets_dir: Path | None) -> dict | None:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from .clock import Due, ServiceClock, Time, hours_minutes, parse_intervals, parse_time
 from .model import Record
 from .record_rules import PAUSE, REOPENED, RESOLVED, RESPONDED, RESUME, resolution_events, still_resolved
-from .vocab import DEFAULT_WORKING_HOURS
+from .vocab import DEFAULT_WORKING_HOURS, MET_AFTER_DUE
 from .workdays import WorkCalendar
 
 
@@ -50,6 +50,9 @@ class Target(Record):
     exempt: bool          # a missed or overdue target the customer agreed not to count
     counted: bool         # in the compliance figures: met, or missed / overdue without exemption
     cycles: tuple[Cycle, ...]
+    # met though fulfilled after its due time: "off_hours" when no service time lies between (on 5x8 a due at the
+    # end of a working interval is that end, SPEC §10), "paused" when a pause took the time between; else None
+    met_after_due: str | None = None
 
 
 @dataclass(frozen=True)
@@ -234,10 +237,13 @@ def _target(kind, duration, start: Time, clock: ServiceClock, horizon: Time, ful
     # fulfilled: its last cycle was (a reopened ticket's cycle 1 is not its fulfilment: the form printed cycle 1's
     # resolution time beside "overdue" and an elapsed time counted to as_of)
     last = done[-1] if done and len(done) == cycles else None
+    after_due = None
+    if status == "met" and last and due and fulfilments[-1][0] > due.at:
+        after_due = MET_AFTER_DUE[1] if clock.elapsed(due.at, fulfilments[-1][0]) else MET_AFTER_DUE[0]
     return Target(kind, str(duration["amount"]), duration["unit"], minutes, stamp(due.at) if due else None,
                   bool(years) or bool(due and due.provisional), last.fulfilled_at if last else None,
                   last.event if last else None, elapsed, hours_minutes(elapsed), status, exempt,
-                  status != "running" and not exempt, tuple(done))
+                  status != "running" and not exempt, tuple(done), after_due)
 
 
 def _due(clock: ServiceClock, start: Time, minutes: int, pauses) -> Due | None:

@@ -80,8 +80,8 @@ DURATION_UNITS = tuple(DURATION_MINUTES)
 # can be (99999999 h overflowed the clock: a traceback).
 DURATION_DIGITS = {"min": 7, "h": 5, "wd": 4}
 # The ONE duration pattern, from those tables: schema.py validates with it, and the JSON Schemas say the same
-# (a target of no time is none: "0 min" and "0.0 h" are refused, "0.5 h" is half an hour)
-DURATION_BOUNDED = "(" + "|".join(f"([1-9][0-9]{{0,{digits - 1}}}(\\.[0-9]+)?|0\\.[0-9]*[1-9][0-9]*) ?{unit}"
+# (a target of no time is none: "0 min" and "0.0 h" are refused, "0.5 h" is half an hour; three decimals at most)
+DURATION_BOUNDED = "(" + "|".join(f"([1-9][0-9]{{0,{digits - 1}}}(\\.[0-9]{{1,3}})?|0\\.(?=[0-9]{{0,2}}[1-9])[0-9]{{1,3}}) ?{unit}"
                                   for unit, digits in DURATION_DIGITS.items()) + ")"
 _LIMITS = [f"{'9' * digits} {unit}" for unit, digits in DURATION_DIGITS.items()]
 DURATION_LIMITS = ", ".join(_LIMITS[:-1]) + " or " + _LIMITS[-1]  # for messages: "9999999 min, 99999 h or 9999 wd"
@@ -112,6 +112,8 @@ DEFAULT_WORKING_HOURS = ("09:00-17:00",)  # 5x8 working intervals when service.y
 VERDICTS = ("accepted", "objection")
 SATISFACTION = ("very_satisfied", "satisfied", "neutral", "dissatisfied")
 TARGET_STATUSES = ("met", "missed", "running", "overdue")
+# why a target fulfilled after its due time is met: no service time between, or a pause took it
+MET_AFTER_DUE = ("off_hours", "paused")
 VISIT_KINDS = ("preventive", "inspection")
 VISIT_PREFIX = {"preventive": "PM", "inspection": "INS"}  # their document numbers: {code}-PM-{id}, {code}-INS-{id}
 TASK_RESULTS = ("done", "partly", "not_done")

@@ -78,6 +78,8 @@ def test_bad_visits_give_every_error_at_once(data_copy):
     assert problems(folder) == [
         "visits.yaml:3:5: error: visits[0].notice_sent: is required: when was the customer notified?",
         "visits.yaml:7:10: error: visits[0].end: 2027-01-19 16:30 is before the start (2027-01-20 09:30)",
+        "visits.yaml:11:7: warning: visits[0].tasks: no result for '备份恢复测试' of service.yaml's "
+        "maintenance.preventive.tasks: the record prints no line for it",
         "visits.yaml:13:9: error: visits[0].tasks[2]: a task that is not_done needs a note saying why",
         "visits.yaml:13:17: error: visits[0].tasks[2].task: '备份恢复测验' is not a task of service.yaml's "
         "maintenance.preventive.tasks",
@@ -99,7 +101,8 @@ def test_a_visit_before_its_window_is_an_error_and_a_second_one_a_warning(data_c
         "      end: 2026-12-08 12:00, engineers: [wuming] }\n"
         "  - { id: PM-C, kind: preventive, window: 2, notice_sent: 2027-02-16, start: 2027-02-22 09:00,\n"
         "      end: 2027-02-22 12:00, engineers: [wuming] }\n", encoding="utf-8")
-    assert [line for line in problems(folder) if line.startswith("visits.yaml")] == [
+    # (the visits list no tasks: each is warned of that too, test_a_task_planned_twice_…)
+    assert [line for line in problems(folder) if line.startswith("visits.yaml") and "no result" not in line] == [
         "visits.yaml:4:43: warning: visits[1].window: a second visit for preventive window 1 (visits[0] is one "
         "too; the window is judged by the one that started first)",
         "visits.yaml:6:78: error: visits[2].start: 2027-02-22 09:00 is before preventive window 2 "
@@ -927,6 +930,41 @@ def test_a_task_listed_twice_in_one_visit_is_an_error(tmp_path):
         "tasks[1]): give one result per task"]
 
 
+def test_a_task_planned_twice_is_an_error_and_one_without_a_result_a_warning(tmp_path):
+    """service.yaml's preventive tasks listed "Backup restore test" twice, and a visit that gave no result for
+    "Security patch review" printed a record without it, both silently (found by an attacker). SPEC §10: a
+    preventive visit gives the tasks of preventive.tasks, each with its result."""
+    folder = copy_5x8(tmp_path)
+    edit(folder / "service.yaml", "Security patch review, Backup restore test]",
+         "Security patch review, Backup restore test, Backup restore test]")
+    assert problems(folder) == [
+        "service.yaml:34:97: error: maintenance.preventive.tasks[3]: 'Backup restore test' is listed twice (first "
+        "as tasks[2])"]
+    folder = copy_5x8(tmp_path, "second")
+    edit(folder / "visits.yaml", "      - { task: Security patch review, result: done, note: Two operating-system "
+         "patches installed }\n", "")
+    warnings = [w.format().replace(f"{folder}/", "") for w in check_data(folder).warnings if "no result" in w.message]
+    assert warnings == ["visits.yaml:13:7: warning: visits[0].tasks: no result for 'Security patch review' of "
+                        "service.yaml's maintenance.preventive.tasks: the record prints no line for it"]
+
+
+def test_a_5x8_service_time_longer_than_the_longest_count_of_working_days_is_an_error(tmp_path):
+    """On a working day of one minute, "99999 h" is 5,999,940 working days: counting its due time ran past the
+    year 9999 and ended `check` in a traceback (OverflowError, found by an attacker). A time in minutes or hours is
+    no longer than 9999 working days of the service's day, the longest a time in wd may be; and a part of a
+    minute of a working day is refused as a part of a minute is."""
+    folder = copy_5x8(tmp_path)
+    edit(folder / "service.yaml", "working_hours: [08:30-12:00, 13:30-17:30]", "working_hours: [09:00-09:01]")
+    with (folder / "service.yaml").open("a", encoding="utf-8") as service:
+        service.write("levels:\n  - { level: 3, response: 99999 h, resolution: 9999 wd }\n"
+                      "  - { level: 1, response: 0.5 wd }\n")
+    assert problems(folder) == [
+        "service.yaml:42:27: error: levels[0].response: '99999 h' is longer than 9999 working days of this service "
+        "(9999 × 1 min), the longest time Signoff counts",
+        "service.yaml:43:27: error: levels[1].response: '0.5 wd' is 0.5 minutes of a 1-minute working day: a "
+        "service time is a whole number of minutes"]
+
+
 def test_a_target_met_after_its_printed_due_time_says_why(tmp_path):
     """On the 5x8 example (08:30-12:00, 13:30-17:30) a level 2 ticket reported at 11:30 is due for a response at
     12:00, the end of the morning's interval (SPEC §10); a reply at 13:20 used 0:30 of service time, so it met its
@@ -948,6 +986,29 @@ def test_a_target_met_after_its_printed_due_time_says_why(tmp_path):
     assert resolution["status_note"] == ""
     first = next(f for f in facts["faults"] if f.id == "YMS-F-001")
     assert [t["status_note"] for t in fault_record_view(facts, first, load_labels("zh-CN", "fault_record"))["targets"]] == ["", ""]
+
+
+def test_a_target_met_after_its_due_time_because_of_a_pause_says_so(tmp_path):
+    """The note of the test above also stood under a resolution whose time after the due was service time taken
+    out by a wait for the customer: Monday 08:30, level 2, 4 h to resolve is due at 14:00 (3:30 + 0:30); waiting
+    14:00-15:00 and resolved at 15:00 is 4:00, met, and "no service time passed after the due time" was untrue (a
+    7x24 form said it above "counted on 7x24 natural time"; found by an attacker). It says the clock was paused."""
+    from signoff.record_views import fault_record_view
+    from signoff.render import load_labels
+
+    folder = copy_5x8(tmp_path)
+    with (folder / "faults.yaml").open("a", encoding="utf-8") as faults:
+        faults.write(_ticket("YMS-F-012", 2, "2027-01-18 08:30", "Yard map frozen",
+                             "at: 2027-01-18 08:35, kind: responded, by: raman, manner: phone",
+                             "at: 2027-01-18 14:00, kind: waiting_customer", "at: 2027-01-18 15:00, kind: resumed",
+                             "at: 2027-01-18 15:00, kind: resolved, by: raman"))
+    facts = check_data(folder).facts
+    fault = next(f for f in facts["faults"] if f.id == "YMS-F-012")
+    resolution = fault.resolution
+    assert (resolution.due, resolution.fulfilled_at, resolution.elapsed_text, resolution.status) == (
+        "2027-01-18 14:00", "2027-01-18 15:00", "4:00", "met")
+    notes = [t["status_note"] for t in fault_record_view(facts, fault, load_labels("en", "fault_record"))["targets"]]
+    assert notes == ["", "(the clock was paused after the due time)"]
 
 
 def test_a_regradings_note_is_labelled_and_ends_its_sentence(data_copy, tmp_path):

@@ -521,3 +521,14 @@ def test_a_long_name_in_a_narrow_column_breaks_only_between_its_parts(tmp_path):
             broken = [w for w in words if w != part and len(w) >= 4 and (part.startswith(w) or part.endswith(w))]
             assert not broken, (pdf.name, broken)
     assert seen >= 8
+
+
+def test_no_english_cell_hyphenates_a_word_after_two_letters(tmp_path):
+    """A level 3 fault form of the 5x8 example printed "8 working days (Re‐ / solve or give a plan)": WeasyPrint's
+    default hyphenation leaves two letters on a line (found by a reader). English cells keep three on each side
+    (hyphenate-limit-chars: 6 3 3), so no line of the forms ends in a word part of one or two letters and a
+    hyphen."""
+    out = built_only(copy_5x8(tmp_path), tmp_path, "fault_record")
+    short = [(path.name, line) for path in sorted(out.glob("11-fault-*.pdf")) for page in pages_of(path)
+             for line in page.splitlines() if re.search(r"(?:^|[^A-Za-z])[A-Za-z]{1,2}[‐-]$", line)]
+    assert short == []
