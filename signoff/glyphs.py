@@ -1,11 +1,11 @@
 """Glyph coverage: every printed character must be drawable by each of the theme's fonts (SPEC §3)."""
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
 import re
-import subprocess
 import unicodedata
 from pathlib import Path
 
@@ -34,18 +34,65 @@ def theme_coverage(theme: dict) -> frozenset[int]:
 
 def font_files(families: list[str]) -> list[tuple[str, int]]:
     """The font file and face index fontconfig picks for each family; the family must really be there."""
-    found = []
-    for family in families:
+    return [_match(family) for family in families]
+
+
+@functools.cache
+def _match(pattern: str) -> tuple[str, int]:
+    """What `fc-match PATTERN` answers (a family, `:bold` and the like after it), asked of the fontconfig library
+    in this process, once a run: a build asks for the same ten faces two dozen times, and each fc-match cost a
+    process and fontconfig's start (8 ms)."""
+    ffi, lib = _fontconfig()
+    query = lib.FcNameParse(pattern.encode())
+    if query == ffi.NULL:
+        raise EnvironmentProblem(f"fontconfig cannot read the font pattern '{pattern}'")
+    try:
+        lib.FcConfigSubstitute(ffi.NULL, query, 0)  # FcMatchPattern
+        lib.FcDefaultSubstitute(query)
+        result = ffi.new("int *")
+        found = lib.FcFontMatch(ffi.NULL, query, result)
+    finally:
+        lib.FcPatternDestroy(query)
+    if found == ffi.NULL:
+        raise EnvironmentProblem(f"fontconfig offers no font at all for '{pattern}'; run: make (it installs "
+                                 f"{FONT_PACKAGES})")
+    try:
+        families, value, index = [], ffi.new("unsigned char **"), ffi.new("int *")
+        while lib.FcPatternGetString(found, b"family", len(families), value) == 0:  # FcResultMatch
+            families.append(ffi.string(value[0]).decode("utf-8", "replace"))
+        if pattern.split(":")[0] not in families:
+            raise EnvironmentProblem(f"the theme's font '{pattern}' is not installed (fontconfig offers "
+                                     f"'{','.join(families)}'); run: make (it installs {FONT_PACKAGES})")
+        if lib.FcPatternGetString(found, b"file", 0, value) != 0:
+            raise EnvironmentProblem(f"fontconfig names no file for '{pattern}'")
+        path = os.fsdecode(ffi.string(value[0]))
+        return path, index[0] if lib.FcPatternGetInteger(found, b"index", 0, index) == 0 else 0
+    finally:
+        lib.FcPatternDestroy(found)
+
+
+@functools.cache
+def _fontconfig():
+    """The fontconfig library (what fc-match and the renderer use) and the few calls `_match` makes."""
+    import cffi
+
+    ffi = cffi.FFI()
+    ffi.cdef("""
+        typedef struct _FcPattern FcPattern;
+        FcPattern *FcNameParse(const unsigned char *name);
+        int FcConfigSubstitute(void *config, FcPattern *p, int kind);
+        void FcDefaultSubstitute(FcPattern *pattern);
+        FcPattern *FcFontMatch(void *config, FcPattern *p, int *result);
+        int FcPatternGetString(const FcPattern *p, const char *object, int n, unsigned char **s);
+        int FcPatternGetInteger(const FcPattern *p, const char *object, int n, int *i);
+        void FcPatternDestroy(FcPattern *p);
+    """)
+    for name in ("libfontconfig.so.1", "fontconfig", "libfontconfig.1.dylib", "libfontconfig-1.dll"):
         try:
-            out = subprocess.run(["fc-match", "-f", "%{family}\n%{file}\n%{index}\n", family],
-                                 capture_output=True, text=True, check=True).stdout.split("\n")
-        except (OSError, subprocess.CalledProcessError) as exc:
-            raise EnvironmentProblem(f"fontconfig cannot be asked for fonts ({exc}); install fontconfig") from exc
-        if family.split(":")[0] not in out[0].split(","):
-            raise EnvironmentProblem(f"the theme's font '{family}' is not installed (fontconfig offers "
-                                     f"'{out[0]}'); run: make (it installs {FONT_PACKAGES})")
-        found.append((out[1], int(out[2] or 0)))
-    return found
+            return ffi, ffi.dlopen(name)
+        except OSError:
+            continue
+    raise EnvironmentProblem("the fontconfig library cannot be loaded; run: make (it installs fontconfig)")
 
 
 def covered_characters(families: list[str]) -> frozenset[int]:

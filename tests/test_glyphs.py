@@ -120,3 +120,33 @@ def test_every_checkout_of_one_revision_shares_its_template_characters_and_their
         assert glyphs.template_characters(edited)["Ω"] == "labels/en/report.yaml"
     assert len(list(cache.glob("template-chars-*.json"))) == 3
     assert not first.exists()  # the least recently used went first
+
+
+def _theme_patterns() -> list[str]:
+    theme = load_theme()
+    families = [*theme["fonts"].values(), *(theme.get("fallback_fonts") or {}).values()]
+    return [f"{family}{style}" for family in families for style in ("", ":regular", ":bold")]
+
+
+@pytest.mark.parametrize("pattern", _theme_patterns())
+def test_each_face_of_the_theme_is_the_file_and_index_fc_match_gives(pattern):
+    """fontconfig is asked in the process (the library fc-match is a client of), not through fc-match: the same
+    file and face of a collection for each family and weight the build asks for."""
+    import subprocess
+
+    out = subprocess.run(["fc-match", "-f", "%{file}\n%{index}", pattern], capture_output=True, text=True,
+                         check=True).stdout.split("\n")
+    assert glyphs.font_files([pattern]) == [(out[0], int(out[1] or 0))]
+
+
+def test_a_family_fontconfig_does_not_have_is_an_environment_problem_that_says_what_it_offers_instead():
+    import subprocess
+
+    from signoff.errors import EnvironmentProblem
+
+    offered = subprocess.run(["fc-match", "-f", "%{family}", "Signoff Missing Face"], capture_output=True,
+                             text=True, check=True).stdout
+    with pytest.raises(EnvironmentProblem) as raised:
+        glyphs.font_files(["Signoff Missing Face:bold"])
+    assert str(raised.value) == (f"the theme's font 'Signoff Missing Face:bold' is not installed (fontconfig offers "
+                                 f"'{offered}'); run: make (it installs {glyphs.FONT_PACKAGES})")
