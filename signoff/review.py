@@ -31,7 +31,7 @@ def diff_report(base_rev: str, data_dir: Path, only: tuple[str, ...] = ()) -> st
         refuse_foreign_repository(data_dir)
         raise UsageError(f"{data_dir} is not in a git repository: there is no revision to compare with")
     top_dir = Path(top)
-    commit = git(top_dir, "rev-parse", "--verify", "--quiet", f"{base_rev}^{{commit}}")
+    commit = resolve_commit(top_dir, base_rev)
     if commit is None:
         raise UsageError(f"{base_rev!r} is not a revision of {top_dir}")
     relative = data_dir.relative_to(top_dir.resolve())
@@ -66,6 +66,14 @@ def diff_report(base_rev: str, data_dir: Path, only: tuple[str, ...] = ()) -> st
         lines += ["", "## Documents", ""]
         lines += _document_sections(base[1], work[1])
     return "\n".join(lines).rstrip() + "\n"
+
+
+def resolve_commit(top_dir: Path, revision: str) -> str | None:
+    """The commit `revision` names in the repository at `top_dir` (a tag is peeled to its commit), or None. Named
+    first, then peeled: `:/text` (the newest commit whose message matches) takes all that follows as its text,
+    so `:/text^{commit}` asked for a message matching "text^{commit}"."""
+    named = git(top_dir, "rev-parse", "--verify", "--quiet", "--end-of-options", revision)
+    return git(top_dir, "rev-parse", "--verify", "--quiet", f"{named}^{{commit}}") if named else None
 
 
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_\[\]<>!|~&@$])")

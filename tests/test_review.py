@@ -8,7 +8,8 @@ import pytest
 from conftest import DATA_DIRS, ROOT, edit, run_build
 from test_bundle import commit, make_repo
 from signoff.errors import UsageError
-from signoff.review import diff_report, fact_changes
+from signoff.provenance import git
+from signoff.review import diff_report, fact_changes, resolve_commit
 
 LAST_REVERIFICATION = "    reverification:\n      - { date: 2026-12-02, result: pass, by: [okafor, wanglei] }\n"
 ONLY = ("confirmation", *(key for key in ("issue_log",) if (ROOT / "templates" / f"{key}.html.j2").exists()))
@@ -58,6 +59,16 @@ def test_fact_changes_in_words():
                                                        "measured": "1.8", "metric": {"unit": "s"}}]}
     assert fact_changes(old, new) == ["conclusion: pending → conditional", "P-01 measured 3.4 s → 1.8 s",
                                       "P-01: fail → pass"]
+
+
+def test_a_revision_is_named_as_git_names_it_then_peeled_to_its_commit(repo):
+    """`:/text` is the newest commit whose message matches text (asked with ^{commit} after it, it matched
+    nothing and `make diff BASE=:/fixture` was refused); an annotated tag is its commit; a tree is no commit."""
+    first = git(repo, "rev-parse", "HEAD~1")
+    git(repo, "tag", "-a", "-m", "the fixture, signed off", "signed-off", "HEAD~1")
+    assert resolve_commit(repo, ":/fixture") == first
+    assert resolve_commit(repo, "signed-off") == first
+    assert resolve_commit(repo, "HEAD:data") is None and resolve_commit(repo, "HEAD^{tree}") is None
 
 
 def test_unknown_revision_is_a_usage_error(repo):
