@@ -2,13 +2,16 @@
 that the templates only loop and print."""
 from __future__ import annotations
 
+import datetime
 from functools import lru_cache
+
+from babel.dates import format_date
 
 from .clock import hours_minutes
 from .vocab import SATISFACTION, VERDICTS
 from .paths import TEMPLATES_DIR
 from .sources import read_project_yaml
-from .wording import Words, with_parties
+from .wording import _BABEL, Words, inside, long_date as locale_date, with_parties
 
 
 @lru_cache(maxsize=None)
@@ -23,7 +26,7 @@ def _shared(facts, labels: dict, long_date=None) -> Words:
     parties = facts["parties"]
     locale = facts["project"]["locale"]
     own = with_parties(_record_labels(locale), parties["customer"]["short"], parties["contractor"]["short"])
-    return Words({**labels, **own}, locale, long_date)
+    return Words({**labels, **own}, locale, long_date or (lambda value: locale_date(value, locale)))
 
 
 def _duration(labels: Words, amount: str, unit: str) -> str:
@@ -33,6 +36,14 @@ def _duration(labels: Words, amount: str, unit: str) -> str:
 
 def _names(facts, keys, labels) -> str:
     return labels["list_sep"].join(facts["people"][k]["name"] for k in keys)
+
+
+def _moment(labels: Words, stamp: str) -> str:
+    """A time of the records ("2027-01-11 08:30", or a day alone) as running text writes it: the day as the
+    locale's long date, then the time ("11 January 2027, 08:30", "2027年1月11日 08:30"); tables keep the ISO form."""
+    day, _, time = str(stamp).partition(" ")
+    when = labels.date(datetime.date.fromisoformat(day))
+    return labels.fill(labels["moment"], date=when, time=time) if time else when
 
 
 def _level(facts, labels, number: int) -> str:
@@ -82,7 +93,7 @@ def _target_view(facts, labels, fault, target) -> dict:
     # made another way counts, and check warns; the form showed the time alone) and the goal of a resolution
     goal = level.get("response_manner" if target.kind == "response" else "resolution_goal")
     if goal:
-        text = labels.fill(labels["target_goal"], target=text, goal=goal)
+        text = labels.fill(labels["target_goal"], target=text, goal=inside(goal, labels.locale))
     # the time so far and its mark on two lines, the mark kept whole: "110:00（截 / 至统计日）" broke inside 截至
     elapsed, so_far = target.elapsed_text, ("" if target.fulfilled_at else labels["elapsed_so_far"])
     cycles = ""
@@ -100,9 +111,9 @@ def _target_view(facts, labels, fault, target) -> dict:
             "fulfilled_at": target.fulfilled_at or "—", "cycles": cycles}
 
 
-def fault_record_view(facts, fault, labels) -> dict:
+def fault_record_view(facts, fault, labels, long_date=None) -> dict:
     """What the filled fault-handling confirmation form prints beyond the record's own fields."""
-    labels = _shared(facts, labels)
+    labels = _shared(facts, labels, long_date)
     events = []
     for event in fault.events:
         kind, detail = labels["event"][event.kind], ""
@@ -117,18 +128,19 @@ def fault_record_view(facts, fault, labels) -> dict:
         # each change in turn: "changed to Level 1 at …, then to Level 2 at …" (the last alone read "Taken as
         # Level 2; changed to Level 2" when a ticket went to level 1 and back)
         changes = labels["regrading_sep"].join(
-            labels.fill(labels["regrading_next" if k else "regrading_first"], at=at, level=labels["level_no"][str(to)])
+            labels.fill(labels["regrading_next" if k else "regrading_first"], at=_moment(labels, at),
+                        level=labels["level_no"][str(to)])
             for k, (at, to) in enumerate(fault.regrading.changes or ((fault.regrading.at, fault.regrading.to_level),)))
         regrading = labels.fill(
             labels["regrading"], reported=labels["level_no"][str(fault.regrading.from_level)], changes=changes,
-            level=labels["level_no"][str(fault.regrading.to_level)], start=fault.clock_start)
+            level=labels["level_no"][str(fault.regrading.to_level)], start=_moment(labels, fault.clock_start))
     note = str(fault.regrading.note or "").strip() if regrading else ""
     if note:  # "…起算。调整原因：影响能耗月报报送，升为二级。" (ran on unlabelled); a blank note adds nothing
         regrading += labels["sentence_sep"] + labels.fill(labels["regrading_note"], note=note) + (
             "" if note[-1:] in _SENTENCE_ENDS else labels["full_stop"])
     clock = labels["clock"][facts["compliance"].hours]
     if fault.clock_start != fault.reported_at:
-        clock += labels.fill(labels["clock_start"], start=fault.clock_start)
+        clock += labels.fill(labels["clock_start"], start=_moment(labels, fault.clock_start))
     if fault.paused:  # the two sentences of the note under the times; no space after 。 in Chinese
         clock += labels["sentence_sep"] + _paused_label(labels, fault) + hours_minutes(fault.paused)
     exemption = ""
@@ -257,8 +269,10 @@ def period_name(labels: Words, period, every: str) -> str:
         return labels.fill(labels["period_quarter"], year=year, n=period.key[5:])
     if every == "half_year":
         return labels.fill(labels["period_half"][period.key[5:]], year=year)
-    if every == "month":
-        return labels.fill(labels["period_month"], year=year, month=int(period.key[5:]))
+    if every == "month":  # the month's name from the locale's calendar: "December 2026", "2026年12月"
+        month = int(period.key[5:])
+        name = format_date(datetime.date(int(year), month, 1), "MMMM", locale=_BABEL[labels.locale])
+        return labels.fill(labels["period_month"], year=year, month=month, month_name=name)
     return labels.fill(labels["period_year"], year=year)
 
 
@@ -332,7 +346,12 @@ def service_report_view(facts, period, labels, long_date) -> dict:
     # a running ticket's due time (a done ticket's provisional due is not printed; 2026Q4 had the note and no *)
     provisional = (any(w.provisional for w in period.windows) or any(map(_due_marked, pending.values()))
                    or any(miss.provisional for miss in period.misses))
+    service = facts["service"]
+    team = [labels.fill(labels["team_lead"], name=facts["people"][service["lead"]]["name"])]
+    team += [labels.fill(labels[f"team_{kind}"], names=_names(facts, service[kind], labels))
+             for kind in ("desk", "engineers") if service[kind]]
     return {"name": name, "title": labels.fill(labels["report_title"], period=name), "interim": interim,
+            "team": labels["team_sep"].join(team),
             "period": labels.fill(labels["period_value"], start=period.start, end=period.end),
             "summary": summary, "rows": rows, "misses": misses, "major": major, "windows": windows,
             "running": running, "satisfaction": satisfaction, "satisfaction_text": satisfaction_text,
@@ -433,14 +452,14 @@ def _improvements(labels: Words, period, carried, visits) -> list[str]:
         kind = labels[f"{miss.kind}_word"]
         if miss.status == "overdue" and miss.due:
             out.append(labels.fill(labels["improve_overdue"], id=miss.fault, kind=kind,
-                                   due=_marked(miss.due, miss.provisional)))
+                                   due=_marked(_moment(labels, miss.due), miss.provisional)))
         else:
             missed.setdefault(miss.kind, []).append(miss.fault)
     out[:0] = [labels.say("improve_miss", len(ids), ids=labels.listing(ids), kind=labels[f"{kind}_word"])
                for kind, ids in missed.items()]
     for fault, target in carried:
         out.append(labels.fill(labels["improve_overdue"], id=fault, kind=labels[f"{target.kind}_word"],
-                               due=_marked(target.due, _due_marked(target))))
+                               due=_marked(_moment(labels, target.due), _due_marked(target))))
     records: dict[tuple, list] = {}
     for finding in period.open_findings:
         records.setdefault((finding.kind, finding.record, _finding_key(finding, period)), []).append(finding)
@@ -450,7 +469,7 @@ def _improvements(labels: Words, period, carried, visits) -> list[str]:
         listed.add((kind, number))
         out.append(labels.say(f"{key}_other" if other else key, len(findings),
                               record=record_ref(labels, kind, number), n=len(findings),
-                              dues=labels.join(sorted({f.due for f in findings if f.due})),
+                              dues=labels.join(_moment(labels, due) for due in sorted({f.due for f in findings if f.due})),
                               ids=labels.listing(sorted({f.waits_on for f in findings if f.waits_on}))))
     if any(w.status == "missed" for w in period.windows):
         out.append(labels["improve_window"])

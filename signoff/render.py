@@ -10,7 +10,6 @@ from pathlib import Path
 
 import jinja2
 from markupsafe import Markup, escape
-from babel.dates import format_date
 
 from .documents import Output
 from .paths import TEMPLATES_DIR, cache_dir, open_regular, private_folder, prune, used
@@ -19,9 +18,8 @@ from .sources import read_project_yaml
 from .markup import HAN, render_markdown
 from .overflow import SEPARATORS, with_breaks
 from .vocab import DEFAULT_WORKING_HOURS
-from .wording import document_words, fill, opening, put_name, with_parties
+from .wording import document_words, fill, long_date, opening, put_name, with_parties
 
-_DATE_PATTERNS = {"zh-CN": ("zh_CN", "y年M月d日"), "en": ("en_GB", "d MMMM y")}
 
 
 @lru_cache(maxsize=None)
@@ -59,15 +57,6 @@ def with_working_hours(labels, service, locale: str):
             return value.replace("{working_hours}", text)
         return value
     return walk(labels)
-
-
-def long_date(value, locale: str) -> str:
-    """`2026年11月25日` / `25 November 2026`."""
-    if value is None:
-        return ""
-    day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
-    babel_locale, pattern = _DATE_PATTERNS[locale]
-    return format_date(day, pattern, locale=babel_locale)
 
 
 class _BytecodeCache(jinja2.FileSystemBytecodeCache):

@@ -8,11 +8,13 @@ first where English words a number ("both criteria", not "all 2 criteria").
 """
 from __future__ import annotations
 
+import datetime
 import re
 import string
 from typing import Callable
 
 from babel import Locale
+from babel.dates import format_date
 from babel.lists import format_list
 
 from .vocab import FLAGGED_RESULTS
@@ -56,6 +58,16 @@ def opening(name: str) -> str:
     Customer"); any other name as written ("iFlytek", "zte", "vivo", Chinese)."""
     first = name.split(" ", 1)[0]
     return name[:1].upper() + name[1:] if first in _ARTICLES and " " in name else name
+
+
+def inside(text: str, locale: str) -> str:
+    """A label as it reads inside a sentence or brackets: an English first word that is capitalised only as a
+    label's first word ("By phone", "Resolve or …") in lower case; any other ("IT", "iFlytek", Chinese) as
+    written."""
+    first = text.split(" ", 1)[0]
+    if locale == "en" and len(first) > 1 and first[0].isupper() and first[1:].islower():
+        return text[:1].lower() + text[1:]
+    return text
 
 
 PARTY_VALUES = ("short", "customer", "contractor")  # the values that hold a party's name
@@ -152,6 +164,18 @@ def _in_title_marks(value: str) -> bool:
     """Whether `value` is one title in its own 《》 (《合同》, not 《甲》与《乙》)."""
     return len(value) > 2 and value[0] == "《" and value[-1] == "》" and "《" not in value[1:-1] \
         and "》" not in value[1:-1]
+
+
+_DATE_PATTERNS = {"zh-CN": ("zh_CN", "y年M月d日"), "en": ("en_GB", "d MMMM y")}
+
+
+def long_date(value, locale: str) -> str:
+    """`2026年11月25日` / `25 November 2026`."""
+    if value is None:
+        return ""
+    day = value if isinstance(value, datetime.date) else datetime.date.fromisoformat(str(value))
+    babel_locale, pattern = _DATE_PATTERNS[locale]
+    return format_date(day, pattern, locale=babel_locale)
 
 
 class Words:

@@ -644,7 +644,7 @@ def test_a_report_says_every_ticket_met_its_targets_only_when_they_came_due(data
     view = service_report_view(facts, q2, labels, lambda d: long_date(d, "zh-CN"))
     assert (view["misses"], view["no_misses"]) == ([], said)
     assert labels["improve_none"] not in view["improvements"]
-    assert "尽快完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 2 项问题的整改（期限 2027-03-01、2027-03-10，已逾期）。" \
+    assert "尽快完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 2 项问题的整改（期限 2027年3月1日、2027年3月10日，已逾期）。" \
         in view["improvements"], view["improvements"]
 
 
@@ -659,7 +659,7 @@ def test_an_overdue_target_is_asked_to_be_fulfilled(data_copy):
     facts = check_data(folder).facts
     q1 = next(p for p in facts["compliance"].periods if p.key == "2027Q1")
     view = service_report_view(facts, q1, load_labels("zh-CN", "service_report"), lambda d: long_date(d, "zh-CN"))
-    assert "GZ-2027-006 解决已超时（应于 2027-02-25 12:05 前完成），尽快完成并分析超时原因，完善相应的处理流程与预案。" \
+    assert "GZ-2027-006 解决已超时（应于 2027年2月25日 12:05 前完成），尽快完成并分析超时原因，完善相应的处理流程与预案。" \
         in view["improvements"], view["improvements"]
 
 
@@ -740,7 +740,7 @@ def test_a_finding_a_ticket_closes_and_a_late_notice_are_each_an_improvement(dat
     edit(folder / "visits.yaml", "notice_sent: 2027-02-18", "notice_sent: 2027-02-23")
     views = _report_views(folder)
     assert views["2027Q1"]["improvements"] == [
-        "按期完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 1 项问题的整改（期限 2027-03-01）。",
+        "按期完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 1 项问题的整改（期限 2027年3月1日）。",
         # the record's second line says 其余: two lines alike read as one finding told twice (a reader)
         "尽快处理完毕工单 GZ-2027-005，以完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列其余 1 项问题的整改。",
         "按约定提前发出维护与巡检通知（系统巡检报告 ZHYQ-2026-017-INS-2027 未按期通知）。"]
@@ -1046,9 +1046,9 @@ def test_an_earlier_reports_finding_past_due_is_overdue_though_a_later_visit_res
     with (folder / "visits.yaml").open("a", encoding="utf-8") as visits:
         visits.write(_LATER_VISIT)
     q1 = _report_views(folder)["2027Q1"]
-    assert "尽快完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 2 项问题的整改（期限 2027-03-01、2027-03-10，已逾期）。" \
+    assert "尽快完成系统巡检报告 ZHYQ-2026-017-INS-2027 所列 2 项问题的整改（期限 2027年3月1日、2027年3月10日，已逾期）。" \
         in q1["improvements"], q1["improvements"]
-    assert "GZ-2027-005 解决已超时（应于 2027-03-04 10:00* 前完成），尽快完成并分析超时原因，完善相应的处理流程与预案。" \
+    assert "GZ-2027-005 解决已超时（应于 2027年3月4日 10:00* 前完成），尽快完成并分析超时原因，完善相应的处理流程与预案。" \
         in q1["improvements"], q1["improvements"]
     (miss,) = [m for m in q1["misses"] if m["fault"] == "GZ-2027-005"]
     assert miss["cause"].startswith("解决时限 8 个工作日，应于 2027-03-04 10:00* 前完成"), miss["cause"]

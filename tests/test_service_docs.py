@@ -100,7 +100,7 @@ def test_data_fault_forms(outputs):
     assert squeeze("故障由甲方配电改造与 UPS 切换失败造成") in text
     # GZ-2026-006 taken as level 3, re-graded to level 1 at 09:20: the form says so, level 1's 10 min / 2 h apply.
     text = flat(out / "11-fault-GZ-2026-006.pdf")
-    assert "受理时定为三级，2026-12-2109:20调整为一级；按一级时限自受理时（2026-12-2108:50）起算" in text
+    assert "受理时定为三级，2026年12月21日09:20调整为一级；按一级时限自受理时（2026年12月21日08:50）起算" in text
     assert "10分钟" in text and "2小时" in text
     assert "2026-12-2109:20调整为一级影响全园区访客登记，升为一级" in text  # the timeline's event (was 调整级别 · → 一级)
     # GZ-2026-007 reopened: two cycles, 102:00 and 252:00 (4 d 6 h; then 12 d 5 h − 41 h paused), both met; its
@@ -145,7 +145,7 @@ def test_data_open_findings_once_each_cited_by_record_number(outputs):
             "（二）仍在处理的工单") in q1
     assert "日志盘使用率78%" not in q1
     # 八 cites the record by its kind and number, once, with both due dates (never the bare id "2027").
-    assert "八、改进建议按期完成系统巡检报告ZHYQ-2026-017-INS-2027所列2项问题的整改（期限2027-03-01、2027-03-10）。" in q1
+    assert "八、改进建议按期完成系统巡检报告ZHYQ-2026-017-INS-2027所列2项问题的整改（期限2027年3月1日、2027年3月10日）。" in q1
     assert "完成2027发现" not in q1 and "完成2027-Q1" not in q1
     # the inspection report says which earlier record's item it carries forward
     ins = flat(out / "13-inspection-2027.pdf")
@@ -201,9 +201,9 @@ def test_5x8_ticket_over_new_years_day(outputs):
     # that day; 1 January 2027 is a holiday (the example's calendar), 2–3 January a weekend; Monday 4 January from
     # 08:30, 180 more → due 11:30. Resolved 11:00: 60 + 150 = 210 minutes = 3:30 → met.
     row = row_with(out / "11-fault-YMS-F-002.pdf", "2027-01-04 11:30")
-    assert ["4 hours (Resolve or", "2027-01-04 11:30", "2027-01-04 11:00", "3:30", "Met"] == row[1:]
+    assert ["4 hours (resolve or", "2027-01-04 11:30", "2027-01-04 11:00", "3:30", "Met"] == row[1:]
     # YMS-F-003 reported Friday 18:40, after hours: the clock starts Monday 2027-01-11 08:30.
-    assert "theclockstartedat2027-01-1108:30" in flat(out / "11-fault-YMS-F-003.pdf")
+    assert "theclockstartedat11January2027,08:30" in flat(out / "11-fault-YMS-F-003.pdf")
     # YMS-F-005 responded 09:40 to a 09:00 report: 40 minutes against 30 → missed, shown in the month's report.
     report = flat(out / "14-service-report-2027-01.pdf")
     assert "Interimreport:theperiodhasnotended;figuresasof29January2027" in report
@@ -247,7 +247,7 @@ def test_an_unconfirmed_record_or_a_service_report_shows_no_customer_seal_or_dat
 
 @pytest.mark.parametrize("name, form, standard", [
     ("data", "11-fault-GZ-2026-001.pdf", "30分钟（电话或远程响应）"),
-    ("5x8", "11-fault-YMS-F-005.pdf", "30minutes(Byphoneorremotely)")])
+    ("5x8", "11-fault-YMS-F-005.pdf", "30minutes(byphoneorremotely)")])
 def test_the_forms_response_standard_states_its_manner(outputs, name, form, standard):
     """The form's standard said "30 minutes" alone, though a level promises a time and a manner (DOCUMENTS §6) and
     a reply made another way counts with a warning the signed form never showed (found by a reader)."""
@@ -323,6 +323,35 @@ def test_english_service_report_verdicts_and_cited_records_read_as_english(outpu
     # template's own dash), named as the report's own period: "Service period" read as the service year's
     assert row_with(report, "Report period")[:2] == ["Report period", "2027-01-01 to 2027-01-31"]
     assert "Service period" not in text
+
+
+def test_a_service_report_names_its_team_and_its_month_and_running_text_writes_times_in_words(outputs):
+    """SPEC §10: the report states "the period, the service number and team"; no report named the desk or the
+    engineers. A month is named ("2026-12" in an English title), and a time in a sentence is written as running
+    text writes a date ("the clock started at 2027-01-11 08:30", "（期限 2027-03-01、2027-03-10）")."""
+    _, five = outputs["5x8"]
+    dec = five / "14-service-report-2026-12.pdf"
+    assert row_with(dec, "Service team") == [
+        "Service team", "Sofia Marin (service lead); service desk: Zhao Yu; engineers: Priya Raman"]
+    assert "After-SalesServiceReport,December2026" in flat(dec)
+    assert "theclockstartedat11January2027,08:30." in flat(five / "11-fault-YMS-F-003.pdf")
+    assert "byitsduedate(15February2027)." in flat(five / "14-service-report-2027-01.pdf")
+    _, out = outputs["data"]
+    q1 = out / "14-service-report-2027Q1.pdf"
+    assert row_with(q1, "服务团队") == ["服务团队", "孙浩（售后服务负责人）；客服人员：钱丽；工程师：吴明、王强"]
+    assert "（期限2027年3月1日、2027年3月10日）" in flat(q1)
+
+
+def test_the_chinese_conclusion_names_each_deferred_issue_once_and_no_header_breaks_inside_a_word(outputs):
+    """F-06 failed and its issue ISS-004 was deferred: the grounds said so, then named ISS-004 among the deferred
+    issues again, "于补充验收时验收". The criteria tables' header broke 测试人 over two lines."""
+    _, out = outputs["data"]
+    text = flat(out / "04-report.pdf")
+    grounds = text[text.index("结论依据："):text.index("验收组意见")]
+    assert grounds == ("结论依据：非核心验收标准F-06未通过；验收标准D-03为有条件通过；问题ISS-004（补充验收日期2027年1月15日）、"
+                       "ISS-009（补充验收日期2026年12月25日）经双方协议转为遗留问题，按所列日期补充验收。")
+    headers = [line for page in pages(out / "04-report.pdf") for line in page.splitlines() if "测试日期" in line]
+    assert headers and all("测试日期／测" not in line or "测试日期／测试人" in line for line in headers), headers
 
 
 def test_the_provisional_footnote_appears_only_under_a_marked_date(outputs):
@@ -425,7 +454,7 @@ def test_an_earlier_periods_open_ticket_is_carried_into_each_later_report_oldest
         assert ("6.2TicketsstillopenTicketLevelReportedSymptomDueStatus"
                 "YMS-F-009Level32027-01-2810:00Theshiftreportprintsthewronglogo2027-02-1610:00Overdue"
                 "YMS-F-006Level32027-01-2815:00") in text, period
-        assert "FulfilYMS-F-009'sresolutiontarget,overduesince2027-02-1610:00" in text, period
+        assert "FulfilYMS-F-009'sresolutiontarget,overduesince16February2027,10:00" in text, period
     # February's own tickets are all resolved: the two it lists were reported in January, and it says so
     assert "2ticketsreportedbeforetheperiodwerestillopen" in flat(out / "14-service-report-2027-02.pdf")
     # no ticket of February was rated: the report says so, with no table of noughts under it (found by a reader)
@@ -503,7 +532,7 @@ def test_a_ticket_regraded_and_back_says_each_change_on_its_form(tmp_path):
          "      - { at: 2026-12-16 10:40, kind: level_changed, to: 2 }\n"
          "      - { at: 2026-12-16 15:00, kind: resolved")
     out = built_only(folder, tmp_path, "fault_record")
-    assert ("TakenasLevel2;changedtoLevel1at2026-12-1610:30,thentoLevel2at2026-12-1610:40.ThetargetsofLevel2"
+    assert ("TakenasLevel2;changedtoLevel1at16December2026,10:30,thentoLevel2at16December2026,10:40.ThetargetsofLevel2"
             "applyfromthetimethefaultwasreported") in flat(out / "11-fault-YMS-F-001.pdf")
 
 

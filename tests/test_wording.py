@@ -115,7 +115,7 @@ def test_chinese_drops_the_catalogs_spaces_beside_full_width_punctuation_and_kee
     item = w.say("reason_follow_up", id="ISS-004", date="2026年12月25日")
     assert item == "ISS-004（补充验收日期 2026年12月25日）"
     assert w.fill(w.entry_of(w.labels["reason"]["deferred_issues"], 1), items=item) == (
-        "问题 ISS-004（补充验收日期 2026年12月25日）经双方协议转为遗留问题，于补充验收时验收")
+        "问题 ISS-004（补充验收日期 2026年12月25日）经双方协议转为遗留问题，按所列日期补充验收")
     assert w.fill(w.entry_of(w.labels["reason"]["open_issues"], 1), items="ISS-001") == "问题 ISS-001 尚待整改"
     assert w.fill(w.labels["person"], name="王 强", title="运维部 （二期） 经理") == "王 强（运维部 （二期） 经理）"
     assert words("en", "report").fill("Issue {items} , open", items="ISS-1 ") == "Issue ISS-1  , open"
