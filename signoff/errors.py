@@ -4,13 +4,21 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+def _natural(text: str) -> list:
+    """`text` as alternate runs of other characters and numbers, each number compared as a number (by its
+    digits, never converted: a number may be thousands of digits long)."""
+    return [(len(part.lstrip("0")), part.lstrip("0"), part) if k % 2 else part
+            for k, part in enumerate(re.split(r"(\d+)", text))]
+
+
 ERROR = "error"
 WARNING = "warning"
 
 
-@dataclass(frozen=True, order=True)
+@dataclass(frozen=True)
 class Problem:
-    """One problem at one place in one data file; sorts by file and position."""
+    """One problem at one place in one data file; sorts by file and position, then by its text with numbers in
+    their order (window 2 before window 10)."""
 
     file: str
     line: int
@@ -18,6 +26,12 @@ class Problem:
     path: str
     message: str
     severity: str = ERROR
+
+    def __lt__(self, other: Problem) -> bool:
+        return self._order() < other._order()
+
+    def _order(self) -> tuple:
+        return (self.file, self.line, self.col, _natural(self.path), _natural(self.message), self.severity)
 
     def format(self) -> str:
         """The line editors and CI read: always one line (control characters in a key or value written as

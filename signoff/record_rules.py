@@ -13,6 +13,7 @@ from .service import maintenance_windows, service_facts
 from .values import Duration
 from .vocab import DEFAULT_WORKING_HOURS, DURATION_DIGITS, FULFILLING_EVENTS, LOCALES, RESOLUTION_EVENTS, VISIT_KINDS
 from .sources import Source
+from .text import how_it_differs
 from .workdays import WorkCalendar, calendar_of
 
 PAUSE, RESUME, RESOLVED, REOPENED, RESPONDED = "waiting_customer", "resumed", "resolved", "reopened", "responded"
@@ -341,8 +342,10 @@ def _check_visits(r: _Rules, visits: list[dict], service: dict, period, horizon,
         listed: dict[str, int] = {}
         for k, task in enumerate(visit.get("tasks") or []):
             if str(task["task"]) not in tasks:
+                alike = next(((t, why) for t in tasks if (why := how_it_differs(str(task["task"]), t))), None)
+                hidden = f": it looks like '{alike[0]}', but {alike[1]}" if alike else ""
                 r.error("visits", base + ("tasks", k, "task"), f"'{task['task']}' is not a task of service.yaml's "
-                        "maintenance.preventive.tasks")
+                        f"maintenance.preventive.tasks{hidden}")
             elif str(task["task"]) in listed:  # two results for one task: the record would print both
                 r.error("visits", base + ("tasks", k, "task"), f"'{task['task']}' is listed twice (first as "
                         f"tasks[{listed[str(task['task'])]}]): give one result per task")

@@ -129,13 +129,16 @@ def _leaves(errors):
             yield error
 
 
+SHOWN_CHARS = 80
+
+
 def _show(value) -> str:
     if value is None:
         return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    if isinstance(value, str):
-        return repr(value)
+    if isinstance(value, str):  # a value of thousands of characters is not echoed whole into the error line
+        return repr(value) if len(value) <= SHOWN_CHARS else f"{value[:SHOWN_CHARS // 2]!r}… ({len(value):,} characters)"
     if isinstance(value, (dict, list)):
         return "a mapping" if isinstance(value, dict) else "a list"
     return str(value)
@@ -162,6 +165,8 @@ def _problem(source: Source, error, schema) -> Problem:
                 return source.problem(path, f"{_show(error.value)} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
             return source.problem(path, f"{_show(error.value)} is not a valid date")
         if "datetime" in kinds and re.match(r"[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}\Z", str(error.value)):
+            if not FIRST_YEAR <= int(str(error.value)[:4]) <= LAST_YEAR:
+                return source.problem(path, f"{_show(error.value)} is outside the years {FIRST_YEAR}–{LAST_YEAR}")
             return source.problem(path, f"{_show(error.value)} is not a valid time (no such day, hour or minute)")
         if "number" in kinds and isinstance(error.value, str) and error.value.lower().lstrip("+-") in (
                 "nan", ".nan", "inf", ".inf", "infinity"):
@@ -172,8 +177,8 @@ def _problem(source: Source, error, schema) -> Problem:
             return source.problem(path, f"{_show(error.value)} is not a whole number: write {int(digits)}, without "
                                   "leading zeros or quotes")
         if "integer" in kinds and digits.isdigit() and len(digits) > MAX_INT_DIGITS:  # the loader keeps it as text
-            return source.problem(path, f"{_show(error.value)} is too large a number (at most {MAX_INT_DIGITS} "
-                                  "digits)")
+            shown = _show(error.value) if len(digits) <= SHOWN_CHARS else f"a number of {len(digits):,} digits"
+            return source.problem(path, f"{shown} is too large a number (at most {MAX_INT_DIGITS} digits)")
         expected = " or ".join(_TYPE_NAMES.get(kind, kind) for kind in kinds)
         # `id: 2027` is read as a number: the fix is the quotes, which the bare "is not text" did not say
         quote = (f"; quote it: \"{error.value}\"" if expected == "text" and isinstance(error.value, (int, float))

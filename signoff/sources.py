@@ -38,6 +38,11 @@ DATA_FILES = (
 _INT = re.compile(r"-?(0|[1-9][0-9]*)")
 # Characters PyYAML refuses to read at all; found first so that each gets its own line:col.
 _UNREADABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f\ufffe\uffff]")
+# What YAML 1.1 (PyYAML) reads as the end of a line though editors, grep and diff show none: NEL, LINE SEPARATOR,
+# PARAGRAPH SEPARATOR (a text pasted from a web page or a word processor). Taken as line breaks, they moved every
+# error after them down a line, and text after one in a comment was read as data.
+_HIDDEN_BREAKS = re.compile("[\x85\u2028\u2029]")
+_HIDDEN_NAMES = {"\x85": "NEXT LINE", "\u2028": "LINE SEPARATOR", "\u2029": "PARAGRAPH SEPARATOR"}
 
 # libyaml's parser when PyYAML has it (about ten times faster); both give the same events and marks.
 _Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -179,6 +184,12 @@ def load_source(name: str, path: Path) -> tuple[Source | None, list[Problem]]:
         line, col = _line_col(text, match.start())
         problems.append(Problem(display, line, col, "",
                                 f"control character U+{ord(match.group()):04X} is not allowed"))
+    for match in _HIDDEN_BREAKS.finditer(text):
+        line, col = _line_col(text, match.start())
+        point = ord(match.group())
+        problems.append(Problem(display, line, col, "",
+                                f"U+{point:04X} {_HIDDEN_NAMES[match.group()]} is a line break to YAML where an "
+                                "editor shows none; start a new line instead"))
     for number, line_text in enumerate(text.split("\n"), 1):
         indent = line_text[:len(line_text) - len(line_text.lstrip(" \t"))]
         if "\t" in indent:

@@ -22,6 +22,31 @@ def char_name(char: str) -> str:
     return f"U+{ord(char):04X} {unicodedata.name(char, '')}".rstrip()
 
 
+def how_it_differs(given: str, known: str) -> str | None:
+    """What tells `given` from `known` when a reader cannot see it, or None when they differ plainly: the same
+    text in another Unicode form (an accent composed or decomposed), or a few characters that look alike (a
+    no-break space, a Cyrillic а)."""
+    if given == known:
+        return None
+    if unicodedata.normalize("NFC", given) == unicodedata.normalize("NFC", known):
+        return "the same letters in another Unicode form (an accent made of two characters, or of one); retype it"
+    if len(given) == len(known):
+        apart = [i for i, (a, b) in enumerate(zip(given, known)) if a != b]
+        if len(apart) <= 2 and all(_look_alike(given[i], known[i]) for i in apart):
+            i = apart[0]
+            return f"character {i + 1} is {char_name(given[i])} where it has {char_name(known[i])}"
+    return None
+
+
+def _look_alike(a: str, b: str) -> bool:
+    """Two characters a reader takes for one: two spaces, a full-width or compatibility form and its plain one, or
+    the same letter of two scripts (CYRILLIC SMALL LETTER A, LATIN SMALL LETTER A). 测验 is no 测试."""
+    if a.isspace() and b.isspace() or unicodedata.normalize("NFKC", a) == unicodedata.normalize("NFKC", b):
+        return True
+    name_a, name_b = unicodedata.name(a, ""), unicodedata.name(b, "")
+    return " " in name_a and name_a.split(" ", 1)[1] == name_b.split(" ", 1)[-1]
+
+
 def walk_strings(value, path=()):
     """Every string in a data value, with its path (keys are checked by the schema)."""
     if isinstance(value, str):

@@ -7,7 +7,7 @@ import pytest
 
 from conftest import DATA_DIRS, ROOT, edit, run_build
 from test_bundle import commit, make_repo
-from signoff.errors import UsageError
+from signoff.errors import SignoffError, UsageError
 from signoff.provenance import git
 from signoff.review import diff_report, fact_changes, resolve_commit
 
@@ -190,3 +190,27 @@ def test_a_repository_of_data_alone_is_reviewed_with_this_tool(tmp_path):
     edit(repo / "data" / "criteria.yaml", "title: ", "title: Renamed ", 1)
     report = diff_report("HEAD", repo / "data", only=("confirmation",))
     assert "### 01-confirmation.pdf: changed" in report and "Renamed" in report
+
+
+def test_an_error_of_the_base_names_its_file_as_git_does_and_the_working_trees_as_the_user_does(tmp_path):
+    """The base is built from a copy in a temporary folder that is gone when the error is read: an error named
+    /tmp/signoff-diff-…/base/data/issues.yaml. It is `REV:path`, git's name for a file of a revision; and the
+    working tree's is the data folder itself, not its copy."""
+    repo = make_repo(tmp_path / "repo")
+    good = (repo / "data" / "issues.yaml").read_text(encoding="utf-8")
+    edit(repo / "data" / "issues.yaml", "severity: major", "severity: grave")
+    commit(repo, "a severity the schema does not know")
+    with pytest.raises(SignoffError) as raised:
+        diff_report("HEAD", repo / "data")
+    said = str(raised.value).splitlines()
+    assert said[0] == "building HEAD failed (build.py facts):"
+    assert any(line.startswith("HEAD:data/issues.yaml:") and ": error: " in line for line in said[1:]), said
+    assert "signoff-diff-" not in str(raised.value)
+    (repo / "data" / "issues.yaml").write_text(good, encoding="utf-8")
+    commit(repo, "fixed")
+    edit(repo / "data" / "issues.yaml", "severity: major", "severity: grave")
+    with pytest.raises(SignoffError) as raised:
+        diff_report("HEAD", repo / "data")
+    said = str(raised.value).splitlines()
+    assert said[0] == "building the working tree failed (build.py facts):"
+    assert any(line.startswith(f"{(repo / 'data').resolve()}/issues.yaml:") for line in said[1:]), said

@@ -2,6 +2,7 @@
 on a copy of an example with one value edited (`pass-en` unless the case says otherwise)."""
 from __future__ import annotations
 
+import re
 import shutil
 
 import pytest
@@ -9,7 +10,7 @@ import pytest
 from signoff.errors import DataError
 from signoff.model import to_json
 from signoff.validation import check_data
-from conftest import DATA_DIRS, edit
+from conftest import DATA_DIRS, copy_5x8, edit, run_build
 
 # (case, package, [(file, text, replacement)], every error line the edit gives, exactly and in order)
 CASES = [
@@ -330,3 +331,42 @@ def test_a_last_maintenance_window_without_a_working_day_plans_nothing(tmp_path,
                                                                              "no_working_day")
     assert ("pass-en/service.yaml:31:5: warning: maintenance.preventive: the preventive window 5 (2027-12-14 to "
             "2027-12-14) has no working day: nothing is planned in it") in [p.format() for p in checked.warnings]
+
+
+def test_problems_at_one_place_are_listed_with_their_numbers_in_order(tmp_path):
+    """Twelve inspection windows warned at one place came out 1, 10, 11, 12, 2, 3, …: sorted as text."""
+    folder = copy_5x8(tmp_path)
+    edit(folder / "service.yaml", "    per_year: 1\n", "    per_year: 12\n")
+    edit(folder / "faults.yaml", "as_of: 2027-01-29", "as_of: 2027-12-13")
+    done = run_build("check", "--data", str(folder))
+    assert done.returncode == 0, done.stderr
+    windows = [int(re.search(r"inspection window (\d+) ", line)[1]) for line in done.stderr.splitlines()
+               if "inspection window" in line]
+    assert windows == list(range(1, 13))
+
+
+@pytest.mark.parametrize("typed, why", [
+    ("Security\u00a0patch review", "character 9 is U+00A0 NO-BREAK SPACE where it has U+0020 SPACE"),
+    ("Security p\u0430tch review", "character 11 is U+0430 CYRILLIC SMALL LETTER A where it has U+0061 LATIN SMALL "
+                                    "LETTER A"),
+    ("Security patch revie\u0301w", None),  # plainly another text: no likeness claimed
+])
+def test_a_task_that_only_looks_like_one_of_the_services_says_what_differs(tmp_path, typed, why):
+    """"'Security patch review' is not a task of service.yaml's …" beside the task 'Security patch review': the
+    message showed no difference, and the reader had none to fix."""
+    folder = copy_5x8(tmp_path)
+    edit(folder / "visits.yaml", "task: Security patch review", f"task: {typed}")
+    done = run_build("check", "--data", str(folder))
+    hint = f": it looks like 'Security patch review', but {why}" if why else ""
+    assert done.returncode == 1 and (
+        f"{folder}/visits.yaml:14:17: error: visits[0].tasks[1].task: '{typed}' is not a task of service.yaml's "
+        f"maintenance.preventive.tasks{hint}") in done.stderr.splitlines(), done.stderr
+
+
+def test_a_task_in_another_unicode_form_is_told_apart_by_its_form(tmp_path):
+    folder = copy_5x8(tmp_path)
+    edit(folder / "service.yaml", "Security patch review", "S\u00e9curity patch review")
+    edit(folder / "visits.yaml", "task: Security patch review", "task: Se\u0301curity patch review")
+    done = run_build("check", "--data", str(folder))
+    assert ("but the same letters in another Unicode form (an accent made of two characters, or of one); retype it"
+            in done.stderr), done.stderr

@@ -80,3 +80,19 @@ def test_a_number_where_text_is_due_says_to_quote_it_and_too_many_digits_say_so(
                           "number (at most 18 digits)") for p in found), found
     # quoted, 7 would still not be an interval: no hint to quote it
     assert any(p.endswith("working_hours[0]: 7 is not text") for p in found), found
+
+
+def test_a_huge_value_is_not_echoed_whole_and_a_time_of_a_far_year_says_so(tmp_path):
+    """A 4,400-digit quantity was echoed whole into a 4,514-character error line; `reported_at: 9999-12-16 10:00`
+    was "not a valid time (no such day, hour or minute)", where the same year in a date says the years allowed."""
+    folder = copy_5x8(tmp_path)
+    edit(folder / "faults.yaml", "reported_at: 2026-12-16 10:00", "reported_at: 9999-12-16 10:00")
+    edit(folder / "faults.yaml", "channel: phone", "channel: " + "x" * 5000)
+    edit(folder / "faults.yaml", "level: 2", "level: " + "9" * 4400)
+    found = [line for line in problems(folder) if line.startswith("faults.yaml:")]
+    assert "faults.yaml:8:18: error: faults[0].reported_at: '9999-12-16 10:00' is outside the years 1900–2999" in found
+    assert any(line.endswith(f"error: faults[0].channel: {'x' * 40!r}… (5,000 characters) is not one of phone, "
+                             "email, portal, onsite, other") for line in found), found
+    assert "faults.yaml:7:12: error: faults[0].level: a number of 4,400 digits is too large a number (at most 18 digits)" \
+        in found, found
+    assert max(map(len, found)) < 300, found

@@ -122,3 +122,14 @@ def test_a_yml_file_beside_its_yaml_is_an_error_and_alone_is_named(data_copy):
         check_data(folder)
     assert [p.format() for p in alone.value.problems] == [
         f"{folder}/report.yml:1:1: error: name the file report.yaml (with .yaml, not .yml)"]
+
+
+@pytest.mark.parametrize("char, name", [("\u2028", "LINE SEPARATOR"), ("\u2029", "PARAGRAPH SEPARATOR"),
+                                        ("\x85", "NEXT LINE")])
+def test_a_line_break_only_yaml_sees_is_an_error_where_an_editor_shows_it(tmp_path, char, name):
+    """YAML 1.1 ends a line at NEL, LS and PS; editors and grep do not: after one in a comment every error was a
+    line off, and the comment's rest was read as data ("the top level must be a mapping")."""
+    text = f"# pasted{char}notes: more of the comment\na: 1\nb: \"x{char}y\"\n"
+    source, problems = load(tmp_path, text)
+    message = f"U+{ord(char):04X} {name} is a line break to YAML where an editor shows none; start a new line instead"
+    assert (source, problems) == (None, [f"1:9: : {message}", f"3:6: : {message}"])
