@@ -255,9 +255,12 @@ def common_words(words: Words, facts) -> dict:
 
 def _confirmation(w: Words, f, output) -> dict:
     p, a = f["project"], f["acceptance"]
-    intro = w.say("intro", project=p["name"], contract=p["contract"])
+    # a named contract is cited by its name, as the delivery checklist and the agreement cite it ("《…》项目合同
+    # （合同编号：…，合同名称：…建设项目合同" named it twice, the first time wrongly)
     if p.get("contract_name"):
-        intro += w.say("contract_name", name=p["contract_name"])
+        intro = w.say("intro_named", name=p["contract_name"], contract=p["contract"])
+    else:
+        intro = w.say("intro", project=p["name"], contract=p["contract"])
     if p.get("contract_signed"):
         intro += w.say("contract_signed", date=w.date(p["contract_signed"]))
     intro += w.say("intro_end", project=p["name"])

@@ -354,6 +354,20 @@ def test_the_chinese_conclusion_names_each_deferred_issue_once_and_no_header_bre
     assert headers and all("测试日期／测" not in line or "测试日期／测试人" in line for line in headers), headers
 
 
+def test_the_acceptance_papers_cite_the_contract_by_its_name_and_say_one_thing_of_a_deferral(outputs):
+    """A reader's findings on data/: the confirmation cited "《智慧园区综合管理平台》项目合同（合同编号：…，合同名称：
+    …建设项目合同" (the contract named twice, the first time wrongly), where the delivery checklist and the
+    agreement cite it by its name; the issue log and the report said a deferred issue is accepted before its
+    follow-up date, the agreement on that date; an issue linked to nothing left its cell blank."""
+    _, out = outputs["data"]
+    assert "根据双方签订的《智慧园区综合管理平台建设项目合同》（合同编号：HT-2026-0412，签订日期：2026年3月2日），" in flat(
+        out / "01-confirmation.pdf")
+    said = "按约定方案于补充验收日期前完成整改，并于该日进行补充验收："
+    assert said in flat(out / "03-issue-log.pdf") and said in flat(out / "04-report.pdf")
+    assert "须于该日前完成整改，并于该日进行补充验收" in flat(out / "08-agreement.pdf")
+    assert row_with(out / "03-issue-log.pdf", "机房部分服务器未粘贴资产标签")[:3] == ["10", "2026-11-16", "—"]
+
+
 def test_the_provisional_footnote_appears_only_under_a_marked_date(outputs):
     """"* 暂定日期…" explains a date marked *; 2026Q4 printed it with no date marked (its provisional dues belong
     to tickets already resolved, whose due times the report does not print). 2027Q1 marks the second window's

@@ -251,7 +251,8 @@ def test_a_project_named_with_its_own_xiangmu_is_not_printed_with_two(data_copy)
     assert "主持召开智慧园区综合管理平台建设项目验收启动会。" in pages["02-minutes-kickoff"]
     assert [re.sub(r"<[^>]+>", "", h1) for h1 in re.findall(r"<h1>.*?</h1>", htmls["05-delivery"])] == [
         "智慧园区综合管理平台建设项目交付清单"]
-    assert "根据双方签订的《智慧园区综合管理平台建设项目》合同（合同编号：HT-2026-0412" in pages["01-confirmation"]
+    # the confirmation cites the contract by contract_name, as the agreement does
+    assert "根据双方签订的《智慧园区综合管理平台建设项目合同》（合同编号：HT-2026-0412" in pages["01-confirmation"]
     assert "甲乙双方依据《智慧园区综合管理平台建设项目合同》（合同编号：HT-2026-0412）" in pages["08-agreement"]
 
 
