@@ -6,9 +6,8 @@ import subprocess
 import pytest
 
 from conftest import DATA_DIRS, ROOT, edit, run_build
-from test_bundle import commit, make_repo
+from test_bundle import commit, git, make_repo
 from signoff.errors import SignoffError, UsageError
-from signoff.provenance import git
 from signoff.review import diff_report, fact_changes, resolve_commit
 
 LAST_REVERIFICATION = "    reverification:\n      - { date: 2026-12-02, result: pass, by: [okafor, wanglei] }\n"
