@@ -236,6 +236,7 @@ def visit_view(facts, visit, labels) -> dict:
         upcoming = labels.fill(labels["next_within"], n=later.number, start=later.start, end=later.end)
     else:
         upcoming = _marked(later.planned, later.provisional)
+    head = visit.notice_due_provisional or visit.kind == "preventive" and visit.window.provisional
     return {
         "window": _window_text(labels, visit.window),
         "planned": _marked(visit.window.planned, visit.window.provisional),
@@ -253,8 +254,11 @@ def visit_view(facts, visit, labels) -> dict:
             for c in visit.item_counts),
         "next": upcoming,
         "window_status": labels["window_status"][visit.window.status],
-        "provisional": (labels["provisional_dates"] if visit.window.provisional or visit.notice_due_provisional
-                        or later and later.provisional and not passed else ""),
+        # the footnote under the first table that marks a date: the header's notice (and a maintenance record's
+        # planned dates), else the closing's next visit (an inspection's * on page 1 was explained on page 2)
+        "provisional_head": labels["provisional_dates"] if head else "",
+        "provisional": labels["provisional_dates"] if not head and later and later.provisional and not passed
+        else "",
         "findings": _finding_rows(facts, labels, visit.findings),
         # a few findings are kept on one page with their heading (the last of two went alone to the next page
         # under a repeated header); a longer list runs over pages as any table

@@ -368,6 +368,18 @@ def test_the_acceptance_papers_cite_the_contract_by_its_name_and_say_one_thing_o
     assert row_with(out / "03-issue-log.pdf", "机房部分服务器未粘贴资产标签")[:3] == ["10", "2026-11-16", "—"]
 
 
+@pytest.mark.parametrize("record", ["12-maintenance-2027-Q1.pdf", "13-inspection-2027.pdf"])
+def test_a_visit_records_footnote_is_under_its_first_marked_date(outputs, record):
+    """The inspection report's notice "应不晚于 2027-02-19*" was on page 1 and "* 暂定日期…" at the foot of the
+    closing, on page 2 (a reader): the note follows the header that marks the date, once."""
+    _, out = outputs["data"]
+    texts = pages(out / record)
+    first = next(n for n, page in enumerate(texts) if re.search(r"\d\*", page))
+    assert "* 暂定日期" in texts[first] and sum(page.count("* 暂定日期") for page in texts) == 1
+    header = texts[first]
+    assert header.index("通知发出") < header.index("* 暂定日期") < header.index("一、")  # under the header
+
+
 def test_the_provisional_footnote_appears_only_under_a_marked_date(outputs):
     """"* 暂定日期…" explains a date marked *; 2026Q4 printed it with no date marked (its provisional dues belong
     to tickets already resolved, whose due times the report does not print). 2027Q1 marks the second window's
