@@ -35,7 +35,6 @@ success, failure and interruption alike), so two builds never mix.
 from __future__ import annotations
 
 import fcntl
-import functools
 import hashlib
 import hmac
 import json
@@ -158,32 +157,24 @@ def inputs_digest(data_dir: Path) -> str:
 
 def _font_state() -> list[str]:
     """The installed files of the theme's families, by path, size and time: an upgraded fonts-noto-cjk makes new
-    package subsets (fonts.py), so the build is not "nothing changed" (10 ms: one fc-list per family)."""
+    package subsets (fonts.py), so the build is not "nothing changed" (fontconfig's list of each family's files,
+    asked once a run: the digest is taken before and after a build; the sizes and times are read each time)."""
+    from .glyphs import installed_files
     from .sources import read_project_yaml
 
     state = []
     for family in sorted(read_project_yaml(TEMPLATES_DIR / "theme.yaml")["fonts"].values()):
-        for path in _font_files(family):
+        try:
+            listed = installed_files(family)
+        except EnvironmentProblem:  # no fontconfig: no state to compare, and the glyph check says why
+            listed = ()
+        for path in listed:
             try:
                 info = os.stat(path)
                 state.append(f"{path}:{info.st_size}:{info.st_mtime_ns}")
             except OSError:
                 state.append(f"{path}:missing")
     return state
-
-
-@functools.cache
-def _font_files(family: str) -> list[str]:
-    """The files fontconfig lists for `family`, asked once a run (the digest is taken before and after a build);
-    their sizes and times are read each time."""
-    import subprocess
-
-    try:
-        listed = subprocess.run(["fc-list", "-f", "%{file}\n", family], capture_output=True, text=True,
-                                timeout=30).stdout
-    except (OSError, subprocess.SubprocessError):
-        listed = ""
-    return sorted(set(listed.split()))
 
 
 # The modules from the HTML to the layout's bytes (the renderer, its image handling, continuation marks, chunks

@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+
 def _natural(text: str) -> list:
     """`text` as alternate runs of other characters and numbers, each number compared as a number (by its
     digits, never converted: a number may be thousands of digits long)."""
@@ -28,9 +29,10 @@ class Problem:
     severity: str = ERROR
 
     def __lt__(self, other: Problem) -> bool:
-        return self._order() < other._order()
+        return self.sort_key() < other.sort_key()
 
-    def _order(self) -> tuple:
+    def sort_key(self) -> tuple:
+        """Where it sorts (`sorted(problems, key=Problem.sort_key)` works it out once a problem)."""
         return (self.file, self.line, self.col, _natural(self.path), _natural(self.message), self.severity)
 
     def format(self) -> str:
@@ -74,7 +76,7 @@ class DataError(SignoffError):
     """The data is invalid; carries every problem found."""
 
     def __init__(self, problems: list[Problem]):
-        self.problems = sorted(problems)
+        self.problems = sorted(problems, key=Problem.sort_key)
         super().__init__(f"{sum(p.severity == ERROR for p in self.problems)} error(s) in the data")
 
 

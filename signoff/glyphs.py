@@ -72,8 +72,35 @@ def _match(pattern: str) -> tuple[str, int]:
 
 
 @functools.cache
+def installed_files(family: str) -> tuple[str, ...]:
+    """Every file fontconfig lists for `family` (what `fc-list -f '%{file}' FAMILY` prints: all its weights and
+    styles), in order, asked once a run."""
+    ffi, lib = _fontconfig()
+    query = lib.FcNameParse(family.encode())
+    if query == ffi.NULL:
+        raise EnvironmentProblem(f"fontconfig cannot read the font pattern '{family}'")
+    wanted = lib.FcObjectSetCreate()
+    try:
+        lib.FcObjectSetAdd(wanted, b"file")
+        found = lib.FcFontList(ffi.NULL, query, wanted)
+    finally:
+        lib.FcObjectSetDestroy(wanted)
+        lib.FcPatternDestroy(query)
+    if found == ffi.NULL:
+        return ()
+    try:
+        files, value = set(), ffi.new("unsigned char **")
+        for n in range(found.nfont):
+            if lib.FcPatternGetString(found.fonts[n], b"file", 0, value) == 0:  # FcResultMatch
+                files.add(os.fsdecode(ffi.string(value[0])))
+        return tuple(sorted(files))
+    finally:
+        lib.FcFontSetDestroy(found)
+
+
+@functools.cache
 def _fontconfig():
-    """The fontconfig library (what fc-match and the renderer use) and the few calls `_match` makes."""
+    """The fontconfig library (what fc-match, fc-list and the renderer use) and the few calls made of it here."""
     import cffi
 
     ffi = cffi.FFI()
@@ -86,6 +113,13 @@ def _fontconfig():
         int FcPatternGetString(const FcPattern *p, const char *object, int n, unsigned char **s);
         int FcPatternGetInteger(const FcPattern *p, const char *object, int n, int *i);
         void FcPatternDestroy(FcPattern *p);
+        typedef struct _FcObjectSet FcObjectSet;
+        typedef struct { int nfont; int sfont; FcPattern **fonts; } FcFontSet;
+        FcObjectSet *FcObjectSetCreate(void);
+        int FcObjectSetAdd(FcObjectSet *os, const char *object);
+        void FcObjectSetDestroy(FcObjectSet *os);
+        FcFontSet *FcFontList(void *config, FcPattern *p, FcObjectSet *os);
+        void FcFontSetDestroy(FcFontSet *s);
     """)
     for name in ("libfontconfig.so.1", "fontconfig", "libfontconfig.1.dylib", "libfontconfig-1.dll"):
         try:

@@ -5,13 +5,11 @@ from __future__ import annotations
 import datetime
 from functools import lru_cache
 
-from babel.dates import format_date
-
 from .clock import hours_minutes
 from .vocab import SATISFACTION, VERDICTS
 from .paths import TEMPLATES_DIR
 from .sources import read_project_yaml
-from .wording import _BABEL, Words, inside, long_date as locale_date, with_parties
+from .wording import Words, inside, long_date as locale_date, month_name, with_parties
 
 
 @lru_cache(maxsize=None)
@@ -275,8 +273,7 @@ def period_name(labels: Words, period, every: str) -> str:
         return labels.fill(labels["period_half"][period.key[5:]], year=year)
     if every == "month":  # the month's name from the locale's calendar: "December 2026", "2026年12月"
         month = int(period.key[5:])
-        name = format_date(datetime.date(int(year), month, 1), "MMMM", locale=_BABEL[labels.locale])
-        return labels.fill(labels["period_month"], year=year, month=month, month_name=name)
+        return labels.fill(labels["period_month"], year=year, month=month, month_name=month_name(month, labels.locale))
     return labels.fill(labels["period_year"], year=year)
 
 
@@ -473,7 +470,8 @@ def _improvements(labels: Words, period, carried, visits) -> list[str]:
         listed.add((kind, number))
         out.append(labels.say(f"{key}_other" if other else key, len(findings),
                               record=record_ref(labels, kind, number), n=len(findings),
-                              dues=labels.join(_moment(labels, due) for due in sorted({f.due for f in findings if f.due})),
+                              dues=labels.join(_moment(labels, due) for due in sorted({f.due for f in findings
+                                                                                       if f.due})),
                               ids=labels.listing(sorted({f.waits_on for f in findings if f.waits_on}))))
     if any(w.status == "missed" for w in period.windows):
         out.append(labels["improve_window"])

@@ -59,11 +59,11 @@ def diff_report(base_rev: str, data_dir: Path, only: tuple[str, ...] = ()) -> st
         base_code = base_tree if (base_tree / "build.py").is_file() else CODE_ROOT
         # an error of either side names its file as the user knows it: `REV:path` (git's name for a file of a
         # revision) and the data folder itself, not the copies, which are gone when the report is
-        in_base = f"{base_rev}:{relative.as_posix()}" if relative.parts else f"{base_rev}:"
+        in_base = f"{base_rev}:{relative.as_posix()}/" if relative.parts else f"{base_rev}:"
         base = _build(base_code / "build.py", base_tree / relative, tmp_dir / "base-out", only, tmp_dir, base_rev,
                       in_base)
         work = _build(work_code / "build.py", work_data, tmp_dir / "work-out", only, tmp_dir, "the working tree",
-                      str(data_dir))
+                      f"{data_dir}{os.sep}")
         lines = [f"# Review: {markdown_text(base_rev)} ({commit[:7]}) → working tree", "", "## Facts that changed",
                  ""]
         changes = fact_changes(base[0], work[0])
@@ -152,8 +152,8 @@ def _write_blob(stream, path: Path, sha: bytes, executable: bool, label: str) ->
 
 def _build(build_py: Path, data_dir: Path, out_dir: Path, only: tuple[str, ...], ceiling: Path,
            label: str, shown: str) -> tuple[dict, dict[str, str]]:
-    """Run a revision's own build.py: its facts, and the text of each PDF it builds; in its errors, the copy of
-    the data is named `shown`."""
+    """Run a revision's own build.py: its facts, and the text of each PDF it builds; in its errors, a file of the
+    copy of the data is named after `shown` (`REV:data/`, or the data folder the copy was made of)."""
     if not build_py.is_file():
         raise SignoffError(f"{label} has no build.py to build with")
     env = {**os.environ, "GIT_CEILING_DIRECTORIES": str(ceiling)}  # the copies are outside version control
@@ -163,7 +163,7 @@ def _build(build_py: Path, data_dir: Path, out_dir: Path, only: tuple[str, ...],
         result = subprocess.run([sys.executable, str(build_py), *args], cwd=build_py.parent, env=env,
                                 capture_output=True, text=True)
         if result.returncode != 0:
-            said = result.stderr.strip().replace(f"{data_dir}{os.sep}", shown if shown.endswith(":") else f"{shown}/")
+            said = result.stderr.strip().replace(f"{data_dir}{os.sep}", shown)
             raise SignoffError(f"building {label} failed (build.py {args[0]}):\n{said}")
         return result.stdout
 

@@ -138,7 +138,9 @@ def _show(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):  # a value of thousands of characters is not echoed whole into the error line
-        return repr(value) if len(value) <= SHOWN_CHARS else f"{value[:SHOWN_CHARS // 2]!r}… ({len(value):,} characters)"
+        if len(value) > SHOWN_CHARS:
+            return f"{value[:SHOWN_CHARS // 2]!r}… ({len(value):,} characters)"
+        return repr(value)
     if isinstance(value, (dict, list)):
         return "a mapping" if isinstance(value, dict) else "a list"
     return str(value)

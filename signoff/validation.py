@@ -50,7 +50,7 @@ def check_data(data_dir: Path, glyph_check=None) -> Checked:
     if glyph_check is not None:
         problems += glyph_check(sources)
     _stop_on_errors(problems)
-    return Checked(sources, facts, sorted(problems))
+    return Checked(sources, facts, sorted(problems, key=Problem.sort_key))
 
 
 def _stop_on_errors(problems: list[Problem]) -> None:

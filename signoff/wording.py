@@ -178,6 +178,11 @@ def long_date(value, locale: str) -> str:
     return format_date(day, pattern, locale=babel_locale)
 
 
+def month_name(month: int, locale: str) -> str:
+    """The month's name in the locale's calendar: "December" (the Chinese catalog writes the number, 2026年12月)."""
+    return format_date(datetime.date(2000, month, 1), "MMMM", locale=_DATE_PATTERNS[locale][0])
+
+
 class Words:
     """One locale's catalog, with its plural rules and its way of writing dates: `words[key]` is an entry as the
     catalog has it."""

@@ -150,3 +150,14 @@ def test_a_family_fontconfig_does_not_have_is_an_environment_problem_that_says_w
         glyphs.font_files(["Signoff Missing Face:bold"])
     assert str(raised.value) == (f"the theme's font 'Signoff Missing Face:bold' is not installed (fontconfig offers "
                                  f"'{offered}'); run: make (it installs {glyphs.FONT_PACKAGES})")
+
+
+@pytest.mark.parametrize("family", sorted({*load_theme()["fonts"].values(), "Signoff Missing Face",
+                                           *(load_theme().get("fallback_fonts") or {}).values()}))
+def test_the_files_of_a_family_are_those_fc_list_gives(family):
+    """The cache's font state (an upgraded font makes new subsets) lists each family's files from the library too."""
+    import subprocess
+
+    listed = subprocess.run(["fc-list", "-f", "%{file}\n", family], capture_output=True, text=True,
+                            check=True).stdout
+    assert glyphs.installed_files(family) == tuple(sorted(set(listed.split())))
